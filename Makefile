@@ -1,0 +1,62 @@
+# depsweep — build, test, benchmark, fuzz.
+GO        ?= go
+PKGS      := ./...
+FUZZTIME  ?= 60s
+SMOKETIME ?= 3s
+BENCHTIME ?= 1s
+
+.PHONY: all build test unit fuzz-smoke fuzz bench lint tidy update demo
+
+all: build test
+
+build:
+	$(GO) build -o bin/depsweep ./cmd/depsweep
+
+## test: everything CI runs — unit, golden, CLI and schema tests, then every fuzz target briefly.
+test: unit fuzz-smoke
+
+unit:
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 $(PKGS)
+
+# Runs every Fuzz* target of every package for $(1), one target per go test call.
+define run-fuzz
+	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$t ($(1))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(1) $$pkg >/dev/null || \
+	      { echo "FAIL: $$t in $$pkg (crasher saved under $$pkg/testdata/fuzz)"; exit 1; }; \
+	  done; \
+	done
+
+endef
+
+fuzz-smoke:
+	$(call run-fuzz,$(SMOKETIME))
+
+## fuzz: every fuzz target for $(FUZZTIME) (default one minute each).
+fuzz:
+	$(call run-fuzz,$(FUZZTIME))
+
+## bench: parser throughput against osv-scanner's pkg/lockfile, matcher and SBOM benchmarks.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+lint:
+	$(GO) vet $(PKGS)
+	$(GO) mod verify
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 $(PKGS)
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@v1.1.4 $(PKGS)
+
+tidy:
+	$(GO) mod tidy
+
+## update: rewrite golden files, package by package (go test ./... -update fails where the flag is not defined).
+update:
+	@for pkg in $$($(GO) list $(PKGS)); do \
+	  if grep -rqs 'flag.Bool("update"' $$($(GO) list -f '{{.Dir}}' $$pkg)/*_test.go; then \
+	    $(GO) test -count=1 $$pkg -update; fi; done
+
+## demo: the main job on the embedded feed over the demo fleet in testdata/.
+demo:
+	$(GO) run ./cmd/depsweep scan testdata/demo-fleet

@@ -1,0 +1,17 @@
+// Command depsweep finds compromised JavaScript dependencies across one
+// repository or a fleet of them and writes findings reports and CycloneDX
+// SBOMs. See doc.go for the manual.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,13 @@
+module github.com/depsweep/depsweep
+
+go 1.25.0
+
+require github.com/google/osv-scanner v1.9.2
+
+require (
+	github.com/BurntSushi/toml v1.4.0 // indirect
+	github.com/package-url/packageurl-go v0.1.3 // indirect
+	golang.org/x/exp v0.0.0-20241108190413-2d47ceb2692f // indirect
+	golang.org/x/mod v0.22.0 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
+)

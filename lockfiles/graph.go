@@ -1,0 +1,122 @@
+package lockfiles
+
+// adjacency returns, for each package, the indexes of the edges leaving it
+// (edges in inv.Edges order).
+func (inv *Inventory) adjacency() [][]int32 {
+	out := make([][]int32, len(inv.Packages))
+	for i, e := range inv.Edges {
+		if e.From >= 0 && e.From < len(out) && e.To >= 0 && e.To < len(out) {
+			out[e.From] = append(out[e.From], int32(i))
+		}
+	}
+	return out
+}
+
+// Chain returns the shortest dependency chain from an importer to package i:
+// the importer's index into Importers, and the package indexes from that
+// importer's direct dependency down to i itself. When several importers reach
+// i at the same depth the earlier importer wins (the root first). ok is false
+// when no importer reaches i (an orphan entry).
+//
+// Chain is O(packages + edges); it allocates and is meant to be called per
+// finding, not per package.
+func (inv *Inventory) Chain(i int) (importer int, chain []int, ok bool) {
+	if i < 0 || i >= len(inv.Packages) {
+		return 0, nil, false
+	}
+	const unseen = -2
+	parent := make([]int32, len(inv.Packages)) // -1: reached from an importer
+	from := make([]int32, len(inv.Packages))   // importer that reached it
+	for k := range parent {
+		parent[k] = unseen
+	}
+	queue := make([]int32, 0, 64)
+	for imp := range inv.Importers {
+		for _, d := range inv.Importers[imp].Deps {
+			if d.To >= 0 && d.To < len(parent) && parent[d.To] == unseen {
+				parent[d.To], from[d.To] = -1, int32(imp)
+				queue = append(queue, int32(d.To))
+			}
+		}
+	}
+	adj := inv.adjacency()
+	for head := 0; head < len(queue) && parent[i] == unseen; head++ {
+		n := queue[head]
+		for _, ei := range adj[n] {
+			to := inv.Edges[ei].To
+			if parent[to] == unseen {
+				parent[to], from[to] = n, from[n]
+				queue = append(queue, int32(to))
+			}
+		}
+	}
+	if parent[i] == unseen {
+		return 0, nil, false
+	}
+	for n := int32(i); n >= 0; n = parent[n] {
+		chain = append(chain, int(n))
+	}
+	for l, r := 0, len(chain)-1; l < r; l, r = l+1, r-1 {
+		chain[l], chain[r] = chain[r], chain[l]
+	}
+	return int(from[i]), chain, true
+}
+
+// Direct reports whether package i is a direct dependency of some importer.
+func (inv *Inventory) Direct(i int) bool {
+	for _, imp := range inv.Importers {
+		for _, d := range imp.Deps {
+			if d.To == i {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ComputeScopes sets Dev and Optional on every package reachable from an
+// importer, from the graph, for formats that do not record scope (yarn,
+// pnpm 9). Every importer (root and workspaces) counts as a root, as package
+// managers install every workspace.
+//
+// A package is Dev when every path to it from an importer starts with a
+// devDependency; Optional when every path to it passes through an
+// optionalDependency. Packages no importer reaches keep the flags they have.
+func (inv *Inventory) ComputeScopes() {
+	adj := inv.adjacency()
+	// walk marks what the importers reach through edges that keep() allows.
+	walk := func(keepRoot func(DepType) bool, keep func(DepType) bool) []bool {
+		seen := make([]bool, len(inv.Packages))
+		queue := make([]int32, 0, len(inv.Packages))
+		for _, imp := range inv.Importers {
+			for _, d := range imp.Deps {
+				if d.To >= 0 && d.To < len(seen) && !seen[d.To] && keepRoot(d.Type) {
+					seen[d.To] = true
+					queue = append(queue, int32(d.To))
+				}
+			}
+		}
+		for head := 0; head < len(queue); head++ {
+			for _, ei := range adj[queue[head]] {
+				e := inv.Edges[ei]
+				if !seen[e.To] && keep(e.Type) {
+					seen[e.To] = true
+					queue = append(queue, int32(e.To))
+				}
+			}
+		}
+		return seen
+	}
+	all := func(DepType) bool { return true }
+	reached := walk(all, all)
+	prod := walk(func(t DepType) bool { return t != DepDev }, all)
+	notOpt := func(t DepType) bool { return t != DepOptional }
+	required := walk(notOpt, notOpt)
+	for i := range inv.Packages {
+		if !reached[i] {
+			continue
+		}
+		inv.Packages[i].Dev = !prod[i]
+		inv.Packages[i].Optional = !required[i]
+	}
+}

@@ -1,0 +1,121 @@
+package lockfiles
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
+
+// A Manifest is what depsweep reads of a package.json.
+type Manifest struct {
+	Name                 string            `json:"name"`
+	Version              string            `json:"version"`
+	Dependencies         map[string]string `json:"dependencies"`
+	DevDependencies      map[string]string `json:"devDependencies"`
+	OptionalDependencies map[string]string `json:"optionalDependencies"`
+	PeerDependencies     map[string]string `json:"peerDependencies"`
+	Workspaces           Workspaces        `json:"workspaces"`
+}
+
+// Workspaces holds the workspace globs of a package.json, written either as
+// an array or as {"packages": [...]}.
+type Workspaces []string
+
+// UnmarshalJSON accepts both forms of the workspaces field.
+func (w *Workspaces) UnmarshalJSON(b []byte) error {
+	var list []string
+	if err := json.Unmarshal(b, &list); err == nil {
+		*w = list
+		return nil
+	}
+	var obj struct {
+		Packages []string `json:"packages"`
+	}
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return errors.New("workspaces is neither an array nor an object with packages")
+	}
+	*w = obj.Packages
+	return nil
+}
+
+// maxManifest caps the size of a package.json read for project metadata.
+const maxManifest = 4 << 20
+
+// ReadManifest reads dir/package.json from fsys. It returns fs.ErrNotExist
+// (wrapped) when there is none.
+func ReadManifest(fsys fs.FS, dir string) (*Manifest, error) {
+	name := path.Join(dir, "package.json")
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("not a regular file")}
+	}
+	if st.Size() > maxManifest {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("too large for a package.json")}
+	}
+	var m Manifest
+	if err := json.NewDecoder(f).Decode(&m); err != nil {
+		return nil, &fs.PathError{Op: "parse", Path: name, Err: err}
+	}
+	return &m, nil
+}
+
+// Deps returns the manifest's dependencies of every type as name → type;
+// a name listed twice keeps the strongest type (prod over optional over peer over dev).
+func (m *Manifest) Deps() map[string]DepType {
+	out := make(map[string]DepType, len(m.Dependencies)+len(m.DevDependencies))
+	for n := range m.DevDependencies {
+		out[n] = DepDev
+	}
+	for n := range m.PeerDependencies {
+		out[n] = DepPeer
+	}
+	for n := range m.OptionalDependencies {
+		out[n] = DepOptional
+	}
+	for n := range m.Dependencies {
+		out[n] = DepProd
+	}
+	return out
+}
+
+// WorkspaceDirs expands the manifest's workspace globs in fsys (relative to
+// the project directory) to the sorted slash paths of the directories that
+// hold a package.json. Negated globs ("!pattern") remove matches.
+func WorkspaceDirs(fsys fs.FS, m *Manifest) []string {
+	set := map[string]bool{}
+	for _, g := range m.Workspaces {
+		neg := strings.HasPrefix(g, "!")
+		g = path.Clean(strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(g, "!"), "./"), "/"))
+		g = strings.ReplaceAll(g, "**", "*") // fs.Glob has no "**"; one level covers the usual layouts
+		dirs, err := fs.Glob(fsys, g)
+		if err != nil {
+			continue
+		}
+		for _, d := range dirs {
+			if neg {
+				delete(set, d)
+				continue
+			}
+			if st, err := fs.Stat(fsys, path.Join(d, "package.json")); err == nil && st.Mode().IsRegular() {
+				set[d] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(set))
+	for d := range set {
+		out = append(out, d)
+	}
+	sort.Strings(out)
+	return out
+}
