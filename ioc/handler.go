@@ -1,0 +1,19 @@
+package ioc
+
+import "github.com/depsweep/depsweep/lockfiles"
+
+// A LockfileResult is what the scan made of one lockfile.
+type LockfileResult struct {
+	Path      string               // slash path relative to the scan root
+	Repo      string               // repository root, relative to the scan root
+	Inventory *lockfiles.Inventory // nil when Err is set
+	Err       error                // why the file contributed nothing
+}
+
+// A Handler receives scan results as a stream. Its methods are called from
+// one goroutine, so implementations need not be safe for concurrent use.
+// Lockfile is called once per lockfile, before the findings in it.
+type Handler interface {
+	Lockfile(lf *LockfileResult) error
+	Finding(f *Finding) error
+}
