@@ -2,7 +2,10 @@ module github.com/depsweep/depsweep
 
 go 1.25.0
 
-require github.com/google/osv-scanner v1.9.2
+require (
+	github.com/CycloneDX/cyclonedx-go v0.12.0
+	github.com/google/osv-scanner v1.9.2
+)
 
 require (
 	github.com/BurntSushi/toml v1.4.0 // indirect
