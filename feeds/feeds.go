@@ -11,4 +11,9 @@ type Feed struct {
 	SHA256     string // hex digest of the feed's bytes (of the zip for an OSV export)
 	Advisories []*ioc.Advisory
 	Indicators []ioc.Indicator
+	// Withdrawn counts the OSV records ignored because they are withdrawn.
+	Withdrawn int
+	// Skipped counts what an OSV feed holds that depsweep does not match:
+	// affected packages of other ecosystems, GIT ranges, IP address IOCs.
+	Skipped int
 }
