@@ -216,11 +216,11 @@ func checkLines(data []byte, name string) error {
 
 // A record is one OSV file of a directory or zip.
 type record struct {
-	name string                          // for errors: "dir/a/MAL-1.json", "all.zip:MAL-1.json"
-	rel  string                          // slash path inside the directory or zip
-	open func() (io.ReadCloser, error)   // opens the (decompressed) content
-	feed *Feed                           // parsed
-	sum  [sha256.Size]byte               // of the content
+	name string                        // for errors: "dir/a/MAL-1.json", "all.zip:MAL-1.json"
+	rel  string                        // slash path inside the directory or zip
+	open func() (io.ReadCloser, error) // opens the (decompressed) content
+	feed *Feed                         // parsed
+	sum  [sha256.Size]byte             // of the content
 }
 
 // parseRecords parses records in parallel, capping the total size. The

@@ -164,8 +164,11 @@ func normEmail(s string) (string, error) {
 
 // checkURL checks an absolute URL with a host.
 func checkURL(s string) error {
-	if err := checkToken("url", s, 4096); err != nil {
-		return err
+	if s == "" {
+		return errors.New("empty url")
+	}
+	if checkToken("url", s, 4096) != nil {
+		return fmt.Errorf("malformed url %s (want an absolute url with a host)", quote(s))
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" || u.Host == "" {
