@@ -226,3 +226,25 @@ func TestCaps(t *testing.T) {
 		t.Errorf("ParseNative(line over MaxLineLength) = %v, want %s", err, want)
 	}
 }
+
+// TestDocExample checks that the example in the package documentation is
+// testdata/feeds/valid/example.v1.yaml, which the other tests parse.
+func TestDocExample(t *testing.T) {
+	src, err := os.ReadFile("feeds.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc strings.Builder
+	for _, l := range strings.Split(string(src), "\n") {
+		if s, ok := strings.CutPrefix(l, "//\t"); ok {
+			doc.WriteString(s + "\n")
+		}
+	}
+	example, err := os.ReadFile("../testdata/feeds/valid/example.v1.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.String() != string(example) {
+		t.Errorf("package doc example =\n%s\nwant testdata/feeds/valid/example.v1.yaml:\n%s", doc.String(), example)
+	}
+}
