@@ -187,14 +187,34 @@ func parseFile(data []byte, name string) (*Feed, error) {
 
 // readCapped reads all of r, refusing more than MaxFileSize bytes.
 func readCapped(r io.Reader, name string) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	return readInto(nil, r, name)
+}
+
+// readInto is readCapped appending to buf[:0], so that a caller reading
+// many records can reuse one buffer.
+func readInto(buf []byte, r io.Reader, name string) ([]byte, error) {
+	buf = buf[:0]
+	if cap(buf) == 0 {
+		buf = make([]byte, 0, 4096)
 	}
-	if int64(len(data)) > MaxFileSize {
+	lr := io.LimitReader(r, MaxFileSize+1)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := lr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	if int64(len(buf)) > MaxFileSize {
 		return nil, fmt.Errorf("%s: larger than %d bytes", name, MaxFileSize)
 	}
-	return data, nil
+	return buf, nil
 }
 
 // checkLines refuses a line longer than MaxLineLength.
@@ -234,12 +254,14 @@ func parseRecords(recs []record) error {
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
+			var buf []byte // reused: parsed values never point into it
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(recs) || failed.Load() {
 					return
 				}
-				if err := parseRecord(&recs[i], &total); err != nil {
+				var err error
+				if buf, err = parseRecord(&recs[i], buf, &total); err != nil {
 					errs[i] = err
 					failed.Store(true)
 				}
@@ -255,27 +277,29 @@ func parseRecords(recs []record) error {
 	return nil
 }
 
-func parseRecord(r *record, total *atomic.Int64) error {
+// parseRecord reads and parses one record, reading into buf; it returns
+// the buffer for reuse.
+func parseRecord(r *record, buf []byte, total *atomic.Int64) ([]byte, error) {
 	rc, err := r.open()
 	if err != nil {
-		return fmt.Errorf("%s: %w", r.name, err)
+		return buf, fmt.Errorf("%s: %w", r.name, err)
 	}
 	defer rc.Close()
 	// The cap applies to the decompressed stream: a zip header's sizes
 	// are whatever the archive's author wrote.
-	data, err := readCapped(rc, r.name)
+	data, err := readInto(buf, rc, r.name)
 	if err != nil {
-		return err
+		return buf, err
 	}
 	if total.Add(int64(len(data))) > MaxTotalSize {
-		return fmt.Errorf("%s: records larger than %d bytes in all", r.name, MaxTotalSize)
+		return data, fmt.Errorf("%s: records larger than %d bytes in all", r.name, MaxTotalSize)
 	}
 	r.sum = sha256.Sum256(data)
 	if err := checkLines(data, r.name); err != nil {
-		return err
+		return data, err
 	}
 	r.feed = &Feed{}
-	return parseOSVInto(r.feed, data, r.name)
+	return data, parseOSVInto(r.feed, data, r.name)
 }
 
 // collect gathers the records' advisories into one feed, refusing an id

@@ -88,7 +88,7 @@ func TestLoadDir(t *testing.T) {
 
 // osvTree copies records into a malicious-packages style tree under a
 // temporary directory.
-func osvTree(t *testing.T, files map[string]string) string {
+func osvTree(t testing.TB, files map[string]string) string {
 	dir := t.TempDir()
 	for name, src := range files {
 		b, err := os.ReadFile(src)
@@ -158,7 +158,7 @@ type zipEntry struct {
 	lie uint64
 }
 
-func writeZip(t *testing.T, entries []zipEntry) string {
+func writeZip(t testing.TB, entries []zipEntry) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "all.zip")
 	var buf bytes.Buffer
