@@ -154,8 +154,8 @@ func ConvertFinding(f *ioc.Finding) Finding {
 	return rf
 }
 
-// severityRank orders severity names, highest first; unknown names last.
-func severityRank(s string) int {
+// rankOfSeverity orders severity names, highest first; unknown names last.
+func rankOfSeverity(s string) int {
 	for i, sev := range ioc.Severities {
 		if sev.String() == s {
 			return i
@@ -173,8 +173,8 @@ func Normalize(r *Report) {
 	if r.Schema == "" {
 		r.Schema = Schema
 	}
-	slices.SortStableFunc(r.Findings, compareFindings)
-	r.Findings = slices.CompactFunc(r.Findings, func(a, b Finding) bool { return a.ID == b.ID && compareFindings(a, b) == 0 })
+	slices.SortStableFunc(r.Findings, findingOrder)
+	r.Findings = slices.CompactFunc(r.Findings, func(a, b Finding) bool { return a.ID == b.ID && findingOrder(a, b) == 0 })
 	slices.SortStableFunc(r.Errors, func(a, b Error) int {
 		return cmp.Or(cmp.Compare(a.Path, b.Path), cmp.Compare(a.Error, b.Error))
 	})
@@ -218,11 +218,11 @@ func Normalize(r *Report) {
 	}
 }
 
-// compareFindings orders findings by severity (highest first), repo,
+// findingOrder orders findings by severity (highest first), repo,
 // lockfile, line, package, indicator, advisory and id.
-func compareFindings(a, b Finding) int {
+func findingOrder(a, b Finding) int {
 	return cmp.Or(
-		cmp.Compare(severityRank(a.Severity), severityRank(b.Severity)),
+		cmp.Compare(rankOfSeverity(a.Severity), rankOfSeverity(b.Severity)),
 		cmp.Compare(a.Repo, b.Repo),
 		cmp.Compare(a.Lockfile, b.Lockfile),
 		cmp.Compare(a.Line, b.Line),

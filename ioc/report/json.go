@@ -30,24 +30,24 @@ const (
 	LineSummary  = "summary"  // the last line: the report without findings, errors and lockfiles
 )
 
-type lockfileLine struct {
+type jsonlLockfileLine struct {
 	Type string `json:"type"`
 	Lockfile
 }
 
-type findingLine struct {
+type jsonlFindingLine struct {
 	Type string `json:"type"`
 	Finding
 }
 
-type errorLine struct {
+type jsonlErrorLine struct {
 	Type string `json:"type"`
 	Error
 }
 
-// summaryLine is the report's header and summary, as the last line of a
+// jsonlSummaryLine is the report's header and summary, as the last line of a
 // JSONL stream carries them.
-type summaryLine struct {
+type jsonlSummaryLine struct {
 	Type        string    `json:"type"`
 	Schema      string    `json:"schema"`
 	Tool        Tool      `json:"tool"`
@@ -83,29 +83,29 @@ func (j *JSONLWriter) Repo(*ioc.RepoInfo) error { return nil }
 // an "error" line when the event carries an error.
 func (j *JSONLWriter) Lockfile(lf *ioc.LockfileResult) error {
 	if l, ok := ConvertLockfile(lf); ok {
-		if err := j.enc.Encode(lockfileLine{LineLockfile, l}); err != nil {
+		if err := j.enc.Encode(jsonlLockfileLine{LineLockfile, l}); err != nil {
 			return err
 		}
 	}
 	if lf.Err != nil {
-		return j.enc.Encode(errorLine{LineError, Error{Path: lf.Path, Error: lf.Err.Error()}})
+		return j.enc.Encode(jsonlErrorLine{LineError, Error{Path: lf.Path, Error: lf.Err.Error()}})
 	}
 	return nil
 }
 
 // Finding implements [ioc.Handler].
 func (j *JSONLWriter) Finding(f *ioc.Finding) error {
-	return j.enc.Encode(findingLine{LineFinding, ConvertFinding(f)})
+	return j.enc.Encode(jsonlFindingLine{LineFinding, ConvertFinding(f)})
 }
 
 // WriteSummary writes the final "summary" line from the finished report r
 // (its findings, errors and lockfiles are not repeated).
 func (j *JSONLWriter) WriteSummary(r *Report) error {
-	return j.enc.Encode(summaryOf(r))
+	return j.enc.Encode(jsonlSummaryOf(r))
 }
 
-func summaryOf(r *Report) summaryLine {
-	return summaryLine{
+func jsonlSummaryOf(r *Report) jsonlSummaryLine {
+	return jsonlSummaryLine{
 		Type: LineSummary, Schema: r.Schema, Tool: r.Tool,
 		Started: r.Started, Finished: r.Finished,
 		Interrupted: r.Interrupted, Roots: r.Roots, Feeds: r.Feeds,
@@ -120,21 +120,21 @@ func WriteJSONL(w io.Writer, r *Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	for _, l := range r.Lockfiles {
-		if err := enc.Encode(lockfileLine{LineLockfile, l}); err != nil {
+		if err := enc.Encode(jsonlLockfileLine{LineLockfile, l}); err != nil {
 			return err
 		}
 	}
 	for _, e := range r.Errors {
-		if err := enc.Encode(errorLine{LineError, e}); err != nil {
+		if err := enc.Encode(jsonlErrorLine{LineError, e}); err != nil {
 			return err
 		}
 	}
 	for _, f := range r.Findings {
-		if err := enc.Encode(findingLine{LineFinding, f}); err != nil {
+		if err := enc.Encode(jsonlFindingLine{LineFinding, f}); err != nil {
 			return err
 		}
 	}
-	return enc.Encode(summaryOf(r))
+	return enc.Encode(jsonlSummaryOf(r))
 }
 
 // maxReport caps the size of a report Read accepts (1 GiB).
@@ -238,7 +238,7 @@ func readJSONL(r io.Reader) (*Report, error) {
 		var err error
 		switch head.Type {
 		case LineLockfile:
-			var l lockfileLine
+			var l jsonlLockfileLine
 			if err = json.Unmarshal(b, &l); err == nil {
 				rep.Lockfiles = append(rep.Lockfiles, l.Lockfile)
 				if l.Repo != "" {
@@ -246,17 +246,17 @@ func readJSONL(r io.Reader) (*Report, error) {
 				}
 			}
 		case LineFinding:
-			var f findingLine
+			var f jsonlFindingLine
 			if err = json.Unmarshal(b, &f); err == nil {
 				rep.Findings = append(rep.Findings, f.Finding)
 			}
 		case LineError:
-			var e errorLine
+			var e jsonlErrorLine
 			if err = json.Unmarshal(b, &e); err == nil {
 				rep.Errors = append(rep.Errors, e.Error)
 			}
 		case LineSummary:
-			var s summaryLine
+			var s jsonlSummaryLine
 			if err = json.Unmarshal(b, &s); err == nil {
 				if s.Schema != Schema {
 					return nil, fmt.Errorf("line %d: %v", n, schemaError(s.Schema))
