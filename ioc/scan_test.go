@@ -290,15 +290,20 @@ func TestScanFixtures(t *testing.T) {
 	}
 }
 
-// copyFixture copies one fixture case's lockfile and package.json into dir/name.
-func copyFixture(t *testing.T, dir, name, lockfile string) {
+// copyFixture copies one fixture case's lockfile and package.json into
+// dir/dst (dst defaults to the case's name).
+func copyFixture(t *testing.T, dir, name, lockfile string, dst ...string) {
 	t.Helper()
+	to := name
+	if len(dst) > 0 {
+		to = dst[0]
+	}
 	for _, f := range []string{lockfile, "package.json"} {
 		b, err := os.ReadFile(filepath.Join(fixtures, name, f))
 		if err != nil {
 			t.Fatal(err)
 		}
-		writeFiles(t, dir, map[string]string{name + "/" + f: string(b)})
+		writeFiles(t, dir, map[string]string{to + "/" + f: string(b)})
 	}
 }
 
@@ -353,8 +358,8 @@ func TestScanMaxFileSize(t *testing.T) {
 func TestScanSeveralRoots(t *testing.T) {
 	x := testIndex(t)
 	dir := t.TempDir()
-	copyFixture(t, dir, "a/pnpm8-direct-lock6", "pnpm-lock.yaml")
-	copyFixture(t, dir, "b/pnpm8-direct-lock6", "pnpm-lock.yaml")
+	copyFixture(t, dir, "pnpm8-direct-lock6", "pnpm-lock.yaml", "a/shop")
+	copyFixture(t, dir, "pnpm8-direct-lock6", "pnpm-lock.yaml", "b/shop")
 	rec := &recorder{}
 	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
 	if _, err := ioc.Scan(context.Background(), ioc.ScanConfig{Roots: []string{a, b, a}, Index: x}, rec); err != nil {
@@ -365,7 +370,7 @@ func TestScanSeveralRoots(t *testing.T) {
 		got = append(got, lf.Path)
 	}
 	slices.Sort(got)
-	want := []string{filepath.ToSlash(a) + "/pnpm8-direct-lock6/pnpm-lock.yaml", filepath.ToSlash(b) + "/pnpm8-direct-lock6/pnpm-lock.yaml"}
+	want := []string{filepath.ToSlash(a) + "/shop/pnpm-lock.yaml", filepath.ToSlash(b) + "/shop/pnpm-lock.yaml"}
 	if !slices.Equal(got, want) {
 		t.Errorf("lockfile paths = %q, want %q", got, want)
 	}
