@@ -1,8 +1,10 @@
 package ioc_test
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,7 +18,7 @@ import (
 const fixtures = "../testdata/fixtures"
 
 // writeFiles creates files (slash paths → content) under dir.
-func writeFiles(t *testing.T, dir string, files map[string]string) {
+func writeFiles(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
 	for name, content := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
@@ -203,7 +205,7 @@ func TestMultiHandler(t *testing.T) {
 }
 
 // testIndex compiles the first incident's package indicator.
-func testIndex(t *testing.T) *ioc.Index {
+func testIndex(t testing.TB) *ioc.Index {
 	t.Helper()
 	adv := &ioc.Advisory{ID: "MAL-2025-47604", Title: "postmark-mcp BCCs mail", Severity: ioc.SeverityCritical}
 	x, err := ioc.NewIndex([]ioc.Indicator{{
@@ -400,4 +402,63 @@ func TestScanHandlerError(t *testing.T) {
 	if err == nil || err.Error() != "disk full" || h.calls != 1 {
 		t.Errorf("Scan with failing handler = %v after %d calls, want \"disk full\" after 1", err, h.calls)
 	}
+}
+
+// counter is a Handler that counts events.
+type counter struct{ lockfiles, findings, errors int }
+
+func (c *counter) Lockfile(lf *ioc.LockfileResult) error {
+	c.lockfiles++
+	if lf.Err != nil {
+		c.errors++
+	}
+	return nil
+}
+func (c *counter) Finding(*ioc.Finding) error { c.findings++; return nil }
+
+// BenchmarkScanCorpus sweeps the 113 real lockfiles of testdata/corpus,
+// unpacked into a fleet of directories: discovery, reading, parsing and
+// matching end to end. Bytes are the unpacked lockfile bytes.
+func BenchmarkScanCorpus(b *testing.B) {
+	var gzs []string
+	filepath.WalkDir("../testdata/corpus", func(p string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".gz") {
+			gzs = append(gzs, p)
+		}
+		return err
+	})
+	if len(gzs) == 0 {
+		b.Fatal("no corpus files in ../testdata/corpus")
+	}
+	dir := b.TempDir()
+	var total int64
+	for _, gz := range gzs {
+		rel, _ := filepath.Rel("../testdata/corpus", strings.TrimSuffix(gz, ".gz"))
+		f, err := os.Open(gz)
+		if err != nil {
+			b.Fatal(err)
+		}
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		data, err := io.ReadAll(zr)
+		f.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += int64(len(data))
+		writeFiles(b, dir, map[string]string{filepath.ToSlash(rel): string(data)})
+	}
+	x := testIndex(b)
+	b.SetBytes(total)
+	b.ReportAllocs()
+	var c counter
+	for b.Loop() {
+		c = counter{}
+		if _, err := ioc.Scan(context.Background(), ioc.ScanConfig{Roots: []string{dir}, Index: x}, &c); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(c.lockfiles), "lockfiles/op")
 }
