@@ -407,7 +407,7 @@ func (p *pnpmParser) splitKey(key string) (base, name, version string) {
 		} else {
 			base = key
 		}
-		if key[0] != '/' {
+		if key[0] != '/' || j == 0 {
 			return base, "", ""
 		}
 		name = key[1:j]
