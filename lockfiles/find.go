@@ -233,5 +233,5 @@ func (w *walker) inside(full string) bool {
 // symlinkError is ErrSymlink with the reason.
 type symlinkError struct{ why string }
 
-func (e *symlinkError) Error() string { return ErrSymlink.Error() + ": " + e.why }
+func (e *symlinkError) Error() string        { return ErrSymlink.Error() + ": " + e.why }
 func (e *symlinkError) Is(target error) bool { return target == ErrSymlink }
