@@ -89,7 +89,7 @@ func rawNPMEntries(f corpusFile) []rawNPMEntry {
 	return out
 }
 
-func splitID(id string) (name, version string) {
+func npmSplitID(id string) (name, version string) {
 	at := strings.LastIndexByte(id, '@')
 	if at <= 0 {
 		return id, ""
@@ -101,7 +101,7 @@ func splitID(id string) (name, version string) {
 // pkg/lockfile lists it as "name@". We list the link with its target's
 // version (and the target's dependencies).
 func explainNPMLink(f corpusFile, inv *Inventory, id string, onlyOurs bool) bool {
-	name, version := splitID(id)
+	name, version := npmSplitID(id)
 	if onlyOurs || version != "" {
 		return false
 	}
@@ -121,7 +121,7 @@ func explainNPMLink(f corpusFile, inv *Inventory, id string, onlyOurs bool) bool
 // are project directories (workspaces, link targets). We list them as
 // importers; pkg/lockfile lists them as packages named after the directory.
 func explainNPMDir(f corpusFile, inv *Inventory, id string, onlyOurs bool) bool {
-	name, version := splitID(id)
+	name, version := npmSplitID(id)
 	if onlyOurs {
 		return false
 	}
@@ -145,8 +145,8 @@ func explainNPMDir(f corpusFile, inv *Inventory, id string, onlyOurs bool) bool 
 // non-registry source is not a package anyone can match or list in an SBOM;
 // we skip it and record a Problem, pkg/lockfile lists "name@".
 func explainNPMVersionless(f corpusFile, inv *Inventory, id string, onlyOurs bool) bool {
-	name, version := splitID(id)
-	if onlyOurs || version != "" || !hasProblem(inv, "no version") {
+	name, version := npmSplitID(id)
+	if onlyOurs || version != "" || !npmHasProblem(inv, "no version") {
 		return false
 	}
 	for _, e := range rawNPMEntries(f) {
@@ -164,7 +164,7 @@ func explainNPMVersionless(f corpusFile, inv *Inventory, id string, onlyOurs boo
 	return false
 }
 
-func hasProblem(inv *Inventory, substr string) bool {
+func npmHasProblem(inv *Inventory, substr string) bool {
 	for _, p := range inv.Problems {
 		if strings.Contains(p.Msg, substr) {
 			return true
@@ -177,7 +177,7 @@ func hasProblem(inv *Inventory, substr string) bool {
 // ("git+https://host/repo.git#<sha>"). We record the commit as the version;
 // pkg/lockfile records an empty version.
 func explainNPMGit(f corpusFile, inv *Inventory, id string, onlyOurs bool) bool {
-	name, version := splitID(id)
+	name, version := npmSplitID(id)
 	for _, e := range rawNPMEntries(f) {
 		if e.Name != name || npmSource(e.Version) != SourceGit {
 			continue
@@ -203,9 +203,9 @@ func explainNPMGit(f corpusFile, inv *Inventory, id string, onlyOurs bool) bool 
 // version field. pkg/lockfile takes the URL for the version; we record no
 // version, the URL as Resolved and the tarball source.
 func explainNPMURL(f corpusFile, inv *Inventory, id string, onlyOurs bool) bool {
-	name, version := splitID(id)
+	name, version := npmSplitID(id)
 	for _, e := range rawNPMEntries(f) {
-		if e.Name != name || !hasAnyPrefix(e.Version, "http://", "https://") {
+		if e.Name != name || !npmHasPrefix(e.Version, "http://", "https://") {
 			continue
 		}
 		if (onlyOurs && version != "") || (!onlyOurs && version != e.Version) {
@@ -258,7 +258,7 @@ func TestNPMDiffRules(t *testing.T) {
 			rule: "has no version",
 			lock: `{"lockfileVersion": 3, "packages": {"node_modules/a": {}, "node_modules/b": {"version": "1.0.0"}}}`,
 			check: func(inv *Inventory) string {
-				if len(inv.Packages) != 1 || !hasProblem(inv, "no version") || inv.Problems[0].Line != 1 {
+				if len(inv.Packages) != 1 || !npmHasProblem(inv, "no version") || inv.Problems[0].Line != 1 {
 					return "versionless entry not skipped with a problem"
 				}
 				return ""

@@ -76,16 +76,16 @@ func Find(ctx context.Context, root string, opts FindOptions) iter.Seq2[Found, e
 		if abs, err := filepath.Abs(real); err == nil {
 			real = abs
 		}
-		w := &walker{ctx: ctx, root: root, realRoot: real, skip: opts.Skip, yield: yield}
+		w := &findWalker{ctx: ctx, root: root, realRoot: real, skip: opts.Skip, yield: yield}
 		w.walk(".", ".")
 	}
 }
 
-// readDir is os.ReadDir; tests replace it to simulate unreadable
+// findReadDir is os.ReadDir; tests replace it to simulate unreadable
 // directories, which permission bits cannot do when tests run as root.
-var readDir = os.ReadDir
+var findReadDir = os.ReadDir
 
-type walker struct {
+type findWalker struct {
 	ctx      context.Context
 	root     string
 	realRoot string
@@ -93,25 +93,25 @@ type walker struct {
 	yield    func(Found, error) bool
 }
 
-func join(dir, name string) string {
+func joinRel(dir, name string) string {
 	if dir == "." {
 		return name
 	}
 	return dir + "/" + name
 }
 
-func (w *walker) fail(rel string, err error) bool {
+func (w *findWalker) fail(rel string, err error) bool {
 	return w.yield(Found{}, &FindError{Path: rel, Err: err})
 }
 
 // walk visits directory rel (a slash path relative to the root) whose
 // nearest repository is repo. It returns false when the walk must stop.
-func (w *walker) walk(rel, repo string) bool {
+func (w *findWalker) walk(rel, repo string) bool {
 	if err := w.ctx.Err(); err != nil {
 		w.fail(rel, err)
 		return false
 	}
-	entries, err := readDir(filepath.Join(w.root, filepath.FromSlash(rel)))
+	entries, err := findReadDir(filepath.Join(w.root, filepath.FromSlash(rel)))
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -133,7 +133,7 @@ func (w *walker) walk(rel, repo string) bool {
 	}
 	for _, e := range entries {
 		name, typ := e.Name(), e.Type()
-		p := join(rel, name)
+		p := joinRel(rel, name)
 		ok := true
 		switch {
 		case name == ".git":
@@ -168,7 +168,7 @@ func (w *walker) walk(rel, repo string) bool {
 
 // hidden yields nm/.package-lock.json, the lockfile npm keeps inside
 // node_modules, for project directory project.
-func (w *walker) hidden(nm, project, repo string) bool {
+func (w *findWalker) hidden(nm, project, repo string) bool {
 	p := nm + "/" + NameHiddenLock
 	st, err := os.Lstat(filepath.Join(w.root, filepath.FromSlash(p)))
 	switch {
@@ -186,7 +186,7 @@ func (w *walker) hidden(nm, project, repo string) bool {
 
 // symlink reports the symlink at p when it matters: it names a lockfile,
 // points at a directory, or cannot be resolved because it loops.
-func (w *walker) symlink(p, name string) bool {
+func (w *findWalker) symlink(p, name string) bool {
 	full := filepath.Join(w.root, filepath.FromSlash(p))
 	lock := name == NamePackageLock || name == NameShrinkwrap || name == NameYarnLock ||
 		name == NamePnpmLock || name == NameHiddenLock
@@ -214,7 +214,7 @@ func (w *walker) symlink(p, name string) bool {
 }
 
 // inside reports whether the fully resolved target of full is within the root.
-func (w *walker) inside(full string) bool {
+func (w *findWalker) inside(full string) bool {
 	target, err := filepath.EvalSymlinks(full)
 	if err != nil {
 		return false

@@ -13,7 +13,7 @@ import (
 
 // collect runs Find and renders each result as one line: "found PATH
 // project=P repo=R" or "error PATH: MSG".
-func collect(t *testing.T, ctx context.Context, root string, opts FindOptions) []string {
+func collectFind(t *testing.T, ctx context.Context, root string, opts FindOptions) []string {
 	t.Helper()
 	var out []string
 	for f, err := range Find(ctx, root, opts) {
@@ -30,7 +30,7 @@ func collect(t *testing.T, ctx context.Context, root string, opts FindOptions) [
 	return out
 }
 
-func write(t *testing.T, root string, files ...string) {
+func writeTree(t *testing.T, root string, files ...string) {
 	t.Helper()
 	for _, f := range files {
 		p := filepath.Join(root, filepath.FromSlash(f))
@@ -50,7 +50,7 @@ func write(t *testing.T, root string, files ...string) {
 	}
 }
 
-func symlink(t *testing.T, target, link string) {
+func mkSymlink(t *testing.T, target, link string) {
 	t.Helper()
 	if err := os.Symlink(target, link); err != nil {
 		t.Fatal(err)
@@ -60,7 +60,7 @@ func symlink(t *testing.T, target, link string) {
 func TestFind(t *testing.T) {
 	root := t.TempDir()
 	outside := t.TempDir()
-	write(t, root,
+	writeTree(t, root,
 		"a/package-lock.json", "a/package.json", "a/notes.txt",
 		"b/npm-shrinkwrap.json", "b/package-lock.json",
 		"c/node_modules/.package-lock.json", "c/node_modules/dep/package-lock.json",
@@ -70,21 +70,21 @@ func TestFind(t *testing.T) {
 		"skipme/package-lock.json",
 		"z/.package-lock.json", "z/package-lock.json.bak",
 	)
-	write(t, outside, "lib/package-lock.json")
-	symlink(t, filepath.Join(outside, "lib"), filepath.Join(root, "link-out"))
-	symlink(t, "a", filepath.Join(root, "link-in"))
-	symlink(t, "a/package-lock.json", filepath.Join(root, "d2-package-lock.json")) // not a lockfile name: ignored
-	write(t, root, "e/")
-	symlink(t, "../a/package-lock.json", filepath.Join(root, "e", "package-lock.json"))
-	symlink(t, "../a/notes.txt", filepath.Join(root, "e", "notes.txt")) // not a lockfile: ignored
-	symlink(t, "missing", filepath.Join(root, "e", "dangling"))         // not a lockfile: ignored
-	symlink(t, "loop2", filepath.Join(root, "loop1"))
-	symlink(t, "loop1", filepath.Join(root, "loop2"))
-	write(t, root, "f/")
+	writeTree(t, outside, "lib/package-lock.json")
+	mkSymlink(t, filepath.Join(outside, "lib"), filepath.Join(root, "link-out"))
+	mkSymlink(t, "a", filepath.Join(root, "link-in"))
+	mkSymlink(t, "a/package-lock.json", filepath.Join(root, "d2-package-lock.json")) // not a lockfile name: ignored
+	writeTree(t, root, "e/")
+	mkSymlink(t, "../a/package-lock.json", filepath.Join(root, "e", "package-lock.json"))
+	mkSymlink(t, "../a/notes.txt", filepath.Join(root, "e", "notes.txt")) // not a lockfile: ignored
+	mkSymlink(t, "missing", filepath.Join(root, "e", "dangling"))         // not a lockfile: ignored
+	mkSymlink(t, "loop2", filepath.Join(root, "loop1"))
+	mkSymlink(t, "loop1", filepath.Join(root, "loop2"))
+	writeTree(t, root, "f/")
 	if err := syscall.Mkfifo(filepath.Join(root, "f", "yarn.lock"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got := collect(t, context.Background(), root, FindOptions{Skip: func(dir string) bool { return dir == "skipme" }})
+	got := collectFind(t, context.Background(), root, FindOptions{Skip: func(dir string) bool { return dir == "skipme" }})
 	want := []string{
 		"found a/package-lock.json project=a repo=.",
 		"found b/npm-shrinkwrap.json project=b repo=.",
@@ -107,8 +107,8 @@ func TestFind(t *testing.T) {
 
 func TestFindErrorsKindAndStop(t *testing.T) {
 	root := t.TempDir()
-	write(t, root, "a/package-lock.json", "b/package-lock.json")
-	symlink(t, "a", filepath.Join(root, "c"))
+	writeTree(t, root, "a/package-lock.json", "b/package-lock.json")
+	mkSymlink(t, "a", filepath.Join(root, "c"))
 	var sawSymlink bool
 	n := 0
 	for _, err := range Find(context.Background(), root, FindOptions{}) {
@@ -133,10 +133,10 @@ func TestFindErrorsKindAndStop(t *testing.T) {
 
 func TestFindContext(t *testing.T) {
 	root := t.TempDir()
-	write(t, root, "a/package-lock.json")
+	writeTree(t, root, "a/package-lock.json")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	got := collect(t, ctx, root, FindOptions{})
+	got := collectFind(t, ctx, root, FindOptions{})
 	if len(got) != 1 || !strings.Contains(got[0], context.Canceled.Error()) {
 		t.Errorf("Find(cancelled) = %q, want one context error", got)
 	}
@@ -144,13 +144,13 @@ func TestFindContext(t *testing.T) {
 
 func TestFindRoot(t *testing.T) {
 	root := t.TempDir()
-	write(t, root, "package-lock.json", ".git/")
-	got := collect(t, context.Background(), root, FindOptions{})
+	writeTree(t, root, "package-lock.json", ".git/")
+	got := collectFind(t, context.Background(), root, FindOptions{})
 	if want := "found package-lock.json project=. repo=."; len(got) != 1 || got[0] != want {
 		t.Errorf("Find = %q, want %q", got, want)
 	}
 	for _, bad := range []string{filepath.Join(root, "missing"), filepath.Join(root, "package-lock.json")} {
-		got := collect(t, context.Background(), bad, FindOptions{})
+		got := collectFind(t, context.Background(), bad, FindOptions{})
 		if len(got) != 1 || !strings.HasPrefix(got[0], "error .: ") {
 			t.Errorf("Find(%s) = %q, want one error for the root", filepath.Base(bad), got)
 		}
@@ -159,12 +159,12 @@ func TestFindRoot(t *testing.T) {
 
 func TestFindUnreadable(t *testing.T) {
 	root := t.TempDir()
-	write(t, root, "a/package-lock.json", "locked/package-lock.json", "z/yarn.lock")
+	writeTree(t, root, "a/package-lock.json", "locked/package-lock.json", "z/yarn.lock")
 	locked := filepath.Join(root, "locked")
 	if os.Geteuid() == 0 {
 		// Permission bits do not stop root: simulate the failure instead.
-		defer func(orig func(string) ([]os.DirEntry, error)) { readDir = orig }(readDir)
-		readDir = func(dir string) ([]os.DirEntry, error) {
+		defer func(orig func(string) ([]os.DirEntry, error)) { findReadDir = orig }(findReadDir)
+		findReadDir = func(dir string) ([]os.DirEntry, error) {
 			if dir == locked {
 				return nil, &os.PathError{Op: "open", Path: dir, Err: syscall.EACCES}
 			}
@@ -176,7 +176,7 @@ func TestFindUnreadable(t *testing.T) {
 		}
 		defer os.Chmod(locked, 0o755)
 	}
-	got := collect(t, context.Background(), root, FindOptions{})
+	got := collectFind(t, context.Background(), root, FindOptions{})
 	want := []string{
 		"found a/package-lock.json project=a repo=.",
 		"error locked: permission denied",
@@ -190,7 +190,7 @@ func TestFindUnreadable(t *testing.T) {
 // TestFindFixtures walks the real fixtures: one lockfile per case, the npm 6
 // case's node_modules not entered.
 func TestFindFixtures(t *testing.T) {
-	got := collect(t, context.Background(), "../testdata/fixtures", FindOptions{})
+	got := collectFind(t, context.Background(), "../testdata/fixtures", FindOptions{})
 	want := []string{
 		"found berry4-nm-dev-scoped/yarn.lock project=berry4-nm-dev-scoped repo=.",
 		"found npm10-transitive-dev-lockv3/package-lock.json project=npm10-transitive-dev-lockv3 repo=.",

@@ -346,11 +346,11 @@ func npmSource(resolved string) Source {
 	switch {
 	case resolved == "":
 		return SourceUnknown
-	case hasAnyPrefix(resolved, "git+", "git://", "git@", "github:", "gitlab:", "bitbucket:", "gist:"):
+	case npmHasPrefix(resolved, "git+", "git://", "git@", "github:", "gitlab:", "bitbucket:", "gist:"):
 		return SourceGit
 	case strings.HasPrefix(resolved, "file:"):
 		return SourceFile
-	case hasAnyPrefix(resolved, "http://", "https://"):
+	case npmHasPrefix(resolved, "http://", "https://"):
 		// Registries (the public one, mirrors, Verdaccio, Artifactory...)
 		// serve tarballs at <registry>/<name>/-/<file>.tgz; any other URL is
 		// a plain tarball somebody pointed the dependency at.
@@ -363,7 +363,7 @@ func npmSource(resolved string) Source {
 	return SourceUnknown
 }
 
-func hasAnyPrefix(s string, prefixes ...string) bool {
+func npmHasPrefix(s string, prefixes ...string) bool {
 	for _, p := range prefixes {
 		if strings.HasPrefix(s, p) {
 			return true
@@ -391,7 +391,7 @@ func v1Version(v string) (realName, version string, src Source, locator string) 
 		return "", commit, SourceGit, v
 	case strings.HasPrefix(v, "file:"):
 		return "", "", SourceFile, v
-	case hasAnyPrefix(v, "http://", "https://"):
+	case npmHasPrefix(v, "http://", "https://"):
 		// The dependency was declared by URL: a tarball, even when the URL
 		// has a registry's layout.
 		return "", "", SourceTarball, v

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -25,28 +26,28 @@ func init() {
 	}
 }
 
-func updateGoldens() bool {
+func npmUpdate() bool {
 	f := flag.Lookup("update")
 	return f != nil && f.Value.String() == "true"
 }
 
-// goldenInventory is the golden form of an Inventory: package indexes
+// npmGoldenInventory is the golden form of an Inventory: package indexes
 // replaced by name@version so that a diff reads as a change of meaning.
-type goldenInventory struct {
-	Format    string           `json:"format"`
-	Importers []goldenImporter `json:"importers"`
-	Packages  []goldenPackage  `json:"packages"`
-	Problems  []Problem        `json:"problems,omitempty"`
+type npmGoldenInventory struct {
+	Format    string              `json:"format"`
+	Importers []npmGoldenImporter `json:"importers"`
+	Packages  []npmGoldenPackage  `json:"packages"`
+	Problems  []Problem           `json:"problems,omitempty"`
 }
 
-type goldenImporter struct {
+type npmGoldenImporter struct {
 	Path    string   `json:"path"`
 	Name    string   `json:"name,omitempty"`
 	Version string   `json:"version,omitempty"`
 	Deps    []string `json:"deps,omitempty"`
 }
 
-type goldenPackage struct {
+type npmGoldenPackage struct {
 	ID        string   `json:"id"`
 	Alias     string   `json:"alias,omitempty"`
 	Source    Source   `json:"source,omitempty"`
@@ -58,20 +59,20 @@ type goldenPackage struct {
 	Deps      []string `json:"deps,omitempty"`
 }
 
-func golden(inv *Inventory) []byte {
-	g := goldenInventory{Format: inv.Format, Problems: inv.Problems}
+func npmGolden(inv *Inventory) []byte {
+	g := npmGoldenInventory{Format: inv.Format, Problems: inv.Problems}
 	ref := func(i int, t DepType) string {
 		return fmt.Sprintf("%s %s", inv.Packages[i].ID(), t)
 	}
 	for _, imp := range inv.Importers {
-		gi := goldenImporter{Path: imp.Path, Name: imp.Name, Version: imp.Version}
+		gi := npmGoldenImporter{Path: imp.Path, Name: imp.Name, Version: imp.Version}
 		for _, d := range imp.Deps {
 			gi.Deps = append(gi.Deps, ref(d.To, d.Type))
 		}
 		g.Importers = append(g.Importers, gi)
 	}
 	for i, p := range inv.Packages {
-		gp := goldenPackage{ID: p.ID(), Alias: p.Alias, Source: p.Source, Resolved: p.Resolved,
+		gp := npmGoldenPackage{ID: p.ID(), Alias: p.Alias, Source: p.Source, Resolved: p.Resolved,
 			Integrity: p.Integrity, Paths: p.Paths, Line: p.Line}
 		for _, f := range []struct {
 			on   bool
@@ -122,7 +123,7 @@ func TestParseNPM(t *testing.T) {
 				switch {
 				case f.Name == "want":
 					want = i
-				case in.Path == "" && contains(npmLockNames, f.Name):
+				case in.Path == "" && slices.Contains(npmLockNames, f.Name):
 					in.Path, in.Data = f.Name, f.Data
 				default:
 					project[f.Name] = &fstest.MapFile{Data: f.Data}
@@ -140,9 +141,9 @@ func TestParseNPM(t *testing.T) {
 				got = []byte("error: " + err.Error() + "\n")
 			} else {
 				checkInvariants(t, inv)
-				got = golden(inv)
+				got = npmGolden(inv)
 			}
-			if updateGoldens() {
+			if npmUpdate() {
 				ar.Files[want].Data = got
 				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
 					t.Fatal(err)
@@ -156,35 +157,26 @@ func TestParseNPM(t *testing.T) {
 	}
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// truthRow is one line of testdata/fixtures/TRUTH.tsv.
-type truthRow struct {
+// npmTruthRow is one line of testdata/fixtures/TRUTH.tsv.
+type npmTruthRow struct {
 	Case, File, Package, Version, Match, Expected, Scope, Via string
 }
 
-func readTruth(t *testing.T, file string) []truthRow {
+func readNPMTruth(t *testing.T, file string) []npmTruthRow {
 	t.Helper()
 	f, err := os.Open("../testdata/fixtures/TRUTH.tsv")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var rows []truthRow
+	var rows []npmTruthRow
 	sc := bufio.NewScanner(f)
 	for first := true; sc.Scan(); first = false {
 		c := strings.Split(sc.Text(), "\t")
 		if first || len(c) < 8 || c[1] != file {
 			continue
 		}
-		rows = append(rows, truthRow{c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]})
+		rows = append(rows, npmTruthRow{c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]})
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
@@ -193,7 +185,7 @@ func readTruth(t *testing.T, file string) []truthRow {
 }
 
 // reaches reports which importers reach package i.
-func reaches(inv *Inventory, i int) []string {
+func npmReaches(inv *Inventory, i int) []string {
 	var out []string
 	adj := inv.adjacency()
 	for _, imp := range inv.Importers {
@@ -226,7 +218,7 @@ func reaches(inv *Inventory, i int) []string {
 // real npm fixtures: the package is there, with the recorded scope, reached
 // the recorded way.
 func TestNPMFixtures(t *testing.T) {
-	rows := readTruth(t, NamePackageLock)
+	rows := readNPMTruth(t, NamePackageLock)
 	if len(rows) < 6 {
 		t.Fatalf("TRUTH.tsv has %d package-lock.json rows, want at least 6", len(rows))
 	}
@@ -272,14 +264,14 @@ func TestNPMFixtures(t *testing.T) {
 			}
 		case "transitive":
 			if len(chain) < 2 || inv.Packages[chain[len(chain)-2]].ID() != arg {
-				t.Errorf("%s: chain %v, want it through %s", id, chainIDs(inv, chain), arg)
+				t.Errorf("%s: chain %v, want it through %s", id, npmChainIDs(inv, chain), arg)
 			}
 		case "alias":
 			if p.Alias != arg || len(chain) != 1 {
-				t.Errorf("%s: alias %q (chain %v), want direct as %q", id, p.Alias, chainIDs(inv, chain), arg)
+				t.Errorf("%s: alias %q (chain %v), want direct as %q", id, p.Alias, npmChainIDs(inv, chain), arg)
 			}
 		case "workspace":
-			if got := reaches(inv, idx); inv.Importers[imp].Path != arg || len(got) != 1 {
+			if got := npmReaches(inv, idx); inv.Importers[imp].Path != arg || len(got) != 1 {
 				t.Errorf("%s: reached from importers %q (chain from %q), want only %q", id, got, inv.Importers[imp].Path, arg)
 			}
 		default:
@@ -288,7 +280,7 @@ func TestNPMFixtures(t *testing.T) {
 	}
 }
 
-func chainIDs(inv *Inventory, chain []int) []string {
+func npmChainIDs(inv *Inventory, chain []int) []string {
 	var out []string
 	for _, i := range chain {
 		out = append(out, inv.Packages[i].ID())
