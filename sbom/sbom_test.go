@@ -215,8 +215,9 @@ func TestNewHandInventory(t *testing.T) {
 		t.Fatal(err)
 	}
 	comps := byRef(bom)
-	// 12 packages, ms twice → 11 package components, plus the workspace.
-	if got, want := len(comps), 12; got != want {
+	// 12 packages: ms twice, and the link to the workspace merged into the
+	// workspace's component.
+	if got, want := len(comps), 11; got != want {
 		t.Errorf("%d components, want %d: %v", got, want, slices.Sorted(mapKeys(comps)))
 	}
 
@@ -290,17 +291,17 @@ func TestNewHandInventory(t *testing.T) {
 		t.Errorf("left-pad resolved property = %q", props(lp, propResolved))
 	}
 
-	// The workspace keeps its plain purl; the link package to it is told apart.
+	// The workspace and the link package to it are one component.
 	ws := comps["pkg:npm/mailer@0.1.0"]
-	if ws == nil || !slices.Equal(props(ws, propPath), []string{"packages/mailer"}) {
+	if ws == nil || !slices.Equal(props(ws, propPath), []string{"packages/mailer", "node_modules/mailer"}) {
 		t.Errorf("workspace component = %+v", ws)
 	}
-	if comps["pkg:npm/mailer@0.1.0~2"] == nil {
-		t.Errorf("link package component missing")
+	if comps["pkg:npm/mailer@0.1.0~2"] != nil {
+		t.Errorf("link package to the workspace got a component of its own")
 	}
 
 	// Graph.
-	if got := dependsOn(bom, "pkg:npm/fx-app@1.0.0"); !slices.Contains(got, "pkg:npm/mailer@0.1.0") || !slices.Contains(got, "pkg:npm/chalk@4.1.2") || len(got) != 10 {
+	if got := dependsOn(bom, "pkg:npm/fx-app@1.0.0"); !slices.Contains(got, "pkg:npm/mailer@0.1.0") || !slices.Contains(got, "pkg:npm/chalk@4.1.2") || len(got) != 9 {
 		t.Errorf("root dependsOn = %q", got)
 	}
 	if got := dependsOn(bom, "pkg:npm/mailer@0.1.0"); !slices.Equal(got, []string{"pkg:npm/postmark-mcp@1.0.16?repository_url=http://127.0.0.1:4873"}) {
@@ -579,7 +580,9 @@ func TestDirWriter(t *testing.T) {
 	steps := []func() error{
 		func() error { return d.Lockfile(&ioc.LockfileResult{Path: a.Path, Inventory: a}) },
 		func() error { f := handFindings(a)[0]; return d.Finding(&f) },
-		func() error { return d.Lockfile(&ioc.LockfileResult{Path: "broken/package-lock.json", Err: os.ErrInvalid}) },
+		func() error {
+			return d.Lockfile(&ioc.LockfileResult{Path: "broken/package-lock.json", Err: os.ErrInvalid})
+		},
 		func() error { f := handFindings(a)[1]; return d.Finding(&f) }, // no pending lockfile: ignored
 		func() error { return d.Lockfile(&ioc.LockfileResult{Path: b.Path, Inventory: b}) },
 		func() error { return d.Lockfile(&ioc.LockfileResult{Path: c.Path, Inventory: c}) },
@@ -629,4 +632,35 @@ func TestDirWriter(t *testing.T) {
 	if _, err := NewDirWriter(filepath.Join(dir, want[0], "x"), opts); err == nil {
 		t.Errorf("NewDirWriter under a file succeeded")
 	}
+}
+
+// TestMergeCopies: copies of one package at several install paths are one
+// component carrying every digest, unless their digests disagree.
+func TestMergeCopies(t *testing.T) {
+	inv := &lockfiles.Inventory{
+		Path:      "package-lock.json",
+		Importers: []lockfiles.Importer{{Path: ".", Name: "app", Deps: []lockfiles.Dep{{To: 0}, {To: 1}, {To: 2}}}},
+		Packages: []lockfiles.Package{
+			{Name: "a", Version: "1.0.0", Integrity: sri("sha1", sha1a), Paths: []string{"node_modules/a"}},
+			{Name: "a", Version: "1.0.0", Integrity: sri("sha512", sha512a), Paths: []string{"node_modules/x/node_modules/a"}},
+			{Name: "a", Version: "1.0.0", Integrity: sri("sha512", sha512b), Paths: []string{"node_modules/y/node_modules/a"}},
+		},
+	}
+	bom, err := New(inv, nil, Options{Time: fixedTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	comps := byRef(bom)
+	a, a2 := comps["pkg:npm/a@1.0.0"], comps["pkg:npm/a@1.0.0~2"]
+	if len(comps) != 2 || a == nil || a2 == nil {
+		t.Fatalf("components = %v, want pkg:npm/a@1.0.0 and pkg:npm/a@1.0.0~2", slices.Sorted(mapKeys(comps)))
+	}
+	if a.Hashes == nil || len(*a.Hashes) != 2 || !slices.Equal(props(a, propPath), []string{"node_modules/a", "node_modules/x/node_modules/a"}) {
+		t.Errorf("merged copy = hashes %v, paths %q", a.Hashes, props(a, propPath))
+	}
+	if a2.Hashes == nil || (*a2.Hashes)[0].Value != sha512b {
+		t.Errorf("conflicting copy hashes = %v", a2.Hashes)
+	}
+	checkNTIA(t, "copies", bom)
+	checkRefs(t, "copies", bom)
 }
