@@ -9,12 +9,6 @@ import (
 
 var errNotYet = errors.New("report writer not written yet")
 
-// TextOptions control the text report.
-type TextOptions struct{ Color bool }
-
-// WriteText renders r for a terminal.
-func WriteText(w io.Writer, r *Report, opts TextOptions) error { return errNotYet }
-
 // WriteMarkdown renders r as Markdown.
 func WriteMarkdown(w io.Writer, r *Report) error { return errNotYet }
 
