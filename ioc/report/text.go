@@ -547,13 +547,19 @@ func cond[T any](c bool, a, b T) T {
 // (including ESC, so a package name cannot drive the terminal) and Unicode
 // bidirectional overrides (which can make text read differently than it is)
 // are shown as \x.. or \u.... escapes; invalid UTF-8 becomes U+FFFD.
-func clean(s string) string {
+func clean(s string) string { return cleanWith(s, false) }
+
+// cleanWith is clean; with keepNL, it leaves line feeds and carriage
+// returns alone.
+func cleanWith(s string, keepNL bool) string {
 	if !needsClean(s) {
 		return s
 	}
 	var b strings.Builder
 	for _, r := range s {
 		switch {
+		case keepNL && (r == '\n' || r == '\r'):
+			b.WriteRune(r)
 		case r < 0x80 && unicode.IsControl(r):
 			fmt.Fprintf(&b, `\x%02x`, r)
 		case unicode.IsControl(r) || isBidi(r):
