@@ -3,8 +3,11 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 func renderSARIF(t *testing.T, r *Report) []byte {
@@ -186,6 +189,68 @@ func TestRuleName(t *testing.T) {
 	for _, tt := range tests {
 		if got := ruleName(tt.in); got != tt.want {
 			t.Errorf("ruleName(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// sarifSchema compiles the official SARIF 2.1.0 JSON schema, kept in
+// testdata so that the test needs no network. Formats (uri,
+// uri-reference, date-time) are asserted, not just annotated.
+func sarifSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	f, err := os.Open("../../testdata/sarif/sarif-schema-2.1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	const url = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+	if err := c.AddResource(url, doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sch
+}
+
+func TestSARIFSchema(t *testing.T) {
+	sch := sarifSchema(t)
+	validate := func(b []byte) error {
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+		if err != nil {
+			return err
+		}
+		return sch.Validate(inst)
+	}
+	for name, r := range samples(t) {
+		if err := validate(renderSARIF(t, r)); err != nil {
+			t.Errorf("%s: SARIF does not validate against the 2.1.0 schema: %v", name, err)
+		}
+	}
+
+	// The validator must catch what GitHub would reject, or the test above
+	// proves nothing.
+	good := string(renderSARIF(t, samples(t)["incident"]))
+	for _, bad := range []struct{ from, to string }{
+		{`"level": "error"`, `"level": "critical"`},
+		{`"startLine": 45`, `"startLine": 0`},
+		{`"version": "2.1.0"`, `"version": "2.0.0"`},
+		{`"informationUri": "https://github.com/depsweep/depsweep"`, `"informationUri": "not a uri"`},
+		{`"startTimeUtc": "2025-09-26T08:14:03Z"`, `"startTimeUtc": "yesterday"`},
+	} {
+		mutated := strings.Replace(good, bad.from, bad.to, 1)
+		if mutated == good {
+			t.Fatalf("mutation %q not applied: the golden changed", bad.from)
+		}
+		if err := validate([]byte(mutated)); err == nil {
+			t.Errorf("schema accepted %s", bad.to)
 		}
 	}
 }
