@@ -305,6 +305,9 @@ var mdReplacer = strings.NewReplacer(
 	"\r\n", " ", "\n", " ", "\r", " ",
 )
 
+// newlines turns line breaks into spaces: a Markdown value is one line.
+var newlines = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
+
 // mdText escapes s for Markdown prose.
 func mdText(s string) string { return mdReplacer.Replace(clean1(s)) }
 
@@ -323,7 +326,7 @@ func codeSpan(s string, cell bool) string {
 	if strings.ContainsAny(s, "<>") {
 		return mdText(s)
 	}
-	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(clean1(s))
+	s = newlines.Replace(clean1(s))
 	if s == "" {
 		return "` `"
 	}
