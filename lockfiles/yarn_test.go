@@ -14,9 +14,9 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 )
 
-// updateGoldens reports whether -update was given. The flag is shared by the
+// yarnUpdate reports whether -update was given. The flag is shared by the
 // package's golden tests; whichever test file defines it first wins.
-func updateGoldens() bool {
+func yarnUpdate() bool {
 	f := flag.Lookup("update")
 	if f == nil {
 		return false
@@ -143,7 +143,7 @@ func TestParseYarn(t *testing.T) {
 				}
 				got = buf.Bytes()
 			}
-			if updateGoldens() {
+			if yarnUpdate() {
 				ar.Files[wantAt].Data = got
 				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
 					t.Fatal(err)
@@ -157,9 +157,9 @@ func TestParseYarn(t *testing.T) {
 	}
 }
 
-// parseFixture parses a lockfile of testdata/fixtures with its project
+// yarnParseFixture parses a lockfile of testdata/fixtures with its project
 // directory.
-func parseFixture(t *testing.T, dir, name string) *Inventory {
+func yarnParseFixture(t *testing.T, dir, name string) *Inventory {
 	t.Helper()
 	root := filepath.Join("..", "testdata", "fixtures", dir)
 	data, err := os.ReadFile(filepath.Join(root, name))
@@ -174,22 +174,22 @@ func parseFixture(t *testing.T, dir, name string) *Inventory {
 	return inv
 }
 
-// truthRow is one line of testdata/fixtures/TRUTH.tsv.
-type truthRow struct{ Case, File, Package, Version, Scope, Via string }
+// yarnTruthRow is one line of testdata/fixtures/TRUTH.tsv.
+type yarnTruthRow struct{ Case, File, Package, Version, Scope, Via string }
 
-func readTruth(t *testing.T, caseName string) []truthRow {
+func yarnReadTruth(t *testing.T, caseName string) []yarnTruthRow {
 	t.Helper()
 	data, err := os.ReadFile("../testdata/fixtures/TRUTH.tsv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []truthRow
+	var out []yarnTruthRow
 	for _, line := range strings.Split(string(data), "\n")[1:] {
 		c := strings.Split(line, "\t")
 		if len(c) < 8 || c[0] != caseName {
 			continue
 		}
-		out = append(out, truthRow{Case: c[0], File: c[1], Package: c[2], Version: c[3], Scope: c[6], Via: c[7]})
+		out = append(out, yarnTruthRow{Case: c[0], File: c[1], Package: c[2], Version: c[3], Scope: c[6], Via: c[7]})
 	}
 	if len(out) == 0 {
 		t.Fatalf("TRUTH.tsv has no rows for %s", caseName)
@@ -197,9 +197,9 @@ func readTruth(t *testing.T, caseName string) []truthRow {
 	return out
 }
 
-// via describes how package i is reached, in TRUTH.tsv's terms: direct,
+// yarnVia describes how package i is reached, in TRUTH.tsv's terms: direct,
 // transitive:PARENT@VERSION, workspace:PATH, alias:KEY.
-func via(inv *Inventory, i int) string {
+func yarnVia(inv *Inventory, i int) string {
 	imp, chain, ok := inv.Chain(i)
 	if !ok {
 		return "unreachable"
@@ -223,8 +223,8 @@ func via(inv *Inventory, i int) string {
 // is present with the scope and path the real clients gave it.
 func TestYarnFixtures(t *testing.T) {
 	for _, dir := range []string{"yarn1-workspaces", "berry4-nm-dev-scoped"} {
-		inv := parseFixture(t, dir, "yarn.lock")
-		for _, row := range readTruth(t, dir) {
+		inv := yarnParseFixture(t, dir, "yarn.lock")
+		for _, row := range yarnReadTruth(t, dir) {
 			if row.File != "yarn.lock" {
 				continue
 			}
@@ -241,8 +241,8 @@ func TestYarnFixtures(t *testing.T) {
 				if scope != row.Scope {
 					t.Errorf("%s: %s scope = %s, want %s", dir, p.ID(), scope, row.Scope)
 				}
-				if got := via(inv, i); got != row.Via {
-					t.Errorf("%s: via(%s) = %q, want %q", dir, p.ID(), got, row.Via)
+				if got := yarnVia(inv, i); got != row.Via {
+					t.Errorf("%s: yarnVia(%s) = %q, want %q", dir, p.ID(), got, row.Via)
 				}
 				if !p.Source.FromRegistry() {
 					t.Errorf("%s: %s source = %q, want registry", dir, p.ID(), p.Source)
@@ -258,7 +258,7 @@ func TestYarnFixtures(t *testing.T) {
 // TestYarnFixtureDetails checks what TRUTH.tsv does not say: formats,
 // importers, hashes kept in the right field.
 func TestYarnFixtureDetails(t *testing.T) {
-	classic := parseFixture(t, "yarn1-workspaces", "yarn.lock")
+	classic := yarnParseFixture(t, "yarn1-workspaces", "yarn.lock")
 	if classic.Format != "yarn-v1" {
 		t.Errorf("classic format = %q, want yarn-v1", classic.Format)
 	}
@@ -274,7 +274,7 @@ func TestYarnFixtureDetails(t *testing.T) {
 			t.Errorf("classic %s: integrity %q checksum %q, want sha512 integrity and no checksum", p.ID(), p.Integrity, p.Checksum)
 		}
 	}
-	berry := parseFixture(t, "berry4-nm-dev-scoped", "yarn.lock")
+	berry := yarnParseFixture(t, "berry4-nm-dev-scoped", "yarn.lock")
 	if berry.Format != "yarn-berry-v10" {
 		t.Errorf("berry format = %q, want yarn-berry-v10", berry.Format)
 	}
