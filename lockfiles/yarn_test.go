@@ -329,7 +329,7 @@ func TestYarnCorpusEdges(t *testing.T) {
 		}
 		n++
 		s := string(f.Data)
-		p := &yarnParser{berry: yarnIsBerry(s)}
+		p := newYarnParser(s)
 		p.read(s)
 		b := yarnBuilder{p: p, inv: &Inventory{}, project: Input{Path: f.Path}}
 		b.build()
@@ -380,4 +380,39 @@ func FuzzParseYarn(f *testing.F) {
 		}
 		checkInvariants(t, inv)
 	})
+}
+
+// TestParseYarnLineEndings checks that CRLF line endings and a UTF-8 BOM,
+// which editors on Windows leave behind, give the same inventory as the
+// file yarn wrote.
+func TestParseYarnLineEndings(t *testing.T) {
+	for _, name := range []string{"basic.v1.txtar", "workspaces.berry-v10.txtar"} {
+		ar, err := txtar.ParseFile(filepath.Join("../testdata/lockfiles/yarn", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lock []byte
+		for _, f := range ar.Files {
+			if f.Name == "yarn.lock" {
+				lock = f.Data
+			}
+		}
+		if lock == nil {
+			t.Fatalf("%s has no yarn.lock", name)
+		}
+		want, err := Parse(Input{Path: "yarn.lock", Data: lock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		crlf := append([]byte("\ufeff"), bytes.ReplaceAll(lock, []byte("\n"), []byte("\r\n"))...)
+		got, err := Parse(Input{Path: "yarn.lock", Data: crlf})
+		if err != nil {
+			t.Fatalf("%s with CRLF and BOM: %v", name, err)
+		}
+		g, _ := json.Marshal(yarnGoldenOf(got))
+		w, _ := json.Marshal(yarnGoldenOf(want))
+		if !bytes.Equal(g, w) {
+			t.Errorf("%s with CRLF and BOM =\n%s\nwant\n%s", name, g, w)
+		}
+	}
 }
