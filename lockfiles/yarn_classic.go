@@ -87,6 +87,10 @@ func yarnClassicSource(resolved, rng string) Source {
 		return SourceFile
 	case strings.HasPrefix(resolved, "link:"):
 		return SourceLink
+	case strings.HasPrefix(rng, "http:"), strings.HasPrefix(rng, "https:"):
+		// Declared by URL: a tarball, even when the URL has a registry's
+		// layout.
+		return SourceTarball
 	case strings.HasPrefix(resolved, "http:"), strings.HasPrefix(resolved, "https:"):
 		// Registries and their mirrors serve tarballs at .../<name>/-/<file>.tgz.
 		u := resolved
