@@ -297,9 +297,22 @@ func (p *yarnParser) startEntry(lineNo int, body string) {
 func (p *yarnParser) finish() {
 	if e := p.cur; e != nil {
 		e.keyEnd, e.depEnd = len(p.keys), len(p.deps)
-		for _, name := range p.optional {
+		if len(p.optional) <= 8 {
+			for _, name := range p.optional {
+				for i := e.depStart; i < e.depEnd; i++ {
+					if p.deps[i].name == name {
+						p.deps[i].typ = DepOptional
+					}
+				}
+			}
+		} else {
+			// A set keeps a hostile entry with many marks from going quadratic.
+			opt := make(map[string]bool, len(p.optional))
+			for _, name := range p.optional {
+				opt[name] = true
+			}
 			for i := e.depStart; i < e.depEnd; i++ {
-				if p.deps[i].name == name {
+				if opt[p.deps[i].name] {
 					p.deps[i].typ = DepOptional
 				}
 			}

@@ -416,3 +416,38 @@ func TestParseYarnLineEndings(t *testing.T) {
 		}
 	}
 }
+
+// TestYarnManyOptionalMarks checks dependenciesMeta with more marks than the
+// linear scan handles (the set path): marked dependencies are optional,
+// the others not.
+func TestYarnManyOptionalMarks(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("__metadata:\n  version: 8\n\n\"app@npm:1.0.0\":\n  version: 1.0.0\n  resolution: \"app@npm:1.0.0\"\n  dependencies:\n")
+	for i := range 12 {
+		fmt.Fprintf(&b, "    d%d: \"npm:1.0.0\"\n", i)
+	}
+	b.WriteString("  dependenciesMeta:\n")
+	for i := range 10 {
+		fmt.Fprintf(&b, "    d%d:\n      optional: true\n", i)
+	}
+	for i := range 12 {
+		fmt.Fprintf(&b, "\n\"d%d@npm:1.0.0\":\n  version: 1.0.0\n  resolution: \"d%d@npm:1.0.0\"\n", i, i)
+	}
+	inv, err := Parse(Input{Path: "yarn.lock", Data: []byte(b.String())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Edges) != 12 {
+		t.Fatalf("%d edges, want 12", len(inv.Edges))
+	}
+	for _, e := range inv.Edges {
+		name := inv.Packages[e.To].Name
+		want := DepOptional
+		if name == "d10" || name == "d11" {
+			want = DepProd
+		}
+		if e.Type != want {
+			t.Errorf("edge to %s = %v, want %v", name, e.Type, want)
+		}
+	}
+}
