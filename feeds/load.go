@@ -325,12 +325,18 @@ func collect(f *Feed, recs []record) error {
 
 func loadDir(root, want string) (*Feed, error) {
 	var recs []record
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	// A trailing separator makes WalkDir follow root itself when it is a
+	// symbolic link (as the user named it); links inside are not followed.
+	walkRoot := root
+	if !strings.HasSuffix(walkRoot, string(filepath.Separator)) {
+		walkRoot += string(filepath.Separator)
+	}
+	err := filepath.WalkDir(walkRoot, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() {
-			if p != root && strings.HasPrefix(d.Name(), ".") {
+			if p != walkRoot && strings.HasPrefix(d.Name(), ".") {
 				return filepath.SkipDir
 			}
 			return nil

@@ -122,6 +122,15 @@ func TestLoadDirHostile(t *testing.T) {
 		t.Errorf("Load(tree) = %d advisories, %d withdrawn, counts %v; want 2, 1, 3 packages", len(f.Advisories), f.Withdrawn, f.Counts())
 	}
 
+	// A directory named through a symbolic link is read.
+	via := filepath.Join(t.TempDir(), "feed")
+	if err := os.Symlink(tree, via); err != nil {
+		t.Fatal(err)
+	}
+	if g, err := Load(via); err != nil || len(g.Advisories) != 2 || g.SHA256 != f.SHA256 {
+		t.Errorf("Load(symlink to tree) = %v, want the tree's 2 advisories and sha256", err)
+	}
+
 	// The same id in two records.
 	dup := osvTree(t, map[string]string{
 		"a/MAL-2025-47604.json": "../testdata/osv/MAL-2025-47604.json",
