@@ -59,7 +59,7 @@
 //
 // # Limits
 //
-// [MaxFileSize], [MaxLineLength], [MaxNodes], [MaxZipSize], [MaxTotalSize]
+// [MaxFileSize], [MaxLineLength], [MaxNodes], [MaxZipSize], [MaxZipDirectory], [MaxTotalSize]
 // and [MaxFiles] bound what a feed can make depsweep read and allocate; zip
 // members are read through a size cap on the decompressed stream, never by
 // their headers' word, and members with absolute paths, ".." or

@@ -33,10 +33,14 @@ var (
 	MaxFileSize int64 = 64 << 20
 	// MaxLineLength caps one line of a feed file, in bytes.
 	MaxLineLength = 1 << 20
-	// MaxZipSize caps an OSV zip archive itself, in bytes. archive/zip
-	// keeps the whole central directory in memory, so this also bounds
-	// the memory a crafted directory can take.
+	// MaxZipSize caps an OSV zip archive itself, in bytes.
 	MaxZipSize int64 = 512 << 20
+	// MaxZipDirectory caps the bytes archive/zip may read to list a zip's
+	// members (its central directory, about 100 bytes a member). The
+	// listing is held in memory, some 250 bytes per member of at least 46
+	// bytes, so this bounds what a crafted directory can allocate to about
+	// six times its value.
+	MaxZipDirectory int64 = 64 << 20
 	// MaxTotalSize caps the bytes read from all records of an OSV
 	// directory or zip together, after decompression.
 	MaxTotalSize int64 = 4 << 30
@@ -398,7 +402,15 @@ func loadZip(fh *os.File, name, want string) (*Feed, error) {
 	if err := checkSum(name, f.SHA256, want); err != nil {
 		return nil, err
 	}
-	zr, err := zip.NewReader(fh, fi.Size())
+	// archive/zip reads member headers until it finds something else,
+	// whatever count the archive declares: a budget on the bytes it reads
+	// bounds the listing it builds.
+	budget := &budgetReaderAt{r: fh, left: MaxZipDirectory + 128<<10}
+	zr, err := zip.NewReader(budget, fi.Size())
+	budget.left = -1 // reading members is capped per member instead
+	if errors.Is(err, errZipDirectory) {
+		return nil, fmt.Errorf("%s: zip directory larger than %d bytes", name, MaxZipDirectory)
+	}
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -434,6 +446,26 @@ func loadZip(fh *os.File, name, want string) (*Feed, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+var errZipDirectory = errors.New("zip directory too large")
+
+// budgetReaderAt fails reads once left bytes have been read; left < 0
+// means no budget. It is not safe for concurrent use while the budget is
+// on.
+type budgetReaderAt struct {
+	r    io.ReaderAt
+	left int64
+}
+
+func (b *budgetReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if b.left >= 0 {
+		if int64(len(p)) > b.left {
+			return 0, errZipDirectory
+		}
+		b.left -= int64(len(p))
+	}
+	return b.r.ReadAt(p, off)
 }
 
 // checkMemberName refuses zip member names that would escape a directory

@@ -284,6 +284,28 @@ func TestLoadZipHostile(t *testing.T) {
 	}
 }
 
+func TestLoadZipDirectory(t *testing.T) {
+	defer func(n int64) { MaxZipDirectory = n }(MaxZipDirectory)
+	mal := read(t, "../testdata/osv/MAL-2025-47604.json")
+	entries := make([]zipEntry, 3000)
+	for i := range entries {
+		entries[i] = zipEntry{name: fmt.Sprintf("osv/malicious/npm/pkg-%d/MAL-%d.json", i, i), data: mal}
+	}
+	p := writeZip(t, entries)
+	// The listing is read in 4 KiB blocks past a 128 KiB allowance for
+	// the directory end; 3,000 members take about 240 KB.
+	MaxZipDirectory = 64 << 10
+	want := fmt.Sprintf("%s: zip directory larger than %d bytes", p, MaxZipDirectory)
+	if _, err := Load(p); err == nil || err.Error() != want {
+		t.Errorf("Load(3000 members, MaxZipDirectory=64 KiB) = %v, want %s", err, want)
+	}
+	MaxZipDirectory = 1 << 20
+	// Within the budget the listing is read, and the duplicate ids show.
+	if _, err := Load(p); err == nil || !strings.Contains(err.Error(), "duplicate advisory id") {
+		t.Errorf("Load(3000 members, MaxZipDirectory=1 MiB) = %v, want a duplicate id error", err)
+	}
+}
+
 func TestLoadZipTotalSize(t *testing.T) {
 	defer func(n int64) { MaxTotalSize = n }(MaxTotalSize)
 	mal := read(t, "../testdata/osv/MAL-2025-47604.json")
