@@ -140,10 +140,13 @@ type ParseOptions struct {
 // to the file's path, other fields shared between the files of one blob, so
 // fn must not modify it) or the error that file's blob gave.
 //
+// It returns the number of parses made (distinct blob and lockfile name
+// pairs that were read).
+//
 // The parse is made without the project's package.json (a blob has no
 // directory to read it from), so importer names come from the lockfile
 // alone; packages and versions are unaffected.
-func (r *Repo) Parse(ctx context.Context, files []File, opts ParseOptions, fn func(f File, inv *lockfiles.Inventory, err error)) error {
+func (r *Repo) Parse(ctx context.Context, files []File, opts ParseOptions, fn func(f File, inv *lockfiles.Inventory, err error)) (parses int, err error) {
 	type key struct{ blob, name string }
 	byKey := map[key][]File{}
 	var order []key
@@ -211,7 +214,7 @@ func (r *Repo) Parse(ctx context.Context, files []File, opts ParseOptions, fn fu
 			}
 		})
 	}
-	err := r.ReadBlobs(ctx, blobs, func(blob string, data []byte, err error) error {
+	err = r.ReadBlobs(ctx, blobs, func(blob string, data []byte, err error) error {
 		ks := keysOf[blob]
 		if err == nil {
 			// ReadBlobs reuses its buffer; each parse needs its own copy.
@@ -228,7 +231,10 @@ func (r *Repo) Parse(ctx context.Context, files []File, opts ParseOptions, fn fu
 	})
 	close(queue)
 	wg.Wait()
-	return err
+	if err != nil {
+		return 0, err
+	}
+	return len(order), nil
 }
 
 func (r *Repo) display(prefix, p string) string {

@@ -88,12 +88,13 @@ func (r *Repo) Shallow() bool { return len(r.shallow) > 0 }
 
 // A Ref is a branch (or another ref) and the commit it points at.
 type Ref struct {
-	Name string // short name: "main", "origin/main", or the name as given to [Repo.Resolve]
-	Hash string // full commit hash
+	Name   string // short name: "main", "origin/main", or the name as given to [Repo.Resolve]
+	Hash   string // full commit hash
+	Remote bool   // a remote-tracking branch (refs/remotes/...)
 }
 
-// Branches returns the local branches and the remote-tracking branches
-// (symbolic refs such as origin/HEAD left out), sorted by name. A
+// Branches returns the local branches, then the remote-tracking branches
+// (symbolic refs such as origin/HEAD left out), each sorted by name. A
 // repository with no branch but a commit at HEAD (a detached checkout)
 // yields "HEAD". An empty repository yields none.
 func (r *Repo) Branches(ctx context.Context) ([]Ref, error) {
@@ -108,16 +109,24 @@ func (r *Repo) Branches(ctx context.Context) ([]Ref, error) {
 		if len(f) != 4 || f[2] != "commit" || f[3] != "" {
 			continue // tags pointing elsewhere, symbolic refs
 		}
-		name := strings.TrimPrefix(f[0], "refs/heads/")
-		name = strings.TrimPrefix(name, "refs/remotes/")
-		refs = append(refs, Ref{Name: name, Hash: f[1]})
+		name, remote := strings.CutPrefix(f[0], "refs/remotes/")
+		name = strings.TrimPrefix(name, "refs/heads/")
+		refs = append(refs, Ref{Name: name, Hash: f[1], Remote: remote})
 	}
 	if len(refs) == 0 {
 		if ref, err := r.Resolve(ctx, "HEAD"); err == nil {
 			refs = append(refs, ref)
 		}
 	}
-	slices.SortFunc(refs, func(a, b Ref) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortStableFunc(refs, func(a, b Ref) int {
+		if a.Remote != b.Remote {
+			if b.Remote {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
 	return refs, nil
 }
 

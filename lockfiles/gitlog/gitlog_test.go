@@ -241,7 +241,7 @@ func TestParseOncePerBlob(t *testing.T) {
 	var mu sync.Mutex
 	got := map[string]string{} // path@blob → postmark-mcp version
 	invs := map[*lockfiles.Package]bool{}
-	err := r.Parse(ctx, files, gitlog.ParseOptions{Jobs: 2, Prefix: "repos/mailer"}, func(f gitlog.File, inv *lockfiles.Inventory, err error) {
+	n, err := r.Parse(ctx, files, gitlog.ParseOptions{Jobs: 2, Prefix: "repos/mailer"}, func(f gitlog.File, inv *lockfiles.Inventory, err error) {
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {
@@ -265,6 +265,9 @@ func TestParseOncePerBlob(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if n != 4 {
+		t.Errorf("Parse made %d parses, want 4 (one per distinct blob)", n)
 	}
 	var versions []string
 	for _, v := range got {
@@ -291,7 +294,7 @@ func TestParseErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got error
-	err = g.Parse(context.Background(), files, gitlog.ParseOptions{Jobs: 1}, func(f gitlog.File, inv *lockfiles.Inventory, err error) {
+	_, err = g.Parse(context.Background(), files, gitlog.ParseOptions{Jobs: 1}, func(f gitlog.File, inv *lockfiles.Inventory, err error) {
 		got = err
 	})
 	if err != nil {
