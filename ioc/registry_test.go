@@ -138,7 +138,6 @@ func TestRegistryLookupAndCache(t *testing.T) {
 	}
 }
 
-
 func TestRegistryTimeout(t *testing.T) {
 	_, srv := newReplay(t, 2*time.Second)
 	r, err := NewRegistry(RegistryOptions{URL: srv.URL, Timeout: 50 * time.Millisecond})
@@ -215,7 +214,6 @@ func TestRegistryConcurrency(t *testing.T) {
 		t.Errorf("publisher evidence %q does not name the registry", got[1].Evidence)
 	}
 }
-
 
 func TestNewRegistryErrors(t *testing.T) {
 	for _, u := range []string{"ftp://x", "registry.npmjs.org", "http://"} {
