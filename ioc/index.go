@@ -535,13 +535,17 @@ func (x *Index) MatchInventory(repo string, inv *lockfiles.Inventory, pubs Publi
 	lookup := publisherLookup(pubs)
 	var out []Finding
 	var hits []hit
+	var paths *pathFinder // built on the first finding
 	for i := range inv.Packages {
 		p := &inv.Packages[i]
 		hits = x.matchPackage(p, lookup, &stats, hits[:0])
 		if len(hits) == 0 {
 			continue
 		}
-		path, direct := dependencyPath(inv, i)
+		if paths == nil {
+			paths = newPathFinder(inv)
+		}
+		path, direct := paths.path(i)
 		for k := range hits {
 			out = append(out, newFinding(repo, inv.Path, p.Line, p, &hits[k], path, direct))
 		}
@@ -568,20 +572,81 @@ func newFinding(repo, file string, line int, p *lockfiles.Package, h *hit, path 
 	}
 }
 
-// dependencyPath returns the chain from an importer to package i as
-// "name@version" strings, and whether the package is a direct dependency.
-// A package no importer reaches gets a path of itself alone.
-func dependencyPath(inv *lockfiles.Inventory, i int) ([]string, bool) {
-	imp, chain, ok := inv.Chain(i)
-	if !ok {
+// A pathFinder answers dependency paths for many packages of one
+// inventory with a single breadth-first walk, where [lockfiles.Inventory.Chain]
+// walks the graph once per call. It follows the same rules: the shortest
+// chain, the earlier importer (the root first) and the earlier edge winning
+// ties.
+type pathFinder struct {
+	inv    *lockfiles.Inventory
+	parent []int32 // -1: a direct dependency of importer from[i]; -2: unreached
+	from   []int32
+}
+
+func newPathFinder(inv *lockfiles.Inventory) *pathFinder {
+	const unseen = -2
+	n := len(inv.Packages)
+	pf := &pathFinder{inv: inv, parent: make([]int32, n), from: make([]int32, n)}
+	for k := range pf.parent {
+		pf.parent[k] = unseen
+	}
+	queue := make([]int32, 0, n)
+	for imp := range inv.Importers {
+		for _, d := range inv.Importers[imp].Deps {
+			if d.To >= 0 && d.To < n && pf.parent[d.To] == unseen {
+				pf.parent[d.To], pf.from[d.To] = -1, int32(imp)
+				queue = append(queue, int32(d.To))
+			}
+		}
+	}
+	// Adjacency in edge order, as a compressed sparse row.
+	start := make([]int32, n+1)
+	for _, e := range inv.Edges {
+		if e.From >= 0 && e.From < n && e.To >= 0 && e.To < n {
+			start[e.From+1]++
+		}
+	}
+	for i := range n {
+		start[i+1] += start[i]
+	}
+	adj := make([]int32, start[n])
+	fill := slices.Clone(start[:n])
+	for _, e := range inv.Edges {
+		if e.From >= 0 && e.From < n && e.To >= 0 && e.To < n {
+			adj[fill[e.From]] = int32(e.To)
+			fill[e.From]++
+		}
+	}
+	for head := 0; head < len(queue); head++ {
+		u := queue[head]
+		for _, v := range adj[start[u]:start[u+1]] {
+			if pf.parent[v] == unseen {
+				pf.parent[v], pf.from[v] = u, pf.from[u]
+				queue = append(queue, v)
+			}
+		}
+	}
+	return pf
+}
+
+// path returns the chain from an importer to package i as "name@version"
+// strings (the importer first), and whether i is a direct dependency. A
+// package no importer reaches gets a path of itself alone.
+func (pf *pathFinder) path(i int) ([]string, bool) {
+	inv := pf.inv
+	if i < 0 || i >= len(pf.parent) || pf.parent[i] == -2 {
 		return []string{inv.Packages[i].ID()}, false
 	}
-	out := make([]string, 0, len(chain)+1)
-	out = append(out, importerLabel(&inv.Importers[imp]))
-	for _, k := range chain {
-		out = append(out, inv.Packages[k].ID())
+	var rev []string
+	for n := int32(i); n >= 0; n = pf.parent[n] {
+		rev = append(rev, inv.Packages[n].ID())
 	}
-	return out, len(chain) == 1
+	out := make([]string, 0, len(rev)+1)
+	out = append(out, importerLabel(&inv.Importers[pf.from[i]]))
+	for k := len(rev) - 1; k >= 0; k-- {
+		out = append(out, rev[k])
+	}
+	return out, len(rev) == 1
 }
 
 func importerLabel(imp *lockfiles.Importer) string {

@@ -244,6 +244,10 @@ func (x *Index) MatchInstalled(repo, projectPath string, project fs.FS, inv *loc
 		errs = append(errs, err)
 	}
 	byPath, byID := inventoryIndex(inv)
+	var paths *pathFinder
+	if inv != nil {
+		paths = newPathFinder(inv)
+	}
 	bufp := scanBufs.Get().(*[]byte)
 	defer scanBufs.Put(bufp)
 
@@ -286,7 +290,7 @@ func (x *Index) MatchInstalled(repo, projectPath string, project fs.FS, inv *loc
 				k, ok = byID[p.ID()]
 			}
 			if ok {
-				depPath, direct = dependencyPath(inv, k)
+				depPath, direct = paths.path(k)
 				lp := &inv.Packages[k]
 				if p.Source == lockfiles.SourceUnknown {
 					p.Source = lp.Source
