@@ -5,6 +5,7 @@ go 1.25.0
 require (
 	github.com/CycloneDX/cyclonedx-go v0.12.0
 	github.com/google/osv-scanner v1.9.2
+	github.com/rogpeppe/go-internal v1.16.0
 )
 
 require (
@@ -12,5 +13,6 @@ require (
 	github.com/package-url/packageurl-go v0.1.3 // indirect
 	golang.org/x/exp v0.0.0-20241108190413-2d47ceb2692f // indirect
 	golang.org/x/mod v0.22.0 // indirect
+	golang.org/x/tools v0.27.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )

@@ -3,7 +3,13 @@ package lockfiles
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"iter"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"syscall"
 )
 
 // A Found is one lockfile discovered under a root.
@@ -27,11 +33,205 @@ type FindError struct {
 func (e *FindError) Error() string { return e.Path + ": " + e.Err.Error() }
 func (e *FindError) Unwrap() error { return e.Err }
 
+// Errors a FindError can wrap besides those of the file system.
+var (
+	ErrSymlink    = errors.New("symbolic link not followed")
+	ErrNotRegular = errors.New("not a regular file")
+)
+
 // Find walks root and yields each lockfile in lexical path order, and a
 // *FindError for each path it could not read; the walk goes on after an
-// error. It stops when ctx is done.
+// error. It stops when ctx is done, yielding ctx's error for the directory
+// it was about to read.
+//
+// It yields package-lock.json, npm-shrinkwrap.json (only the shrinkwrap
+// when both stand in one directory, as npm reads only that), yarn.lock,
+// pnpm-lock.yaml, and node_modules/.package-lock.json when no other
+// lockfile stands beside that node_modules. It never descends into .git or
+// node_modules, nor into directories opts.Skip names.
+//
+// Find does not follow symbolic links. A symlink that names a lockfile or a
+// directory, or that loops, is yielded as a *FindError wrapping [ErrSymlink]
+// that says where it points; other symlinks are ignored. A lockfile name on
+// something other than a regular file (a FIFO, a device) is a *FindError
+// wrapping [ErrNotRegular].
+//
+// Order: directory entries are visited in name order, depth first, so a
+// directory's subtree comes where its name sorts among its siblings.
 func Find(ctx context.Context, root string, opts FindOptions) iter.Seq2[Found, error] {
 	return func(yield func(Found, error) bool) {
-		yield(Found{}, &FindError{Path: ".", Err: errors.New("discovery not written yet")})
+		st, err := os.Stat(root)
+		if err != nil {
+			yield(Found{}, &FindError{Path: ".", Err: errors.Unwrap(err)})
+			return
+		}
+		if !st.IsDir() {
+			yield(Found{}, &FindError{Path: ".", Err: errors.New("not a directory")})
+			return
+		}
+		real, err := filepath.EvalSymlinks(root)
+		if err != nil {
+			real = root
+		}
+		if abs, err := filepath.Abs(real); err == nil {
+			real = abs
+		}
+		w := &findWalker{ctx: ctx, root: root, realRoot: real, skip: opts.Skip, yield: yield}
+		w.walk(".", ".")
 	}
 }
+
+// findReadDir is os.ReadDir; tests replace it to simulate unreadable
+// directories, which permission bits cannot do when tests run as root.
+var findReadDir = os.ReadDir
+
+type findWalker struct {
+	ctx      context.Context
+	root     string
+	realRoot string
+	skip     func(string) bool
+	yield    func(Found, error) bool
+}
+
+func joinRel(dir, name string) string {
+	if dir == "." {
+		return name
+	}
+	return dir + "/" + name
+}
+
+func (w *findWalker) fail(rel string, err error) bool {
+	return w.yield(Found{}, &FindError{Path: rel, Err: err})
+}
+
+// walk visits directory rel (a slash path relative to the root) whose
+// nearest repository is repo. It returns false when the walk must stop.
+func (w *findWalker) walk(rel, repo string) bool {
+	if err := w.ctx.Err(); err != nil {
+		w.fail(rel, err)
+		return false
+	}
+	entries, err := findReadDir(filepath.Join(w.root, filepath.FromSlash(rel)))
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is already in the FindError
+		}
+		return w.fail(rel, err)
+	}
+	hasLock, shrinkwrap := false, false
+	for _, e := range entries {
+		switch e.Name() {
+		case ".git":
+			repo = rel // a directory, or a file in worktrees and submodules
+		case NameShrinkwrap:
+			shrinkwrap = shrinkwrap || e.Type().IsRegular()
+			hasLock = true
+		case NamePackageLock, NameYarnLock, NamePnpmLock:
+			hasLock = true
+		}
+	}
+	for _, e := range entries {
+		name, typ := e.Name(), e.Type()
+		p := joinRel(rel, name)
+		ok := true
+		switch {
+		case name == ".git":
+		case typ&fs.ModeSymlink != 0:
+			ok = w.symlink(p, name)
+		case typ.IsDir():
+			switch {
+			case w.skip != nil && w.skip(p):
+			case name == "node_modules":
+				if !hasLock {
+					ok = w.hidden(p, rel, repo)
+				}
+			default:
+				ok = w.walk(p, repo)
+			}
+		case name == NamePackageLock || name == NameShrinkwrap || name == NameYarnLock || name == NamePnpmLock:
+			switch {
+			case !typ.IsRegular():
+				ok = w.fail(p, ErrNotRegular)
+			case name == NamePackageLock && shrinkwrap:
+				// npm reads npm-shrinkwrap.json and ignores package-lock.json.
+			default:
+				ok = w.yield(Found{Path: p, Project: rel, Repo: repo}, nil)
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// hidden yields nm/.package-lock.json, the lockfile npm keeps inside
+// node_modules, for project directory project.
+func (w *findWalker) hidden(nm, project, repo string) bool {
+	p := nm + "/" + NameHiddenLock
+	st, err := os.Lstat(filepath.Join(w.root, filepath.FromSlash(p)))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return true
+	case err != nil:
+		return w.fail(p, errors.Unwrap(err))
+	case st.Mode()&fs.ModeSymlink != 0:
+		return w.symlink(p, NameHiddenLock)
+	case !st.Mode().IsRegular():
+		return w.fail(p, ErrNotRegular)
+	}
+	return w.yield(Found{Path: p, Project: project, Repo: repo}, nil)
+}
+
+// symlink reports the symlink at p when it matters: it names a lockfile,
+// points at a directory, or cannot be resolved because it loops.
+func (w *findWalker) symlink(p, name string) bool {
+	full := filepath.Join(w.root, filepath.FromSlash(p))
+	lock := name == NamePackageLock || name == NameShrinkwrap || name == NameYarnLock ||
+		name == NamePnpmLock || name == NameHiddenLock
+	st, err := os.Stat(full)
+	switch {
+	case errors.Is(err, syscall.ELOOP):
+		return w.fail(p, &symlinkError{"it is part of a symlink loop"})
+	case err != nil:
+		if lock {
+			return w.fail(p, &symlinkError{"its target does not exist or cannot be read"})
+		}
+		return true
+	case !lock && !st.IsDir():
+		return true
+	}
+	where := "outside the root"
+	if w.inside(full) {
+		where = "inside the root"
+	}
+	what := "a file"
+	if st.IsDir() {
+		what = "a directory"
+	}
+	return w.fail(p, &symlinkError{"it points to " + what + " " + where})
+}
+
+// inside reports whether the fully resolved target of full is within the root.
+func (w *findWalker) inside(full string) bool {
+	target, err := filepath.EvalSymlinks(full)
+	if err != nil {
+		return false
+	}
+	if target, err = filepath.Abs(target); err != nil {
+		return false
+	}
+	rel, err := filepath.Rel(w.realRoot, target)
+	if err != nil {
+		return false
+	}
+	rel = filepath.ToSlash(rel)
+	return rel != ".." && !strings.HasPrefix(rel, "../") && !path.IsAbs(rel)
+}
+
+// symlinkError is ErrSymlink with the reason.
+type symlinkError struct{ why string }
+
+func (e *symlinkError) Error() string        { return ErrSymlink.Error() + ": " + e.why }
+func (e *symlinkError) Is(target error) bool { return target == ErrSymlink }

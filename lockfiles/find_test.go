@@ -1,0 +1,207 @@
+package lockfiles
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// collect runs Find and renders each result as one line: "found PATH
+// project=P repo=R" or "error PATH: MSG".
+func collectFind(t *testing.T, ctx context.Context, root string, opts FindOptions) []string {
+	t.Helper()
+	var out []string
+	for f, err := range Find(ctx, root, opts) {
+		if err != nil {
+			var fe *FindError
+			if !errors.As(err, &fe) {
+				t.Fatalf("Find yielded %T %v, want a *FindError", err, err)
+			}
+			out = append(out, "error "+err.Error())
+			continue
+		}
+		out = append(out, fmt.Sprintf("found %s project=%s repo=%s", f.Path, f.Project, f.Repo))
+	}
+	return out
+}
+
+func writeTree(t *testing.T, root string, files ...string) {
+	t.Helper()
+	for _, f := range files {
+		p := filepath.Join(root, filepath.FromSlash(f))
+		dir := filepath.Dir(p)
+		if strings.HasSuffix(f, "/") {
+			dir = p
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if dir == p {
+			continue
+		}
+		if err := os.WriteFile(p, []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func mkSymlink(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFind(t *testing.T) {
+	root := t.TempDir()
+	outside := t.TempDir()
+	writeTree(t, root,
+		"a/package-lock.json", "a/package.json", "a/notes.txt",
+		"b/npm-shrinkwrap.json", "b/package-lock.json",
+		"c/node_modules/.package-lock.json", "c/node_modules/dep/package-lock.json",
+		"d/package-lock.json", "d/node_modules/.package-lock.json",
+		"repo1/.git/HEAD", "repo1/.git/package-lock.json", "repo1/sub/yarn.lock",
+		"repo2/.git", "repo2/pnpm-lock.yaml", "repo2/inner/.git/", "repo2/inner/x/package-lock.json",
+		"skipme/package-lock.json",
+		"z/.package-lock.json", "z/package-lock.json.bak",
+	)
+	writeTree(t, outside, "lib/package-lock.json")
+	mkSymlink(t, filepath.Join(outside, "lib"), filepath.Join(root, "link-out"))
+	mkSymlink(t, "a", filepath.Join(root, "link-in"))
+	mkSymlink(t, "a/package-lock.json", filepath.Join(root, "d2-package-lock.json")) // not a lockfile name: ignored
+	writeTree(t, root, "e/")
+	mkSymlink(t, "../a/package-lock.json", filepath.Join(root, "e", "package-lock.json"))
+	mkSymlink(t, "../a/notes.txt", filepath.Join(root, "e", "notes.txt")) // not a lockfile: ignored
+	mkSymlink(t, "missing", filepath.Join(root, "e", "dangling"))         // not a lockfile: ignored
+	mkSymlink(t, "loop2", filepath.Join(root, "loop1"))
+	mkSymlink(t, "loop1", filepath.Join(root, "loop2"))
+	writeTree(t, root, "f/")
+	if err := syscall.Mkfifo(filepath.Join(root, "f", "yarn.lock"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := collectFind(t, context.Background(), root, FindOptions{Skip: func(dir string) bool { return dir == "skipme" }})
+	want := []string{
+		"found a/package-lock.json project=a repo=.",
+		"found b/npm-shrinkwrap.json project=b repo=.",
+		"found c/node_modules/.package-lock.json project=c repo=.",
+		"found d/package-lock.json project=d repo=.",
+		"error e/package-lock.json: symbolic link not followed: it points to a file inside the root",
+		"error f/yarn.lock: not a regular file",
+		"error link-in: symbolic link not followed: it points to a directory inside the root",
+		"error link-out: symbolic link not followed: it points to a directory outside the root",
+		"error loop1: symbolic link not followed: it is part of a symlink loop",
+		"error loop2: symbolic link not followed: it is part of a symlink loop",
+		"found repo1/sub/yarn.lock project=repo1/sub repo=repo1",
+		"found repo2/inner/x/package-lock.json project=repo2/inner/x repo=repo2/inner",
+		"found repo2/pnpm-lock.yaml project=repo2 repo=repo2",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Find =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestFindErrorsKindAndStop(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, "a/package-lock.json", "b/package-lock.json")
+	mkSymlink(t, "a", filepath.Join(root, "c"))
+	var sawSymlink bool
+	n := 0
+	for _, err := range Find(context.Background(), root, FindOptions{}) {
+		n++
+		if err != nil && errors.Is(err, ErrSymlink) {
+			sawSymlink = true
+		}
+	}
+	if n != 3 || !sawSymlink {
+		t.Errorf("Find yielded %d results (symlink error: %v), want 3 with an ErrSymlink", n, sawSymlink)
+	}
+	// The caller may stop early.
+	n = 0
+	for range Find(context.Background(), root, FindOptions{}) {
+		n++
+		break
+	}
+	if n != 1 {
+		t.Errorf("break after the first result: %d results", n)
+	}
+}
+
+func TestFindContext(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, "a/package-lock.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	got := collectFind(t, ctx, root, FindOptions{})
+	if len(got) != 1 || !strings.Contains(got[0], context.Canceled.Error()) {
+		t.Errorf("Find(cancelled) = %q, want one context error", got)
+	}
+}
+
+func TestFindRoot(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, "package-lock.json", ".git/")
+	got := collectFind(t, context.Background(), root, FindOptions{})
+	if want := "found package-lock.json project=. repo=."; len(got) != 1 || got[0] != want {
+		t.Errorf("Find = %q, want %q", got, want)
+	}
+	for _, bad := range []string{filepath.Join(root, "missing"), filepath.Join(root, "package-lock.json")} {
+		got := collectFind(t, context.Background(), bad, FindOptions{})
+		if len(got) != 1 || !strings.HasPrefix(got[0], "error .: ") {
+			t.Errorf("Find(%s) = %q, want one error for the root", filepath.Base(bad), got)
+		}
+	}
+}
+
+func TestFindUnreadable(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, "a/package-lock.json", "locked/package-lock.json", "z/yarn.lock")
+	locked := filepath.Join(root, "locked")
+	if os.Geteuid() == 0 {
+		// Permission bits do not stop root: simulate the failure instead.
+		defer func(orig func(string) ([]os.DirEntry, error)) { findReadDir = orig }(findReadDir)
+		findReadDir = func(dir string) ([]os.DirEntry, error) {
+			if dir == locked {
+				return nil, &os.PathError{Op: "open", Path: dir, Err: syscall.EACCES}
+			}
+			return os.ReadDir(dir)
+		}
+	} else {
+		if err := os.Chmod(locked, 0); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Chmod(locked, 0o755)
+	}
+	got := collectFind(t, context.Background(), root, FindOptions{})
+	want := []string{
+		"found a/package-lock.json project=a repo=.",
+		"error locked: permission denied",
+		"found z/yarn.lock project=z repo=.",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Find =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestFindFixtures walks the real fixtures: one lockfile per case, the npm 6
+// case's node_modules not entered.
+func TestFindFixtures(t *testing.T) {
+	got := collectFind(t, context.Background(), "../testdata/fixtures", FindOptions{})
+	want := []string{
+		"found berry4-nm-dev-scoped/yarn.lock project=berry4-nm-dev-scoped repo=.",
+		"found npm10-transitive-dev-lockv3/package-lock.json project=npm10-transitive-dev-lockv3 repo=.",
+		"found npm11-alias-scoped-lockv3/package-lock.json project=npm11-alias-scoped-lockv3 repo=.",
+		"found npm6-direct-nested-lockv1/package-lock.json project=npm6-direct-nested-lockv1 repo=.",
+		"found npm8-workspaces-lockv2/package-lock.json project=npm8-workspaces-lockv2 repo=.",
+		"found pnpm8-direct-lock6/pnpm-lock.yaml project=pnpm8-direct-lock6 repo=.",
+		"found pnpm9-clean-lock9/pnpm-lock.yaml project=pnpm9-clean-lock9 repo=.",
+		"found yarn1-workspaces/yarn.lock project=yarn1-workspaces repo=.",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Find(fixtures) =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
