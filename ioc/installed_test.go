@@ -101,3 +101,64 @@ func TestMatchInstalledLayouts(t *testing.T) {
 		}
 	}
 }
+
+// naiveMatchText is the reference for MatchText: every pattern searched
+// on its own at every offset, with the same boundary rules.
+func naiveMatchText(x *Index, b []byte) map[*Indicator]bool {
+	out := map[*Indicator]bool{}
+	lower := strings.ToLower(string(b))
+	if len(lower) != len(b) {
+		// ToLower changes length on invalid UTF-8; lower ASCII by hand.
+		lb := make([]byte, len(b))
+		for i, c := range b {
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			lb[i] = c
+		}
+		lower = string(lb)
+	}
+	for _, p := range x.text.pats {
+		for i := 0; i+len(p.text) <= len(lower); i++ {
+			if lower[i:i+len(p.text)] == p.text && boundaryOK(b, p.kind, i, i+len(p.text)) {
+				for _, ind := range p.inds {
+					out[ind] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// FuzzMatchText checks the automaton against a naive search.
+func FuzzMatchText(f *testing.F) {
+	for _, s := range []string{"bcc: 'phan@giftshop.club'", "x.GIFTSHOP.club", "notgiftshop.club", "giftshop.club.evil",
+		"https://evil.example/payloads/x", "phan@giftshop.clubphan@giftshop.club", "", "\x00giftshop.club"} {
+		f.Add([]byte(s))
+	}
+	inds := append(postmarkIndicators(), Indicator{Kind: KindURL, Value: "https://evil.example/payloads/", Advisory: &Advisory{ID: "X"}},
+		Indicator{Kind: KindDomain, Value: "shop.club", Advisory: &Advisory{ID: "Y"}},
+		Indicator{Kind: KindEmail, Value: "an@giftshop.club", Advisory: &Advisory{ID: "Z"}})
+	x, err := NewIndex(inds)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got := map[*Indicator]bool{}
+		for _, ind := range x.MatchText(b) {
+			if got[ind] {
+				t.Fatalf("MatchText(%q) lists %s twice", b, ind)
+			}
+			got[ind] = true
+		}
+		want := naiveMatchText(x, b)
+		if len(got) != len(want) {
+			t.Fatalf("MatchText(%q) found %d indicators, naive search %d", b, len(got), len(want))
+		}
+		for ind := range want {
+			if !got[ind] {
+				t.Fatalf("MatchText(%q) misses %s", b, ind)
+			}
+		}
+	})
+}
