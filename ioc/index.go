@@ -90,11 +90,11 @@ func (x *Index) add(ind *Indicator, tb *textBuilder) error {
 		if strings.ContainsAny(v, " \t\r\n") {
 			return errors.New("package name contains white space")
 		}
-		vs, err := compileVersions(ind.Versions)
+		eco := strings.ToLower(ind.Ecosystem)
+		vs, err := compileVersions(ind.Versions, eco == "" || eco == "npm")
 		if err != nil {
 			return err
 		}
-		eco := strings.ToLower(ind.Ecosystem)
 		e := pkgEntry{ind: ind, vers: vs}
 		if eco == "" || eco == "npm" {
 			x.npm[v] = append(x.npm[v], e)
@@ -209,8 +209,9 @@ func (x *Index) Len() int { return len(x.inds) }
 // MatchStats counts what matching could check, for the report's publisher
 // coverage.
 type MatchStats struct {
-	// Packages is the number of packages matched that come from a registry
-	// (or an unknown origin): the ones publisher data could cover.
+	// Packages is the number of npm packages matched that come from a
+	// registry (or an unknown origin): the ones publisher data could cover.
+	// Packages of other ecosystems' lockfiles are not counted.
 	Packages int
 	// PublisherKnown is how many of them had publisher data. It stays 0
 	// when the index holds no publisher indicator, as no lookup is made.
@@ -269,15 +270,30 @@ type sourcedPublishers interface {
 	publisherFrom(name, version string) (account, from string, ok bool)
 }
 
-// matchPackage appends to hits every indicator p matches. stats may be nil.
-func (x *Index) matchPackage(p *lockfiles.Package, pubs pubLookup, stats *MatchStats, hits []hit) []hit {
+// packagesFor returns the package indicators for an inventory's ecosystem:
+// npm for JavaScript lockfiles, the ecosystem osv-scanner reported for
+// other lockfiles ("other-crates.io" → crates.io), none when unknown. A
+// Cargo crate must never hit an npm indicator of the same name.
+func (x *Index) packagesFor(format string) (pkgs map[string][]pkgEntry, npm bool) {
+	eco, ok := strings.CutPrefix(format, "other")
+	if !ok {
+		return x.npm, true
+	}
+	eco, ok = strings.CutPrefix(eco, "-")
+	if !ok {
+		return nil, false
+	}
+	return x.other[strings.ToLower(eco)], false
+}
+
+// matchPackage appends to hits every indicator p matches, pkgs being the
+// package indicators of its ecosystem (nil for none); pubs is nil outside
+// npm. stats may be nil.
+func (x *Index) matchPackage(p *lockfiles.Package, pkgs map[string][]pkgEntry, pubs pubLookup, stats *MatchStats, hits []hit) []hit {
 	first := len(hits)
 	fromReg := p.Source.FromRegistry()
-	if fromReg && stats != nil {
-		stats.Packages++
-	}
-	for i := range x.npm[p.Name] {
-		e := &x.npm[p.Name][i]
+	for i := range pkgs[p.Name] {
+		e := &pkgs[p.Name][i]
 		adv := e.ind.Advisory
 		if !fromReg {
 			hits = append(hits, hit{ind: e.ind, collision: true, evidence: fmt.Sprintf(
@@ -520,7 +536,11 @@ func (x *Index) MatchInventory(repo string, inv *lockfiles.Inventory, pubs Publi
 	if inv == nil {
 		return nil, stats
 	}
-	if pf, ok := pubs.(prefetcher); ok && len(x.publishers) > 0 {
+	pkgs, npm := x.packagesFor(inv.Format)
+	if !npm {
+		pubs = nil // npm accounts say nothing about other registries
+	}
+	if pf, ok := pubs.(prefetcher); ok && npm && len(x.publishers) > 0 {
 		names := make([]string, 0, len(inv.Packages))
 		seen := make(map[string]bool, len(inv.Packages))
 		for i := range inv.Packages {
@@ -538,7 +558,10 @@ func (x *Index) MatchInventory(repo string, inv *lockfiles.Inventory, pubs Publi
 	var paths *pathFinder // built on the first finding
 	for i := range inv.Packages {
 		p := &inv.Packages[i]
-		hits = x.matchPackage(p, lookup, &stats, hits[:0])
+		if npm && p.Source.FromRegistry() {
+			stats.Packages++
+		}
+		hits = x.matchPackage(p, pkgs, lookup, &stats, hits[:0])
 		if len(hits) == 0 {
 			continue
 		}

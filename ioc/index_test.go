@@ -412,3 +412,44 @@ func TestPathFinderAgreesWithChain(t *testing.T) {
 		}
 	}
 }
+
+// TestOtherEcosystems: package indicators apply to their own ecosystem
+// only, and non-semver versions of other ecosystems compare as written.
+func TestOtherEcosystems(t *testing.T) {
+	adv := &Advisory{ID: "MAL-2025-1", Severity: SeverityCritical}
+	inds := append(postmarkIndicators(),
+		Indicator{Kind: KindPackage, Ecosystem: "PyPI", Value: "postmark-mcp", Versions: Versions{Exact: []string{"0.1.post1"}}, Advisory: adv},
+		Indicator{Kind: KindPackage, Ecosystem: "crates.io", Value: "evil", Advisory: adv})
+	x, err := NewIndex(inds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubs := fakePublishers{"postmark-mcp@1.0.16": "phanpak", "postmark-mcp@0.1.post1": "phanpak"}
+	tests := []struct {
+		format string
+		pkg    lockfiles.Package
+		want   []string
+	}{
+		{"other-PyPI", lockfiles.Package{Name: "postmark-mcp", Version: "1.0.16"}, nil},
+		{"other-PyPI", lockfiles.Package{Name: "postmark-mcp", Version: "0.1.post1"}, []string{"postmark-mcp@0.1.post1 package critical"}},
+		{"other-crates.io", lockfiles.Package{Name: "postmark-mcp", Version: "1.0.16"}, nil},
+		{"other-crates.io", lockfiles.Package{Name: "evil", Version: "0.0.1"}, []string{"evil@0.0.1 package critical"}},
+		{"other", lockfiles.Package{Name: "evil", Version: "0.0.1"}, nil},
+		{"npm-v3", lockfiles.Package{Name: "evil", Version: "0.0.1"}, nil},
+	}
+	for _, tc := range tests {
+		inv := &lockfiles.Inventory{Path: "lock", Format: tc.format, Packages: []lockfiles.Package{tc.pkg}}
+		got, stats := x.MatchInventory(".", inv, pubs)
+		if !slices.Equal(shorts(got), tc.want) {
+			t.Errorf("%s: MatchInventory(%s) = %q, want %q", tc.format, tc.pkg.ID(), shorts(got), tc.want)
+		}
+		if npm := tc.format == "npm-v3"; (stats.Packages == 1) != npm {
+			t.Errorf("%s: stats = %+v", tc.format, stats)
+		}
+	}
+	// npm exact versions must be semver; other ecosystems' need not.
+	bad := Indicator{Kind: KindPackage, Ecosystem: "npm", Value: "x", Versions: Versions{Exact: []string{"0.1.post1"}}, Advisory: adv}
+	if _, err := NewIndex([]Indicator{bad}); err == nil {
+		t.Error("NewIndex(npm exact version 0.1.post1) error = nil")
+	}
+}

@@ -282,22 +282,31 @@ func (e *versionError) Unwrap() error { return e.err }
 
 // A versionSet is [Versions] compiled for matching.
 type versionSet struct {
-	all    bool     // no versions listed: every version
-	exact  []semver // sorted? no: usually a handful, scanned linearly
-	raw    []string // exact versions as written, for evidence
+	all    bool // no versions listed: every version
+	exact  []exactVersion
 	ranges []compiledRange
 }
 
-// compileVersions parses every version and bound of v; any unparsable one is an error.
-func compileVersions(v Versions) (versionSet, error) {
+// An exactVersion is one listed version: compared by semver precedence
+// when both sides are semantic versions, else as written.
+type exactVersion struct {
+	raw string
+	v   semver
+	ok  bool // raw parsed as semver
+}
+
+// compileVersions parses every version and bound of v. An unparsable range
+// bound is an error; so is an unparsable exact version when strict (npm,
+// whose versions are all semver), while other ecosystems' exact versions
+// (PEP 440, Maven, ...) are kept as written and compared as strings.
+func compileVersions(v Versions, strict bool) (versionSet, error) {
 	s := versionSet{all: v.All()}
 	for _, e := range v.Exact {
 		p, err := parseSemver(e)
-		if err != nil {
+		if err != nil && strict {
 			return s, &versionError{"exact", e, err}
 		}
-		s.exact = append(s.exact, p)
-		s.raw = append(s.raw, strings.TrimSpace(e))
+		s.exact = append(s.exact, exactVersion{raw: strings.TrimSpace(e), v: p, ok: err == nil})
 	}
 	for _, r := range v.Ranges {
 		c, err := compileRange(r)
@@ -317,27 +326,22 @@ func (s *versionSet) contains(version string) bool {
 		return true
 	}
 	v, err := parseSemver(version)
-	if err != nil {
+	ok := err == nil
+	if !ok {
 		version = strings.TrimSpace(version)
-		for _, r := range s.raw {
-			if r == version {
-				return true
-			}
-		}
-		for i := range s.ranges {
-			if s.ranges[i].everything {
-				return true
-			}
-		}
-		return false
 	}
 	for i := range s.exact {
-		if s.exact[i].compare(v) == 0 {
+		e := &s.exact[i]
+		if ok && e.ok {
+			if e.v.compare(v) == 0 {
+				return true
+			}
+		} else if e.raw == version {
 			return true
 		}
 	}
 	for i := range s.ranges {
-		if s.ranges[i].contains(v) {
+		if s.ranges[i].everything || ok && s.ranges[i].contains(v) {
 			return true
 		}
 	}
@@ -345,23 +349,18 @@ func (s *versionSet) contains(version string) bool {
 }
 
 // Contains reports whether version is covered by v: listed in Exact (by
-// semver precedence, so build metadata and a "v" prefix do not matter) or
-// inside one of the Ranges (npm semver ordering, prereleases included:
-// 1.0.16-rc.1 is inside [1.0.15, 1.0.16) and outside [1.0.16, ...)). Empty
-// Versions contain every version. A version or bound that is not a semantic
-// version never matches a bounded range; malformed bounds match nothing
-// (NewIndex rejects them).
+// semver precedence, so build metadata and a "v" prefix do not matter;
+// versions that are not semver compare as written) or inside one of the
+// Ranges (npm semver ordering, prereleases included: 1.0.16-rc.1 is inside
+// [1.0.15, 1.0.16) and outside [1.0.16, ...)). Empty Versions contain every
+// version. A version that is not semver never falls inside a bounded
+// range, and a range with a malformed bound matches nothing ([NewIndex]
+// rejects them).
 func (v Versions) Contains(version string) bool {
-	s, err := compileVersions(v)
+	s, err := compileVersions(v, false)
 	if err != nil {
-		// Keep the good parts: an unparsable entry must not hide a valid one.
-		s = versionSet{all: v.All()}
-		for _, e := range v.Exact {
-			if p, err := parseSemver(e); err == nil {
-				s.exact = append(s.exact, p)
-			}
-			s.raw = append(s.raw, strings.TrimSpace(e))
-		}
+		// Keep the good ranges: one bad bound must not hide the rest.
+		s.ranges = s.ranges[:0]
 		for _, r := range v.Ranges {
 			if c, err := compileRange(r); err == nil {
 				s.ranges = append(s.ranges, c)

@@ -121,7 +121,7 @@ func TestCompileVersionsErrors(t *testing.T) {
 		{Versions{Ranges: []Range{{LastAffected: "1.0"}}}, `last_affected version "1.0"`},
 	}
 	for _, tc := range tests {
-		_, err := compileVersions(tc.v)
+		_, err := compileVersions(tc.v, true)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("compileVersions(%+v) error = %v, want one containing %q", tc.v, err, tc.want)
 		}
