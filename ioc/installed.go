@@ -325,14 +325,14 @@ func (x *Index) MatchInstalled(repo, projectPath string, project fs.FS, inv *loc
 			if !d.Type().IsRegular() || f == manifest {
 				return nil
 			}
-			b, err := readPrefix(project, f, (*bufp)[:0])
+			b, binary, err := readText(project, f, (*bufp)[:0])
 			*bufp = b[:0]
 			if err != nil {
 				addErr(err)
 				return nil
 			}
-			if bytes.IndexByte(b[:min(len(b), sniffBytes)], 0) >= 0 {
-				return nil // binary
+			if binary {
+				return nil
 			}
 			out = x.contentFindings(out, repo, rel(f), b, &p, depPath, direct)
 			return nil
@@ -344,19 +344,25 @@ func (x *Index) MatchInstalled(repo, projectPath string, project fs.FS, inv *loc
 	return sortFindings(out), errs
 }
 
-// readPrefix reads up to maxScanBytes of a file into buf.
-func readPrefix(fsys fs.FS, name string, buf []byte) ([]byte, error) {
+// readText reads up to maxScanBytes of a file into buf, unless its first
+// sniffBytes hold a NUL byte: then it is binary, and the rest is not read.
+func readText(fsys fs.FS, name string, buf []byte) (b []byte, binary bool, err error) {
 	f, err := fsys.Open(name)
 	if err != nil {
-		return buf, err
+		return buf, false, err
 	}
 	defer f.Close()
 	w := bytes.NewBuffer(buf)
-	_, err = w.ReadFrom(io.LimitReader(f, maxScanBytes))
-	if err != nil {
-		return w.Bytes(), &fs.PathError{Op: "read", Path: name, Err: err}
+	if _, err := w.ReadFrom(io.LimitReader(f, sniffBytes)); err != nil {
+		return w.Bytes(), false, &fs.PathError{Op: "read", Path: name, Err: err}
 	}
-	return w.Bytes(), nil
+	if bytes.IndexByte(w.Bytes(), 0) >= 0 {
+		return w.Bytes(), true, nil
+	}
+	if _, err := w.ReadFrom(io.LimitReader(f, maxScanBytes-sniffBytes)); err != nil {
+		return w.Bytes(), false, &fs.PathError{Op: "read", Path: name, Err: err}
+	}
+	return w.Bytes(), false, nil
 }
 
 // contentFindings appends a finding per indicator found in the content b
