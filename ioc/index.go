@@ -36,6 +36,7 @@ type Index struct {
 	hashes     map[string][]*Indicator          // "<alg>:<hex>" → indicators
 	text       *textMatcher                     // domain, e-mail and URL patterns; nil when none
 	urlText    bool                             // the text matcher holds e-mail or URL patterns
+	urlPats    bool                             // the text matcher holds URL patterns
 }
 
 // A pkgEntry is one package indicator with its versions compiled.
@@ -139,7 +140,7 @@ func (x *Index) add(ind *Indicator, tb *textBuilder) error {
 			return errors.New("URL has no host")
 		}
 		tb.add(strings.ToLower(v), ind)
-		x.urlText = true
+		x.urlText, x.urlPats = true, true
 	case KindHash:
 		k, err := hashKey(v)
 		if err != nil {
@@ -342,7 +343,9 @@ func (x *Index) matchPackage(p *lockfiles.Package, pkgs map[string][]pkgEntry, p
 				}
 			}
 		}
-		if x.urlText {
+		// An address holds an "@": without URL patterns, a URL without
+		// one (most registry URLs) need not be scanned.
+		if x.urlText && (x.urlPats || strings.IndexByte(p.Resolved, '@') >= 0) {
 			x.text.scan(p.Resolved, func(pat *textPattern, start, end int) {
 				if pat.kind == KindDomain {
 					return // resolved URLs are matched on their host above
