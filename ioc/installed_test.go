@@ -1,6 +1,7 @@
 package ioc
 
 import (
+	"bytes"
 	"os"
 	"slices"
 	"strings"
@@ -161,4 +162,26 @@ func FuzzMatchText(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestMatchInstalledBigFile: a file is searched in its first 16 MiB only,
+// and a match near the start of a big file is found.
+func TestMatchInstalledBigFile(t *testing.T) {
+	x := postmarkIndex(t)
+	big := bytes.Repeat([]byte("x = 1;\n"), maxScanBytes/7+1)
+	head := append([]byte("a('giftshop.club')\n"), big...)
+	tail := append(slices.Clone(big), []byte("\nb('giftshop.club')")...)
+	fsys := fstest.MapFS{
+		"node_modules/a/package.json": {Data: []byte(`{"name":"a","version":"1.0.0"}`)},
+		"node_modules/a/head.js":      {Data: head},
+		"node_modules/a/tail.js":      {Data: tail},
+	}
+	got, errs := x.MatchInstalled(".", ".", fsys, nil)
+	var files []string
+	for _, f := range got {
+		files = append(files, f.Lockfile)
+	}
+	if want := []string{"node_modules/a/head.js"}; !slices.Equal(files, want) || len(errs) != 0 {
+		t.Errorf("MatchInstalled files = %q (errors %v), want %q", files, errs, want)
+	}
 }
