@@ -47,4 +47,3 @@ func TestMatchInstalledSymlinksAndFIFOs(t *testing.T) {
 		t.Errorf("InstalledPublishers followed a symlink: %q", a)
 	}
 }
-
