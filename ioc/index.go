@@ -292,7 +292,7 @@ func (x *Index) packagesFor(format string) (pkgs map[string][]pkgEntry, npm bool
 // npm. stats may be nil.
 func (x *Index) matchPackage(p *lockfiles.Package, pkgs map[string][]pkgEntry, pubs pubLookup, stats *MatchStats, hits []hit) []hit {
 	first := len(hits)
-	fromReg := p.Source.FromRegistry()
+	fromReg := fromRegistry(p)
 	for i := range pkgs[p.Name] {
 		e := &pkgs[p.Name][i]
 		adv := e.ind.Advisory
@@ -371,6 +371,36 @@ func (x *Index) matchPackage(p *lockfiles.Package, pkgs map[string][]pkgEntry, p
 		}
 	}
 	return foldUnderDomains(hits, first)
+}
+
+// fromRegistry reports whether p comes from a registry: its source says so
+// (or says nothing), or it is a tarball whose URL has the registry layout
+// for this very package and version (".../<name>/-/<name>-<version>.tgz"),
+// which is how a mirror that a parser did not recognise serves it. Taking
+// such a tarball for a name collision would hide a malicious package.
+func fromRegistry(p *lockfiles.Package) bool {
+	if p.Source.FromRegistry() {
+		return true
+	}
+	if p.Source != lockfiles.SourceTarball || p.Version == "" {
+		return false
+	}
+	u := p.Resolved
+	if i := strings.IndexAny(u, "?#"); i >= 0 {
+		u = u[:i]
+	}
+	base := p.Name
+	if i := strings.LastIndexByte(base, '/'); i >= 0 {
+		base = base[i+1:]
+	}
+	suffix := "/-/" + base + "-" + p.Version + ".tgz"
+	if !strings.HasSuffix(u, suffix) {
+		return false
+	}
+	u = strings.TrimSuffix(u, suffix)
+	// The name precedes "/-/", a scoped one as "@scope/name" or "@scope%2fname".
+	return strings.HasSuffix(u, "/"+p.Name) ||
+		strings.HasSuffix(strings.ToLower(u), "/"+strings.ToLower(strings.Replace(p.Name, "/", "%2f", 1)))
 }
 
 // subsumed reports whether hits hold a package hit of advisory adv: such a
@@ -548,7 +578,7 @@ func (x *Index) MatchInventory(repo string, inv *lockfiles.Inventory, pubs Publi
 		seen := make(map[string]bool, len(inv.Packages))
 		for i := range inv.Packages {
 			p := &inv.Packages[i]
-			if p.Source.FromRegistry() && !seen[p.Name] {
+			if fromRegistry(p) && !seen[p.Name] {
 				seen[p.Name] = true
 				names = append(names, p.Name)
 			}
@@ -561,7 +591,7 @@ func (x *Index) MatchInventory(repo string, inv *lockfiles.Inventory, pubs Publi
 	var paths *pathFinder // built on the first finding
 	for i := range inv.Packages {
 		p := &inv.Packages[i]
-		if npm && p.Source.FromRegistry() {
+		if npm && fromRegistry(p) {
 			stats.Packages++
 		}
 		hits = x.matchPackage(p, pkgs, lookup, &stats, hits[:0])

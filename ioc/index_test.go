@@ -453,3 +453,37 @@ func TestOtherEcosystems(t *testing.T) {
 		t.Error("NewIndex(npm exact version 0.1.post1) error = nil")
 	}
 }
+
+// TestMirrorTarball: a tarball URL in registry layout for the package
+// itself is a registry package (a mirror), not a name collision.
+func TestMirrorTarball(t *testing.T) {
+	x := postmarkIndex(t)
+	tests := []struct {
+		name, resolved string
+		want           []string
+	}{
+		{"postmark-mcp", "https://artifactory.corp.example/api/npm/npm-remote/postmark-mcp/-/postmark-mcp-1.0.16.tgz",
+			[]string{"postmark-mcp@1.0.16 package critical"}},
+		{"postmark-mcp", "https://npm.corp.example/postmark-mcp/-/postmark-mcp-1.0.16.tgz?token=x",
+			[]string{"postmark-mcp@1.0.16 package critical"}},
+		// A tarball of another name or version is not the registry package.
+		{"postmark-mcp", "https://github.com/someone/postmark-mcp/releases/download/v1/postmark-mcp-1.0.16.tgz",
+			[]string{"postmark-mcp@1.0.16 package info collision"}},
+		{"postmark-mcp", "https://npm.corp.example/other/-/other-1.0.16.tgz",
+			[]string{"postmark-mcp@1.0.16 package info collision"}},
+	}
+	for _, tc := range tests {
+		inv := &lockfiles.Inventory{Path: "lock", Packages: []lockfiles.Package{{Name: tc.name, Version: "1.0.16", Source: lockfiles.SourceTarball, Resolved: tc.resolved}}}
+		got, _ := x.MatchInventory(".", inv, nil)
+		if !slices.Equal(shorts(got), tc.want) {
+			t.Errorf("MatchInventory(tarball %q) = %q, want %q", tc.resolved, shorts(got), tc.want)
+		}
+	}
+	scoped := lockfiles.Package{Name: "@acme/x", Version: "2.0.0", Source: lockfiles.SourceTarball}
+	for _, u := range []string{"https://m.example/@acme/x/-/x-2.0.0.tgz", "https://m.example/@acme%2fx/-/x-2.0.0.tgz"} {
+		scoped.Resolved = u
+		if !fromRegistry(&scoped) {
+			t.Errorf("fromRegistry(@acme/x at %q) = false, want true", u)
+		}
+	}
+}
