@@ -1,9 +1,11 @@
 package ioc
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -486,4 +488,57 @@ func TestMirrorTarball(t *testing.T) {
 			t.Errorf("fromRegistry(@acme/x at %q) = false, want true", u)
 		}
 	}
+}
+
+// FuzzNewIndex: compiling any indicator either fails with an error or gives
+// an index in which the indicator matches what it describes.
+func FuzzNewIndex(f *testing.F) {
+	f.Add(uint8(0), "postmark-mcp", "1.0.16", "0", "")
+	f.Add(uint8(1), "phanpak", "", "", "")
+	f.Add(uint8(2), "giftshop.club", "", "", "")
+	f.Add(uint8(3), "phan@giftshop.club", "", "", "")
+	f.Add(uint8(4), "https://giftshop.club/x", "", "", "")
+	f.Add(uint8(5), "sha1:6b35f491b05bbdcfc4a1894b7eafdc5a49200e56", "", "", "")
+	f.Add(uint8(0), "x", "1.0.0-rc.1+b", "1.0.0-0", "1.0.1")
+	f.Fuzz(func(t *testing.T, kind uint8, value, exact, intro, fixed string) {
+		adv := &Advisory{ID: "F-1", Severity: SeverityCritical}
+		ind := Indicator{Kind: Kinds[int(kind)%len(Kinds)], Ecosystem: "npm", Value: value, Advisory: adv}
+		if ind.Kind == KindPackage {
+			if exact != "" {
+				ind.Versions.Exact = []string{exact}
+			}
+			if intro != "" || fixed != "" {
+				ind.Versions.Ranges = []Range{{Introduced: intro, Fixed: fixed}}
+			}
+		}
+		x, err := NewIndex([]Indicator{ind})
+		if err != nil {
+			return
+		}
+		var p lockfiles.Package
+		switch ind.Kind {
+		case KindPackage:
+			if exact == "" {
+				return
+			}
+			p = lockfiles.Package{Name: strings.TrimSpace(value), Version: exact, Source: lockfiles.SourceRegistry}
+		case KindDomain:
+			p = lockfiles.Package{Name: "a", Version: "1.0.0", Source: lockfiles.SourceTarball, Resolved: "https://" + strings.TrimSpace(value) + "/a.tgz"}
+			if _, err := netip.ParseAddr(strings.TrimSpace(value)); err == nil || strings.HasPrefix(strings.TrimSpace(value), "*.") {
+				return
+			}
+		case KindHash:
+			k, _ := hashKey(strings.TrimSpace(value))
+			alg, hx, _ := strings.Cut(k, ":")
+			d, _ := hex.DecodeString(hx)
+			p = lockfiles.Package{Name: "a", Version: "1.0.0", Source: lockfiles.SourceRegistry, Integrity: lockfiles.Hash{Algorithm: alg, Digest: d}.String()}
+		default:
+			return
+		}
+		inv := &lockfiles.Inventory{Path: "lock", Packages: []lockfiles.Package{p}}
+		got, _ := x.MatchInventory(".", inv, nil)
+		if len(got) == 0 {
+			t.Fatalf("indicator %s (versions %+v) does not match %+v", ind.String(), ind.Versions, p)
+		}
+	})
 }
