@@ -56,7 +56,7 @@ func NewIndex(inds []Indicator) (*Index, error) {
 	}
 	x := &Index{
 		inds:       slices.Clone(inds),
-		npm:        map[string][]pkgEntry{},
+		npm:        make(map[string][]pkgEntry, len(inds)), // feeds are mostly package indicators
 		other:      map[string]map[string][]pkgEntry{},
 		publishers: map[string][]*Indicator{},
 		domains:    map[string][]*Indicator{},
