@@ -723,9 +723,11 @@ var kindOrder = func() map[Kind]int {
 	return m
 }()
 
-// sortFindings sorts findings deterministically and drops repeated IDs
-// (the same package entry listed twice, or a file match that repeats a
-// resolved-URL match), keeping the first.
+// sortFindings sorts findings deterministically and merges repeated IDs,
+// keeping the first: the same package listed at several install paths of
+// one lockfile (npm nests copies), or a file match that repeats a
+// resolved-URL match. The kept finding's evidence names the other places
+// of a package listed more than once, so no location is lost.
 func sortFindings(fs []Finding) []Finding {
 	slices.SortStableFunc(fs, func(a, b Finding) int {
 		return cmp.Or(
@@ -739,14 +741,32 @@ func sortFindings(fs []Finding) []Finding {
 			cmp.Compare(a.ID, b.ID),
 		)
 	})
-	seen := make(map[string]bool, len(fs))
+	kept := make(map[string]int, len(fs))
 	out := fs[:0]
 	for _, f := range fs {
-		if seen[f.ID] {
+		k, dup := kept[f.ID]
+		if !dup {
+			kept[f.ID] = len(out)
+			out = append(out, f)
 			continue
 		}
-		seen[f.ID] = true
-		out = append(out, f)
+		if where := location(&f); where != "" && where != location(&out[k]) {
+			out[k].Evidence += "; also at " + where
+		}
 	}
 	return out
+}
+
+// location names where a finding's package sits: its install path, else
+// its dependency path, else its line.
+func location(f *Finding) string {
+	switch {
+	case len(f.Package.Paths) > 0:
+		return f.Package.Paths[0]
+	case len(f.Path) > 1:
+		return strings.Join(f.Path, " > ")
+	case f.Line > 0:
+		return fmt.Sprintf("line %d", f.Line)
+	}
+	return ""
 }

@@ -542,3 +542,20 @@ func FuzzNewIndex(f *testing.F) {
 		}
 	})
 }
+
+// TestDuplicateEntries: one package at two install paths gives one
+// finding (one ID) whose evidence names both places.
+func TestDuplicateEntries(t *testing.T) {
+	x := postmarkIndex(t)
+	inv := &lockfiles.Inventory{Path: "package-lock.json", Packages: []lockfiles.Package{
+		{Name: "postmark-mcp", Version: "1.0.16", Source: lockfiles.SourceRegistry, Line: 9, Paths: []string{"node_modules/a/node_modules/postmark-mcp"}},
+		{Name: "postmark-mcp", Version: "1.0.16", Source: lockfiles.SourceRegistry, Line: 30, Paths: []string{"node_modules/b/node_modules/postmark-mcp"}},
+	}}
+	got, _ := x.MatchInventory(".", inv, nil)
+	if len(got) != 1 {
+		t.Fatalf("MatchInventory = %q, want one finding", shorts(got))
+	}
+	if got[0].Line != 9 || !strings.HasSuffix(got[0].Evidence, "; also at node_modules/b/node_modules/postmark-mcp") {
+		t.Errorf("finding line %d evidence %q, want line 9 and the second install path", got[0].Line, got[0].Evidence)
+	}
+}
