@@ -363,6 +363,8 @@ func TestMatchText(t *testing.T) {
 		{"giftshop.clubhouse", nil},
 		{"giftshop.club.example.com", nil},
 		{"see giftshop.club.", []string{"domain:giftshop.club"}},
+		{"mailto:phan%40giftshop.club", []string{"domain:giftshop.club"}},
+		{"x40giftshop.club", nil},
 		{"", nil},
 	}
 	for _, tc := range tests {

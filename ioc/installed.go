@@ -154,7 +154,8 @@ func boundaryOK[T string | []byte](t T, k Kind, start, end int) bool {
 	}
 	switch k {
 	case KindDomain:
-		if start > 0 && isLabelChar(before) {
+		// "%40" is a URL-encoded "@" (phan%40giftshop.club): a boundary.
+		if start > 0 && isLabelChar(before) && !(start >= 3 && t[start-3] == '%' && t[start-2] == '4' && t[start-1] == '0') {
 			return false
 		}
 	case KindEmail:
