@@ -271,7 +271,8 @@ func render(w io.Writer, rep *report.Report, format string, color bool) error {
 // report and a failed run leaves the previous one in place.
 type output struct {
 	w      io.Writer
-	f      *os.File
+	f      *os.File // the temporary file, nil for standard output or a direct write
+	direct *os.File // a device or FIFO written in place
 	final  string
 	closed bool
 }
@@ -279,6 +280,18 @@ type output struct {
 func openOutput(e *env, name string) (*output, error) {
 	if name == "" || name == "-" {
 		return &output{w: e.stdout}, nil
+	}
+	if st, err := os.Stat(name); err == nil && !st.Mode().IsRegular() {
+		// A device, FIFO or socket (/dev/null, a named pipe): write to it
+		// directly. Renaming a file over it would replace the device.
+		f, err := os.OpenFile(name, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, err
+		}
+		return &output{w: f, direct: f}, nil
+	}
+	if real, err := filepath.EvalSymlinks(name); err == nil {
+		name = real // replace the file a symlink points at, not the link
 	}
 	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
 	if err != nil {
@@ -290,11 +303,14 @@ func openOutput(e *env, name string) (*output, error) {
 // color reports whether a text report here should be coloured: on a
 // terminal only, unless NO_COLOR is set.
 func (o *output) color(e *env) bool {
-	return o.f == nil && isTerminal(e.stdout) && e.getenv("NO_COLOR") == ""
+	return o.f == nil && o.direct == nil && isTerminal(e.stdout) && e.getenv("NO_COLOR") == ""
 }
 
 // commit makes the report visible under its name.
 func (o *output) commit() error {
+	if o.direct != nil {
+		return o.direct.Close()
+	}
 	if o.f == nil {
 		return nil
 	}
@@ -317,6 +333,9 @@ func (o *output) commit() error {
 
 // abort removes an uncommitted temporary file.
 func (o *output) abort() {
+	if o.direct != nil {
+		o.direct.Close()
+	}
 	if o.f != nil && !o.closed {
 		o.f.Close()
 		os.Remove(o.f.Name())
