@@ -215,9 +215,17 @@ func incomplete(rep *report.Report, interrupted bool) bool {
 	return false
 }
 
+// testHookScan, when set, may change the scan configuration just before a
+// scan starts. It is nil outside tests, which use it to act at a chosen
+// point of a scan (a file vanishing after discovery, an interruption).
+var testHookScan func(*ioc.ScanConfig)
+
 // runScan runs the pipeline with a progress line when there is one. A
 // cancelled context is an interruption, not an error.
 func runScan(e *env, cfg ioc.ScanConfig, h ioc.Handler, pw *progressWriter) (ioc.ScanStats, bool, error) {
+	if testHookScan != nil {
+		testHookScan(&cfg)
+	}
 	if pw != nil {
 		cfg.Progress = new(ioc.ScanProgress)
 		stop, done := make(chan struct{}), make(chan struct{})
