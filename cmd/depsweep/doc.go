@@ -63,8 +63,9 @@
 //	1  findings at or above --fail-on (default info: any finding;
 //	   --fail-on none never exits 1)
 //	2  error: bad usage, unreadable feed, an interrupted scan, or inputs
-//	   that could not be read or parsed; partial results are still
-//	   written and the report lists every error
+//	   that could not be read or parsed, or lockfiles read only in part
+//	   (entries skipped); partial results are still written and the
+//	   report lists every error and skipped entry
 //
 // Findings win over errors: a sweep that found something exits 1 even if
 // some files could not be read. The sbom, feed, convert and version

@@ -73,8 +73,8 @@ Exit codes:
   0  scanned; no finding at or above --fail-on
   1  findings at or above --fail-on
   2  bad usage, unreadable feed, interrupted scan, or inputs that could not
-     be read or parsed (partial results are still written; the report lists
-     every error)
+     be read or parsed, or were read only in part (partial results are still
+     written; the report lists every error and skipped entry)
 
 Examples:
   depsweep scan
@@ -265,6 +265,7 @@ const (
 	logInputError    = "cannot read input"
 	logScanDone      = "scan finished"
 	logInterrupted   = "scan interrupted: the report covers only what was scanned"
+	logPartlyRead    = "lockfile partly read: entries skipped, those packages were not checked"
 	logSBOMDone      = "sboms written"
 )
 

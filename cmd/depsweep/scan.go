@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -186,20 +187,45 @@ func cmdScan(e *env, args []string) (int, error) {
 }
 
 // exitCode maps a finished scan to the exit code: findings at or above the
-// threshold win (1), then errors or an interruption (2), else 0.
+// threshold win (1), then errors, lockfiles read only in part, or an
+// interruption (2), else 0.
 func exitCode(rep *report.Report, threshold ioc.Severity, noFail, interrupted bool) int {
 	switch {
 	case !noFail && rep.CountAtOrAbove(threshold) > 0:
 		return 1
-	case rep.Summary.Errors > 0 || interrupted:
+	case incomplete(rep, interrupted):
 		return 2
 	}
 	return 0
 }
 
+// incomplete reports whether rep covers less than the inputs: an input
+// could not be read, a lockfile's parser skipped entries, or the scan was
+// interrupted. Exit 0 means "checked and clean", so a lockfile read only in
+// part must not end in it: the skipped entries may be the malicious ones.
+func incomplete(rep *report.Report, interrupted bool) bool {
+	if rep.Summary.Errors > 0 || interrupted {
+		return true
+	}
+	for _, lf := range rep.Lockfiles {
+		if len(lf.Problems) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// testHookScan, when set, may change the scan configuration just before a
+// scan starts. It is nil outside tests, which use it to act at a chosen
+// point of a scan (a file vanishing after discovery, an interruption).
+var testHookScan func(*ioc.ScanConfig)
+
 // runScan runs the pipeline with a progress line when there is one. A
 // cancelled context is an interruption, not an error.
 func runScan(e *env, cfg ioc.ScanConfig, h ioc.Handler, pw *progressWriter) (ioc.ScanStats, bool, error) {
+	if testHookScan != nil {
+		testHookScan(&cfg)
+	}
 	if pw != nil {
 		cfg.Progress = new(ioc.ScanProgress)
 		stop, done := make(chan struct{}), make(chan struct{})
@@ -245,6 +271,15 @@ func (l *logHandler) Lockfile(lf *ioc.LockfileResult) error {
 			msg = logLockfileError
 		}
 		l.log.Error().Str("path", lf.Path).Str("error", lf.Err.Error()).Msg(msg)
+	}
+	if lf.Inventory != nil && len(lf.Inventory.Problems) > 0 {
+		pb := lf.Inventory.Problems[0]
+		where := lf.Path
+		if pb.Line > 0 {
+			where = fmt.Sprintf("%s:%d", lf.Path, pb.Line)
+		}
+		l.log.Warn().Str("path", lf.Path).Int("skipped", len(lf.Inventory.Problems)).
+			Str("first", where+": "+pb.Msg).Msg(logPartlyRead)
 	}
 	return nil
 }
