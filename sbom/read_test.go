@@ -438,32 +438,37 @@ func TestIsBOM(t *testing.T) {
 	}
 }
 
-// readFinding is what the round trip compares of a finding.
+// readFinding is what the round trip compares of a finding: the package,
+// how it is reached, and what it matched.
 type readFinding struct {
-	name, version, kind, value string
-	collision                  bool
+	pkg, alias, kind, value, severity, path string
+	dev, direct, collision                  bool
 }
 
 func readFindings(fs []ioc.Finding) []readFinding {
 	var out []readFinding
 	for _, f := range fs {
-		rf := readFinding{name: f.Package.Name, version: f.Package.Version, collision: f.Collision}
+		rf := readFinding{pkg: f.Package.ID(), alias: f.Package.Alias, severity: f.Severity.String(),
+			path: strings.Join(f.Path, " > "), dev: f.Package.Dev, direct: f.Direct, collision: f.Collision}
 		if f.Indicator != nil {
 			rf.kind, rf.value = string(f.Indicator.Kind), f.Indicator.Value
 		}
 		out = append(out, rf)
 	}
 	slices.SortFunc(out, func(a, b readFinding) int {
-		return cmp.Or(cmp.Compare(a.name, b.name), cmp.Compare(a.version, b.version),
-			cmp.Compare(a.kind, b.kind), cmp.Compare(a.value, b.value))
+		return cmp.Or(cmp.Compare(a.pkg, b.pkg), cmp.Compare(a.kind, b.kind), cmp.Compare(a.value, b.value),
+			cmp.Compare(a.path, b.path), cmp.Compare(a.alias, b.alias))
 	})
+	// The builder merges the copies of a package installed at several
+	// paths into one component; compare distinct findings.
 	return slices.Compact(out)
 }
 
 // TestReadRoundTrip is the acceptance test of SBOM input: for each fixture,
 // the SBOM depsweep writes from its lockfile, read back with ReadBOM and
 // matched with the same index and publisher data, gives the same findings
-// (package, version, indicator) as the lockfile, in JSON and in XML.
+// as the lockfile (package, version, alias, indicator, severity, dev,
+// direct and dependency path), in JSON and in XML.
 func TestReadRoundTrip(t *testing.T) {
 	const fixtures = "../testdata/fixtures"
 	feed, err := feeds.Default()
