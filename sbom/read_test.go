@@ -3,8 +3,10 @@ package sbom
 import (
 	"bytes"
 	"cmp"
+	"compress/gzip"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -545,5 +547,51 @@ func TestReadRoundTrip(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatalf("no lockfiles in %s", fixtures)
+	}
+}
+
+// BenchmarkReadBOM reads the SBOMs depsweep writes (JSON and XML) for the
+// largest lockfile of the corpus.
+func BenchmarkReadBOM(b *testing.B) {
+	const name = "medusajs__medusa@f341265/yarn.lock"
+	gz, err := os.ReadFile(filepath.Join("../testdata/corpus", name+".gz"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	inv, err := lockfiles.Parse(lockfiles.Input{Path: name, Data: data})
+	if err != nil {
+		b.Skipf("lockfile parser unavailable in this build: %v", err)
+	}
+	for _, format := range []cdx.BOMFileFormat{cdx.BOMFileFormatJSON, cdx.BOMFileFormatXML} {
+		opts := Options{Format: format, Deterministic: true}
+		bom, err := New(inv, nil, opts)
+		if err != nil {
+			b.Skipf("SBOM builder unavailable in this build: %v", err)
+		}
+		var buf bytes.Buffer
+		if err := Write(&buf, bom, opts); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(map[cdx.BOMFileFormat]string{cdx.BOMFileFormatJSON: "json", cdx.BOMFileFormatXML: "xml"}[format], func(b *testing.B) {
+			b.SetBytes(int64(buf.Len()))
+			b.ReportAllocs()
+			for b.Loop() {
+				back, err := ReadBOM(name, buf.Bytes())
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(back.Packages) == 0 {
+					b.Fatal("no packages read")
+				}
+			}
+		})
 	}
 }
