@@ -35,6 +35,10 @@ type ScanConfig struct {
 	// Roots are the directories to scan (OS paths). With one root, report
 	// paths are relative to it; with several, each path is prefixed with
 	// its root as given (slash-separated) so that paths stay unique.
+	//
+	// A root may also be a regular file: a lockfile, or anything else,
+	// which ReadFile reads (an SBOM). Such a file is one input, named by
+	// its path as given (slash-separated), in the repository of its directory.
 	Roots []string
 	// Index holds the indicators to match; it must not be nil.
 	Index *Index
@@ -60,6 +64,11 @@ type ScanConfig struct {
 	Skip func(relDir string) bool
 	// Progress, when set, is updated as the scan goes (for a progress line).
 	Progress *ScanProgress
+	// ReadFile reads a root that is a regular file but not a lockfile (an
+	// SBOM, for sbom.ReadBOM) into an inventory matched like a lockfile's;
+	// path is the file's slash path as reports show it. Nil makes such a
+	// root an error. It is called from several goroutines at once.
+	ReadFile func(path string, data []byte) (*lockfiles.Inventory, error)
 }
 
 // ScanProgress counts a scan's progress. Scan updates it atomically; read it
@@ -163,6 +172,7 @@ type job struct {
 	prefix  string // slash prefix of report paths for this root ("" for a single root)
 	repo    *RepoInfo
 	findErr error // a discovery error: no file to read
+	file    bool  // the root itself is the input (root is "", found.Path the file's path)
 }
 
 // result is what a worker made of a job, handed to the calling goroutine.
@@ -259,7 +269,7 @@ func deliver(h Handler, r result, seenRepos map[string]bool, stats *ScanStats) e
 		}
 	}
 	lf := &r.lockfile
-	if lockfiles.IsLockfile(lf.Path) {
+	if lockfiles.IsLockfile(lf.Path) || lf.SBOM {
 		stats.Lockfiles++
 	}
 	if lf.Err != nil {
@@ -346,6 +356,20 @@ func walk(ctx context.Context, cfg ScanConfig, root, prefix string, jobc chan<- 
 			return false
 		}
 	}
+	if st, err := os.Stat(root); err == nil && st.Mode().IsRegular() {
+		// A file root is one input; its repository is its directory.
+		dir := filepath.ToSlash(filepath.Dir(root))
+		ri, err := ReadRepoInfo(filepath.Dir(root))
+		if err != nil {
+			cfg.Log.Warn().Str("repo", dir).Err(err).Msg("cannot read git metadata")
+		}
+		ri.Path = dir
+		if cfg.Progress != nil {
+			cfg.Progress.Discovered.Add(1)
+		}
+		send(job{found: lockfiles.Found{Path: filepath.ToSlash(root), Project: dir, Repo: dir}, repo: &ri, file: true})
+		return
+	}
 	for f, err := range lockfiles.Find(ctx, root, lockfiles.FindOptions{Skip: cfg.Skip}) {
 		if ctx.Err() != nil {
 			return
@@ -393,8 +417,19 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 		return r
 	}
 	projectDir := filepath.Join(j.root, filepath.FromSlash(j.found.Project))
-	project := projectFS{dir: projectDir, FS: os.DirFS(projectDir)}
-	inv, err := lockfiles.Parse(lockfiles.Input{Path: relPath, Data: data, Project: project})
+	var project fs.FS = projectFS{dir: projectDir, FS: os.DirFS(projectDir)}
+	var inv *lockfiles.Inventory
+	switch {
+	case !j.file || lockfiles.IsLockfile(relPath):
+		inv, err = lockfiles.Parse(lockfiles.Input{Path: relPath, Data: data, Project: project})
+	case cfg.ReadFile != nil:
+		// An SBOM: no project directory, no installed packages.
+		project = nil
+		r.lockfile.SBOM = true
+		inv, err = cfg.ReadFile(relPath, data)
+	default:
+		err = &lockfiles.ParseError{Path: relPath, Err: errors.New("not a lockfile")}
+	}
 	if err != nil {
 		r.lockfile.Err = err
 		return r
@@ -406,7 +441,7 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 		pubs = cfg.Publishers(project, projectPath)
 	}
 	r.findings, r.stats = cfg.Index.MatchInventory(j.repo.Path, inv, pubs)
-	if cfg.Installed {
+	if cfg.Installed && project != nil {
 		if _, dup := projects.LoadOrStore(projectDir, struct{}{}); !dup {
 			inst, errs := cfg.Index.MatchInstalled(j.repo.Path, projectPath, project, inv)
 			r.findings = append(r.findings, inst...)

@@ -21,6 +21,14 @@
 // (MAL-2025-47604); --feed reads other feeds (depsweep's format, OSV records,
 // directories of them or an OSV zip export) and --feed-sha256 pins them.
 //
+// A PATH that is a file is scanned on its own: a lockfile, or an existing
+// SBOM (CycloneDX 1.2 to 1.7 in JSON or XML, nested components included, or
+// SPDX 2.3 JSON) named bom.json, bom.xml, *.cdx.json, *.cdx.xml or
+// *.spdx.json, among others. Its npm components are matched by package URL
+// with the same rules as lockfile packages, which answers "which of these
+// archived release SBOMs contained postmark-mcp 1.0.16?". Components that
+// are not npm packages are counted in the report, not matched.
+//
 // A repository is a directory holding .git, or the scan root when none does.
 // Each finding names its repository, lockfile and line, the package as the
 // lockfile pins it (name, version, alias, resolved URL, integrity, dev,

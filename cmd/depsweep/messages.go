@@ -46,7 +46,10 @@ const usageScan = `Usage: depsweep scan [flags] [PATH ...]
 Scan discovers lockfiles (package-lock.json, npm-shrinkwrap.json,
 node_modules/.package-lock.json, yarn.lock, pnpm-lock.yaml) under each PATH
 (default: the current directory), parses each once, matches every resolved
-package against the feeds and writes a report. node_modules and .git are not
+package against the feeds and writes a report. A PATH that is a file is read
+on its own: a lockfile, or an existing SBOM (CycloneDX 1.2 to 1.7 JSON or XML,
+SPDX 2.3 JSON; named bom.json, *.cdx.json, *.cdx.xml, *.spdx.json, ...), whose
+npm components are matched by package URL like a lockfile's packages. node_modules and .git are not
 descended into, except for node_modules/.package-lock.json; symbolic links are
 not followed.
 
@@ -226,6 +229,11 @@ func errRegistryMetadata(dir string, err error) error {
 func errRegistry(err error) error {
 	return &exitError{code: 2, msg: "cannot use registry: " + err.Error(),
 		hint: "--registry takes a registry base URL such as https://registry.npmjs.org"}
+}
+
+func errScanRoot(root string, err error) error {
+	return &exitError{code: 2, msg: fmt.Sprintf("cannot scan %s: %v", root, err),
+		hint: "give directories, lockfiles, or SBOMs named bom.json, *.cdx.json, *.cdx.xml or *.spdx.json"}
 }
 
 func errRoot(root string, err error) error {

@@ -109,7 +109,7 @@ func cmdScan(e *env, args []string) (int, error) {
 	if len(roots) == 0 {
 		roots = []string{"."}
 	}
-	if err := checkRoots(roots); err != nil {
+	if err := checkScanRoots(roots); err != nil {
 		return 2, err
 	}
 	fds, err := ff.load()
@@ -156,6 +156,7 @@ func cmdScan(e *env, args []string) (int, error) {
 	cfg := ioc.ScanConfig{
 		Roots: roots, Index: index, Publishers: pubs, Installed: pf.installed,
 		Jobs: sf.jobs, MaxFileSize: sf.maxFileSize << 20, Log: log, Skip: sf.skip(),
+		ReadFile: sbom.ReadBOM,
 	}
 	stats, interrupted, err := runScan(e, cfg, h, progress)
 	if err != nil {

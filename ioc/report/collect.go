@@ -74,10 +74,10 @@ func (c *Collector) Finish(stats ioc.ScanStats, finished time.Time, interrupted 
 }
 
 // ConvertLockfile returns the report entry of a Lockfile event, and false
-// when the event is not about a lockfile (a directory discovery could not
-// read, or an installed file).
+// when the event is not about a lockfile or an SBOM given to scan (a
+// directory discovery could not read, or an installed file).
 func ConvertLockfile(lf *ioc.LockfileResult) (Lockfile, bool) {
-	if !lockfiles.IsLockfile(lf.Path) {
+	if !lf.SBOM && !lockfiles.IsLockfile(lf.Path) {
 		return Lockfile{}, false
 	}
 	l := Lockfile{Path: lf.Path, Repo: lf.Repo}
