@@ -183,12 +183,16 @@ func historySummary(r *Report) string {
 		repos++
 		branches += len(h.Branches)
 		versions += h.Versions
+		where := ""
+		if repo.Path != "." && repo.Path != "" {
+			where = clean(repo.Path) + " "
+		}
 		for _, b := range h.Branches {
 			switch b.Cut {
 			case "shallow":
-				cut = append(cut, clean(repo.Path)+" "+clean(b.Name)+" starts at the shallow boundary "+commitText(b.Start))
+				cut = append(cut, where+clean(b.Name)+" starts at the shallow boundary "+commitText(b.Start))
 			case "since":
-				cut = append(cut, clean(repo.Path)+" "+clean(b.Name)+" starts at "+commitText(b.Start)+" (--since)")
+				cut = append(cut, where+clean(b.Name)+" starts at "+commitText(b.Start)+" (--since)")
 			}
 		}
 	}
