@@ -1,14 +1,17 @@
 package main
 
 import (
+	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/spf13/pflag"
 
+	"github.com/depsweep/depsweep/feeds"
 	"github.com/depsweep/depsweep/ioc"
 	"github.com/depsweep/depsweep/ioc/history"
 	"github.com/depsweep/depsweep/ioc/report"
@@ -69,10 +72,6 @@ func cmdHistory(e *env, args []string) (int, error) {
 			return 2, usageErrorf("history", "bad --ref %q: give a branch, tag or commit", r)
 		}
 	}
-	log, _, err := lf.logger(e)
-	if err != nil {
-		return 2, err
-	}
 	repos := fs.Args()
 	if len(repos) == 0 {
 		repos = []string{"."}
@@ -80,38 +79,21 @@ func cmdHistory(e *env, args []string) (int, error) {
 	if err := checkRoots(repos); err != nil {
 		return 2, err
 	}
-	fds, err := ff.load()
+	rs, err := setupReport(e, &ff, &pf, &lf, output)
 	if err != nil {
 		return 2, err
 	}
-	index, err := compile(fds)
-	if err != nil {
-		return 2, err
-	}
-	pubsFor, sources, err := pf.publishers()
-	if err != nil {
-		return 2, err
-	}
-	var pubs ioc.Publishers
-	if pubsFor != nil {
-		// No --installed here, so the source does not depend on the project.
-		pubs = pubsFor(nil, "")
-	}
-
-	out, err := openOutput(e, output)
-	if err != nil {
-		return 2, errOutput(err)
-	}
-	defer out.abort()
+	defer rs.out.abort()
+	log := rs.log
 
 	rep := &report.Report{
 		Tool:    report.Tool{Name: "depsweep", Version: toolVersion()},
 		Started: time.Now().UTC(),
 		Roots:   slashAll(repos),
-		Feeds:   reportFeeds(fds),
+		Feeds:   reportFeeds(rs.fds),
 	}
-	m := newHistoryMatcher(index)
-	opts := history.Options{Refs: refs, Since: sinceT, Publishers: pubs, Jobs: jobs}
+	m := newHistoryMatcher(rs.index)
+	opts := history.Options{Refs: refs, Since: sinceT, Publishers: rs.publishers(), Jobs: jobs}
 	interrupted := false
 	for _, dir := range repos {
 		if e.ctx.Err() != nil {
@@ -151,20 +133,71 @@ func cmdHistory(e *env, args []string) (int, error) {
 	rep.Finished = time.Now().UTC()
 	rep.Interrupted = interrupted
 	st := m.matchStats()
-	rep.Summary.Publisher = report.Coverage{Packages: st.Packages, Known: st.PublisherKnown, Sources: sources}
+	rep.Summary.Publisher = report.Coverage{Packages: st.Packages, Known: st.PublisherKnown, Sources: rs.sources}
 	report.Normalize(rep)
-
-	if err := render(out.w, rep, format, out.color(e)); err != nil {
-		return 2, errOutput(err)
-	}
-	if err := out.commit(); err != nil {
-		return 2, errOutput(err)
+	if err := rs.write(e, rep, format); err != nil {
+		return 2, err
 	}
 	logSummary(log, rep, rep.Finished.Sub(rep.Started))
 	if rep.Summary.Lockfiles == 0 && rep.Summary.Errors == 0 && !interrupted {
 		log.Warn().Msg(logNoLockfileHistory(rep.Roots))
 	}
 	return fo.exitCode(rep, interrupted), nil
+}
+
+// A reportSetup is what a command that builds its report in memory (history,
+// scan --host) needs before it starts: feeds, index, publisher data, the
+// logger and the output.
+type reportSetup struct {
+	log     zerolog.Logger
+	fds     []*feeds.Feed
+	index   *ioc.Index
+	pubsFor func(fs.FS, string) ioc.Publishers // nil: no publisher data
+	sources []string
+	out     *output
+}
+
+// setupReport loads the feeds and publisher data and opens the output; the
+// caller must call out.abort when done.
+func setupReport(e *env, ff *feedFlags, pf *pubFlags, lf *logFlags, output string) (*reportSetup, error) {
+	var rs reportSetup
+	var err error
+	if rs.log, _, err = lf.logger(e); err != nil {
+		return nil, err
+	}
+	if rs.fds, err = ff.load(); err != nil {
+		return nil, err
+	}
+	if rs.index, err = compile(rs.fds); err != nil {
+		return nil, err
+	}
+	if rs.pubsFor, rs.sources, err = pf.publishers(); err != nil {
+		return nil, err
+	}
+	if rs.out, err = openOutput(e, output); err != nil {
+		return nil, errOutput(err)
+	}
+	return &rs, nil
+}
+
+// publishers returns the publisher source of a command without --installed
+// (one source for every input), nil when there is no publisher data.
+func (rs *reportSetup) publishers() ioc.Publishers {
+	if rs.pubsFor == nil {
+		return nil
+	}
+	return rs.pubsFor(nil, "")
+}
+
+// write renders rep in format and makes the output visible.
+func (rs *reportSetup) write(e *env, rep *report.Report, format string) error {
+	if err := render(rs.out.w, rep, format, rs.out.color(e)); err != nil {
+		return errOutput(err)
+	}
+	if err := rs.out.commit(); err != nil {
+		return errOutput(err)
+	}
+	return nil
 }
 
 // parseSince reads --since: a date (2025-09-01, midnight UTC) or an RFC 3339 time.

@@ -360,3 +360,20 @@ func logNoLockfileHistory(roots []string) string {
 	return fmt.Sprintf("no lockfile in the history of %s (looked for package-lock.json, npm-shrinkwrap.json, "+
 		"yarn.lock, pnpm-lock.yaml on the branches walked)", strings.Join(roots, ", "))
 }
+
+// Host trace flags and messages (scan --host).
+const (
+	helpHost = "scan this machine's package caches and MCP client configs under $HOME instead of repositories"
+	helpHome = "scan the package caches and MCP client configs under home directory `DIR` instead of repositories"
+)
+
+func errNoHome() error {
+	return &exitError{code: 2, msg: "cannot find the home directory: HOME is not set",
+		hint: "give it with --home DIR"}
+}
+
+// logNoTraces is the warning for a host scan that found no trace.
+func logNoTraces(home string) string {
+	return fmt.Sprintf("no package traces under %s (looked for the npx cache, the npm cache index, MCP client configs, "+
+		"Yarn Berry caches and the pnpm store index)", home)
+}
