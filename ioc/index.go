@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/depsweep/depsweep/lockfiles"
+	"github.com/depsweep/depsweep/lockfiles/host"
 )
 
 // ErrNoIndicators is returned by [NewIndex] for an empty indicator list: an
@@ -226,14 +227,23 @@ type hit struct {
 	collision bool
 	host      string // for domain hits: the domain matched (for folding)
 	line      int    // for file-content hits: line of the first match
+	unpinned  bool   // a package hit of an unpinned launch (see [host.IsUnpinned])
 }
 
 // severityOf derives a finding's severity: package and hash hits take the
 // advisory's severity, publisher hits at most medium (the version itself is
-// not known bad), domain, e-mail and URL hits high, name collisions info.
+// not known bad), unpinned launches at most high, domain, e-mail and URL
+// hits high, name collisions info.
 func severityOf(h *hit) Severity {
 	if h.collision {
 		return SeverityInfo
+	}
+	if h.unpinned {
+		// Not known to run a malicious version, but it may at any launch.
+		if h.ind.Severity != nil {
+			return min(*h.ind.Severity, SeverityHigh)
+		}
+		return min(h.ind.Advisory.Severity, SeverityHigh)
 	}
 	if h.ind.Severity != nil {
 		return *h.ind.Severity
@@ -308,6 +318,11 @@ func (x *Index) matchPackage(p *lockfiles.Package, pkgs map[string][]pkgEntry, p
 				what = "every version is covered by " + adv.ID
 			}
 			hits = append(hits, hit{ind: e.ind, evidence: pkgLabel(p) + "; " + what})
+		} else if host.IsUnpinned(p) {
+			// Why: "npx -y postmark-mcp" names no version; it runs whatever
+			// the registry serves as latest at each launch, which was a
+			// malicious version during the incident.
+			hits = append(hits, hit{ind: e.ind, unpinned: true, evidence: p.Name + " launched without a version; unpinned: resolves to latest"})
 		}
 	}
 	if fromReg && pubs != nil && len(x.publishers) > 0 {

@@ -61,6 +61,7 @@ func cmdScan(e *env, args []string) (int, error) {
 		output  string
 		failOn  string
 		sbomDir string
+		hf      hostFlags
 	)
 	ff.register(fs)
 	pf.register(fs)
@@ -73,8 +74,12 @@ func cmdScan(e *env, args []string) (int, error) {
 	fs.StringVar(&so.format, "sbom-format", "json", helpSBOMFormat)
 	fs.StringVar(&so.spec, "spec-version", "1.6", helpSpecVersion)
 	fs.BoolVar(&so.deterministic, "deterministic", false, helpDeterminist)
+	hf.register(fs)
 	if done, err := parseFlags(e, "scan", fs, args, usageScan, usageScanTail); done {
 		return flagExit(err)
+	}
+	if hf.on() {
+		return scanHost(e, fs, &hf, &ff, &pf, &lf, format, output, failOn)
 	}
 
 	// Check every flag before doing any work.

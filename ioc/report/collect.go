@@ -219,7 +219,8 @@ func Normalize(r *Report) {
 }
 
 // findingOrder orders findings by severity (highest first), repo,
-// lockfile, line, package, indicator, advisory and id.
+// lockfile, line, package, indicator, advisory, branch (history reports)
+// and id.
 func findingOrder(a, b Finding) int {
 	return cmp.Or(
 		cmp.Compare(rankOfSeverity(a.Severity), rankOfSeverity(b.Severity)),
@@ -232,6 +233,7 @@ func findingOrder(a, b Finding) int {
 		cmp.Compare(a.Indicator.Kind, b.Indicator.Kind),
 		cmp.Compare(a.Indicator.Value, b.Indicator.Value),
 		cmp.Compare(a.Advisory.ID, b.Advisory.ID),
+		cmp.Compare(a.Branch, b.Branch),
 		cmp.Compare(a.ID, b.ID),
 	)
 }
