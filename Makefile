@@ -4,6 +4,9 @@ PKGS      := ./...
 FUZZTIME  ?= 60s
 SMOKETIME ?= 3s
 BENCHTIME ?= 1s
+# Go minimizes every new interesting input for up to a minute by default,
+# which on a small machine leaves a short run with almost no executions.
+FUZZMIN   ?= 2s
 
 .PHONY: all build test unit fuzz-smoke fuzz bench lint tidy update demo
 
@@ -29,7 +32,7 @@ define run-fuzz
 	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
 	    echo "fuzz $$pkg $$t ($(1))"; \
 	    log=$$(mktemp); \
-	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(1) $$pkg >$$log 2>&1 || \
+	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(1) -fuzzminimizetime $(FUZZMIN) $$pkg >$$log 2>&1 || \
 	      { tail -n 20 $$log; rm -f $$log; echo "FAIL: $$t in $$pkg (crasher saved under $$pkg/testdata/fuzz)"; exit 1; }; \
 	    grep 'execs:' $$log | tail -n 1 | sed 's/^/  /'; rm -f $$log; \
 	  done; \
