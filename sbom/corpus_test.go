@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -120,17 +119,6 @@ func loadFixtures(tb testing.TB) []lockfile {
 // parse parses lf with its project directory.
 func parse(lf lockfile) (*lockfiles.Inventory, error) {
 	return lockfiles.Parse(lockfiles.Input{Path: lf.Path, Data: lf.Data, Project: lf.Project})
-}
-
-// family names the lockfile format family of a path.
-func family(p string) string {
-	switch path.Base(p) {
-	case lockfiles.NameYarnLock:
-		return "yarn"
-	case lockfiles.NamePnpmLock:
-		return "pnpm"
-	}
-	return "npm"
 }
 
 // checkInventory checks bom against the inventory it was built from: the

@@ -858,7 +858,7 @@ func inParsePURL(s string) (inPURL, error) {
 	var p inPURL
 	rest, ok := strings.CutPrefix(s, "pkg:")
 	if !ok {
-		return p, errors.New("package URL does not start with pkg:")
+		return p, errors.New(`package URL does not start with "pkg:"`)
 	}
 	if i := strings.IndexByte(rest, '#'); i >= 0 {
 		rest = rest[:i]
