@@ -27,7 +27,7 @@ postmark-mcp@^1.0.16:
 		t.Fatal(err)
 	}
 	want := map[string][]string{
-		"mail-toolkit@2.0.0": {"mail-toolkit@2.0.0"},
+		"mail-toolkit@2.0.0":  {"mail-toolkit@2.0.0"},
 		"postmark-mcp@1.0.15": {"mail-toolkit@2.0.0", "postmark-mcp@1.0.15"},
 		"postmark-mcp@1.0.16": {"postmark-mcp@1.0.16"},
 	}
