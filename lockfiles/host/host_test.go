@@ -243,9 +243,8 @@ func TestScanErrors(t *testing.T) {
 	}
 }
 
-func TestSpecs(t *testing.T) {
-	dir := t.TempDir()
-	cfg := `{"mcpServers": {
+// specsConfig launches servers through every package runner form.
+const specsConfig = `{"mcpServers": {
   "a": {"command": "npx", "args": ["-y", "postmark-mcp@1.0.17"]},
   "b": {"command": "C:\\Program Files\\nodejs\\npx.cmd", "args": ["--yes", "postmark-mcp@latest"]},
   "c": {"command": "cmd", "args": ["/c", "npx", "-y", "@scope/tool@2.0.0-beta.1"]},
@@ -257,7 +256,10 @@ func TestSpecs(t *testing.T) {
   "i": {"command": "bunx", "args": ["npm:postmark-mcp@1.0.15"]},
   "j": {"url": "https://mcp.example.com/sse"}
 }}`
-	write(t, dir, ".cursor/mcp.json", cfg)
+
+func TestSpecs(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, ".cursor/mcp.json", specsConfig)
 	traces, errs := host.Scan(context.Background(), dir)
 	if len(errs) > 0 || len(traces) != 1 {
 		t.Fatalf("Scan = %d traces, errors %v; want one trace", len(traces), errs)
