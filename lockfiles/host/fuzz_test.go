@@ -3,6 +3,7 @@ package host_test
 import (
 	"bytes"
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,11 +21,16 @@ import (
 // package; lines point into the file; and every error names its file first,
 // relative to the home directory.
 
-// scanOne writes files (slash paths relative to home) into a new home and
-// scans it, checking the property.
-func scanOne(t *testing.T, files map[string][]byte) []host.Trace {
+// scanOne writes files (slash paths relative to home) into the home dir,
+// which holds nothing else, scans it, checks the property, and removes the
+// files again.
+//
+// Why one home per target rather than t.TempDir per input: creating and
+// removing a directory tree for every input made fuzzing several times
+// slower. The inputs of one fuzz worker run one at a time, and each worker
+// is a process of its own with its own f.TempDir.
+func scanOne(t *testing.T, dir string, files map[string][]byte) []host.Trace {
 	t.Helper()
-	dir := t.TempDir()
 	for rel, data := range files {
 		full := filepath.Join(dir, filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
@@ -33,6 +39,11 @@ func scanOne(t *testing.T, files map[string][]byte) []host.Trace {
 		if err := os.WriteFile(full, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
+		defer func() {
+			if err := os.Remove(full); err != nil {
+				t.Fatal(err)
+			}
+		}()
 	}
 	traces, errs := host.Scan(context.Background(), dir)
 	for _, err := range errs {
@@ -66,8 +77,7 @@ func scanOne(t *testing.T, files map[string][]byte) []host.Trace {
 			if p.Name == "" {
 				t.Errorf("%s: package %d has no name: %+v", inv.Path, i, *p)
 			}
-			packument := inv.Format == host.FormatCacache && p.Resolved != "" && !strings.HasSuffix(p.Resolved, ".tgz")
-			if p.Version == "" && !host.IsUnpinned(p) && !packument {
+			if p.Version == "" && !host.IsUnpinned(p) && !packument(inv.Format, p.Resolved) {
 				t.Errorf("%s: package %q has no version and is not marked unpinned: %+v", inv.Path, p.Name, *p)
 			}
 			if host.IsUnpinned(p) && p.Version != "" {
@@ -75,10 +85,26 @@ func scanOne(t *testing.T, files map[string][]byte) []host.Trace {
 			}
 			if p.Line < 0 || p.Line > lines {
 				t.Errorf("%s: package %q at line %d of a %d-line file", inv.Path, p.Name, p.Line, lines)
+			} else if p.Line > 0 && (inv.Format == host.FormatMCPConfig || inv.Format == host.FormatNpxCache) &&
+				!bytes.Contains(bytes.Split(data, []byte{'\n'})[p.Line-1], []byte(p.Name)) {
+				// The spec that names the package is a JSON string on that line.
+				t.Errorf("%s: package %q at line %d, which does not name it", inv.Path, p.Name, p.Line)
 			}
 		}
 	}
 	return traces
+}
+
+// packument reports whether resolved is the URL of a cacache packument
+// fetch: its path has no "/-/", which a tarball URL's has. Neither the host
+// ("//-/x") nor a ".tgz" suffix ("@babel%2fcore-7.24.0.tgz" can be a
+// package name) tells them apart.
+func packument(format, resolved string) bool {
+	if format != host.FormatCacache || resolved == "" {
+		return false
+	}
+	u, err := url.Parse(resolved)
+	return err == nil && !strings.Contains(u.EscapedPath(), "/-/")
 }
 
 // addSeeds adds the byte seeds every target gets besides its own.
@@ -108,12 +134,13 @@ func FuzzMCPConfig(f *testing.F) {
 		"{/* open comment", `{"mcpServers": {"a": {"command": "npx", "args": ["-y", "a\"b@1.0.0"]}}} // tail`,
 		`{"mcpServers": {"x": {"command": "npx", "args": ["--", "@scope/pkg@v1.2.3-rc.1+build"]},}}`,
 	)
+	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		files := map[string][]byte{}
 		for _, rel := range mcpSeedFiles {
 			files[rel] = data
 		}
-		for _, tr := range scanOne(t, files) {
+		for _, tr := range scanOne(t, dir, files) {
 			if tr.Inventory.Format != host.FormatMCPConfig {
 				t.Errorf("%s: format %q from an MCP configuration", tr.Inventory.Path, tr.Inventory.Format)
 			}
@@ -131,8 +158,9 @@ func FuzzNpxPackageJSON(f *testing.F) {
 		`{"_npx":{"packages":["npm:@scope/x@v1.2.3","github:someone/tool","","@","@scope/","x@latest","x@^1.0.0"]}}`,
 		`{"_npx":{"packages":null}}`, `{"_npx":[]}`, `{"_npx":{"packages":[1,2]}}`,
 	)
+	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		scanOne(t, map[string][]byte{npxEntry + "package.json": data})
+		scanOne(t, dir, map[string][]byte{npxEntry + "package.json": data})
 	})
 }
 
@@ -157,8 +185,9 @@ func FuzzCacache(f *testing.F) {
 		"torn line without a tab\n\t\n\t{}\n",
 	)
 	addSeeds(f, seeds...)
+	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		scanOne(t, map[string][]byte{".npm/_cacache/index-v5/3c/0a/16f6068f8e4bb6b683d5040370f9050f37a4ee3fce8ed041d871eec3f886": data})
+		scanOne(t, dir, map[string][]byte{".npm/_cacache/index-v5/3c/0a/16f6068f8e4bb6b683d5040370f9050f37a4ee3fce8ed041d871eec3f886": data})
 	})
 }
 
@@ -188,13 +217,14 @@ func FuzzYarnCacheName(f *testing.F) {
 	for _, s := range cacheNameSeeds {
 		f.Add(s)
 	}
+	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, name string) {
 		name, ok := cacheFile(name)
 		if !ok {
 			return
 		}
 		rel := ".yarn/berry/cache/" + name
-		for _, tr := range scanOne(t, map[string][]byte{rel: []byte("PK\x05\x06")}) {
+		for _, tr := range scanOne(t, dir, map[string][]byte{rel: []byte("PK\x05\x06")}) {
 			if tr.Inventory.Path != rel || len(tr.Inventory.Packages) != 1 || tr.Inventory.Packages[0].Version == "" {
 				t.Errorf("cache file %q read as %+v, want one pinned package", name, tr.Inventory)
 			}
@@ -206,13 +236,14 @@ func FuzzPnpmStoreName(f *testing.F) {
 	for _, s := range cacheNameSeeds {
 		f.Add(s)
 	}
+	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, name string) {
 		name, ok := cacheFile(name)
 		if !ok {
 			return
 		}
 		rel := ".local/share/pnpm/store/v10/index/3f/" + name
-		for _, tr := range scanOne(t, map[string][]byte{rel: []byte(`{"files":{}}`)}) {
+		for _, tr := range scanOne(t, dir, map[string][]byte{rel: []byte(`{"files":{}}`)}) {
 			if tr.Inventory.Path != rel || len(tr.Inventory.Packages) != 1 || tr.Inventory.Packages[0].Version == "" {
 				t.Errorf("store index %q read as %+v, want one pinned package", name, tr.Inventory)
 			}
