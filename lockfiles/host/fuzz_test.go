@@ -3,6 +3,7 @@ package host_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -144,6 +145,34 @@ func FuzzMCPConfig(f *testing.F) {
 			if tr.Inventory.Format != host.FormatMCPConfig {
 				t.Errorf("%s: format %q from an MCP configuration", tr.Inventory.Path, tr.Inventory.Format)
 			}
+		}
+	})
+}
+
+// FuzzMCPServerEntry puts its input as one server entry beside a server
+// that launches postmark-mcp 1.0.16. Besides the common property: however
+// malformed the one entry, its sibling is still found.
+func FuzzMCPServerEntry(f *testing.F) {
+	addSeeds(f, `{"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "/home/dev/projects"]}`,
+		`{"command": "npx", "args": ["-y", "some-server", "--port", 8080]}`,
+		`{"command": "node", "args": "/opt/server/index.js"}`,
+		`{"command": ["npx"], "args": []}`, `{"url": "https://mcp.example.com/sse", "headers": {"Authorization": "Bearer x"}}`,
+		`"npx -y postmark-mcp"`, `7`, `true`)
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, entry []byte) {
+		if !json.Valid(entry) {
+			return // then the file is not JSON, which FuzzMCPConfig covers
+		}
+		cfg := []byte("{\"mcpServers\": {\n\"a\": " + string(entry) + ",\n" +
+			"\"pm\": {\"command\": \"npx\", \"args\": [\"-y\", \"postmark-mcp@1.0.16\"]}}}\n")
+		found := false
+		for _, tr := range scanOne(t, dir, map[string][]byte{mcpSeedFiles[0]: cfg}) {
+			for _, p := range tr.Inventory.Packages {
+				found = found || p.ID() == "postmark-mcp@1.0.16"
+			}
+		}
+		if !found {
+			t.Errorf("postmark-mcp@1.0.16 not found beside the server entry %q", entry)
 		}
 	})
 }

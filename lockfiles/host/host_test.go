@@ -254,6 +254,8 @@ const specsConfig = `{"mcpServers": {
   "g": {"command": "node", "args": ["/opt/postmark-mcp/index.js"]},
   "h": {"command": "npx", "args": ["-y", "github:someone/postmark-mcp"]},
   "i": {"command": "bunx", "args": ["npm:postmark-mcp@1.0.15"]},
+  "k": {"command": "npx", "args": ["-y", "@scope/port-server@3.1.0", "--port", 8080]},
+  "l": {"command": "npx", "args": "-y postmark-mcp"},
   "j": {"url": "https://mcp.example.com/sse"}
 }}`
 
@@ -276,6 +278,8 @@ func TestSpecs(t *testing.T) {
 		"6 postmark-mcp@1.0.18 ",
 		"7 postmark-mcp@1.0.16 ",
 		"10 postmark-mcp@1.0.15 ",
+		"11 @scope/port-server@3.1.0 ", // a number among the args is still an argument
+		// "l" (args a string, not a list) is skipped, and hides no other server.
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("packages:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -33,8 +33,22 @@ var mcpConfigFiles = []struct{ path, key string }{
 
 // An mcpServer is one server entry of a client config.
 type mcpServer struct {
-	Command string   `json:"command"`
-	Args    []string `json:"args"`
+	Command string            `json:"command"`
+	Args    []json.RawMessage `json:"args"` // strings, but a hand-edited config may hold a number ("--port", 8080)
+}
+
+// args returns the server's arguments as strings; a number or other
+// non-string argument is its JSON text.
+func (m *mcpServer) args() []string {
+	out := make([]string, 0, len(m.Args))
+	for _, raw := range m.Args {
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			s = string(raw)
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 func (s *scanner) mcpConfigs() {
@@ -80,7 +94,10 @@ func (s *scanner) mcpServers(pkgs []lockfiles.Package, data []byte, doc map[stri
 		}
 		return s.mcpServers(pkgs, data, sub, rest)
 	}
-	var servers map[string]mcpServer
+	// Why each entry apart: decoded as one map, a single malformed entry
+	// (args as a string, a number in args, an entry that is not an object)
+	// failed the whole map and hid every other server in the file.
+	var servers map[string]json.RawMessage
 	if json.Unmarshal(raw, &servers) != nil {
 		return pkgs
 	}
@@ -90,7 +107,11 @@ func (s *scanner) mcpServers(pkgs []lockfiles.Package, data []byte, doc map[stri
 	}
 	slices.Sort(names)
 	for _, n := range names {
-		spec, ok := launchedPackage(servers[n].Command, servers[n].Args)
+		var srv mcpServer
+		if json.Unmarshal(servers[n], &srv) != nil {
+			continue
+		}
+		spec, ok := launchedPackage(srv.Command, srv.args())
 		if !ok {
 			continue
 		}
