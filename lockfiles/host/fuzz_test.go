@@ -150,8 +150,9 @@ func FuzzMCPConfig(f *testing.F) {
 }
 
 // FuzzMCPServerEntry puts its input as one server entry beside a server
-// that launches postmark-mcp 1.0.16. Besides the common property: however
-// malformed the one entry, its sibling is still found.
+// that launches postmark-mcp 1.0.16, and as one project of Claude Code's
+// config beside a project with that server. Besides the common property:
+// however malformed the one entry, its sibling is still found.
 func FuzzMCPServerEntry(f *testing.F) {
 	addSeeds(f, `{"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "/home/dev/projects"]}`,
 		`{"command": "npx", "args": ["-y", "some-server", "--port", 8080]}`,
@@ -163,16 +164,21 @@ func FuzzMCPServerEntry(f *testing.F) {
 		if !json.Valid(entry) {
 			return // then the file is not JSON, which FuzzMCPConfig covers
 		}
-		cfg := []byte("{\"mcpServers\": {\n\"a\": " + string(entry) + ",\n" +
-			"\"pm\": {\"command\": \"npx\", \"args\": [\"-y\", \"postmark-mcp@1.0.16\"]}}}\n")
-		found := false
-		for _, tr := range scanOne(t, dir, map[string][]byte{mcpSeedFiles[0]: cfg}) {
+		const pm = `"pm": {"command": "npx", "args": ["-y", "postmark-mcp@1.0.16"]}`
+		files := map[string][]byte{
+			mcpSeedFiles[0]: []byte("{\"mcpServers\": {\n\"a\": " + string(entry) + ",\n" + pm + "}}\n"),
+			".claude.json":  []byte("{\"projects\": {\n\"/a\": " + string(entry) + ",\n\"/b\": {\"mcpServers\": {" + pm + "}}}}\n"),
+		}
+		found := map[string]bool{}
+		for _, tr := range scanOne(t, dir, files) {
 			for _, p := range tr.Inventory.Packages {
-				found = found || p.ID() == "postmark-mcp@1.0.16"
+				found[tr.Inventory.Path] = found[tr.Inventory.Path] || p.ID() == "postmark-mcp@1.0.16"
 			}
 		}
-		if !found {
-			t.Errorf("postmark-mcp@1.0.16 not found beside the server entry %q", entry)
+		for rel := range files {
+			if !found[rel] {
+				t.Errorf("%s: postmark-mcp@1.0.16 not found beside the entry %q", rel, entry)
+			}
 		}
 	})
 }

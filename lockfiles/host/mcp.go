@@ -66,7 +66,9 @@ func (s *scanner) mcpConfigs() {
 		var pkgs []lockfiles.Package
 		pkgs = s.mcpServers(pkgs, data, doc, c.key)
 		if c.path == ".claude.json" {
-			var projects map[string]map[string]json.RawMessage
+			// Each project apart, so that one that is not an object does
+			// not hide the others (as in mcpServers).
+			var projects map[string]json.RawMessage
 			if raw, ok := doc["projects"]; ok && json.Unmarshal(raw, &projects) == nil {
 				dirs := make([]string, 0, len(projects))
 				for d := range projects {
@@ -74,7 +76,10 @@ func (s *scanner) mcpConfigs() {
 				}
 				slices.Sort(dirs)
 				for _, d := range dirs {
-					pkgs = s.mcpServers(pkgs, data, projects[d], "mcpServers")
+					var project map[string]json.RawMessage
+					if json.Unmarshal(projects[d], &project) == nil {
+						pkgs = s.mcpServers(pkgs, data, project, "mcpServers")
+					}
 				}
 			}
 		}
