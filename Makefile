@@ -59,4 +59,4 @@ update:
 
 ## demo: the main job on the embedded feed over the demo fleet in testdata/.
 demo:
-	$(GO) run ./cmd/depsweep scan testdata/demo-fleet
+	$(GO) run ./cmd/depsweep scan --registry-metadata testdata/fixtures/registry --fail-on none testdata/demo-fleet

@@ -1,6 +1,3 @@
-// Command depsweep finds compromised JavaScript dependencies across one
-// repository or a fleet of them and writes findings reports and CycloneDX
-// SBOMs. See doc.go for the manual.
 package main
 
 import (

@@ -1,0 +1,301 @@
+package main
+
+// Every message depsweep shows a person lives in this file, so that wording
+// stays consistent and reviewable in one place.
+
+import (
+	"fmt"
+	"strings"
+)
+
+const usageMain = `depsweep finds compromised JavaScript dependencies.
+
+It walks checked-out repositories (one, or a whole fleet), reads every npm,
+Yarn and pnpm lockfile, matches the resolved packages against indicators of
+compromise (malicious package versions, publisher accounts, domains, e-mail
+addresses, URLs, hashes) and writes a findings report and CycloneDX SBOMs.
+The embedded default feed covers the malicious postmark-mcp npm package
+(MAL-2025-47604); --feed adds or replaces feeds without a new release.
+
+Usage:
+  depsweep scan [flags] [PATH ...]     find compromised packages (default PATH: .)
+  depsweep sbom --output-dir DIR [flags] [PATH ...]
+                                       write one CycloneDX SBOM per lockfile
+  depsweep feed validate FILE ...      check feed files
+  depsweep feed show [--feed FILE ...] list advisories and indicators
+  depsweep convert [flags] REPORT      re-render a saved JSON or JSONL report
+  depsweep version                     print version and embedded feed digest
+
+Run 'depsweep COMMAND --help' for a command's flags.
+
+Exit codes:
+  0  scanned; no finding at or above --fail-on
+  1  findings at or above --fail-on (default: any finding)
+  2  error: bad usage, unreadable feed, or inputs that could not be read or
+     parsed (the report is still written and lists every error)
+  Findings win over errors: a sweep that found something exits 1.
+
+Examples:
+  depsweep scan ~/src                      sweep every checkout under ~/src
+  depsweep scan --format json -o out.json  machine-readable report
+  depsweep scan --feed osv/MAL-2025-47604.json --feed-sha256 HEX .
+`
+
+const usageScan = `Usage: depsweep scan [flags] [PATH ...]
+
+Scan discovers lockfiles (package-lock.json, npm-shrinkwrap.json,
+node_modules/.package-lock.json, yarn.lock, pnpm-lock.yaml) under each PATH
+(default: the current directory), parses each once, matches every resolved
+package against the feeds and writes a report. node_modules and .git are not
+descended into, except for node_modules/.package-lock.json; symbolic links are
+not followed.
+
+A repository is a directory holding .git (or the scan root when none does).
+Every finding names its repository and, for a git checkout, its HEAD commit,
+branch and origin remote, read from the .git files (git is not needed).
+
+Publisher indicators need publisher data, which lockfiles do not record: give
+--registry-metadata (a directory of saved registry documents), --registry (an
+online lookup, the only flag that touches the network) or --installed. The
+report says how many packages had publisher data; without any it never
+claims a package is clean of publisher indicators.
+
+The report goes to standard output, or atomically to --output. The text
+format is the default; json is the documented contract (schema
+depsweep/report/v1) and jsonl streams one object per line as results arrive.
+Diagnostics go to standard error only.
+
+Flags:
+`
+
+const usageScanTail = `
+Exit codes:
+  0  scanned; no finding at or above --fail-on
+  1  findings at or above --fail-on
+  2  bad usage, unreadable feed, interrupted scan, or inputs that could not
+     be read or parsed (partial results are still written; the report lists
+     every error)
+
+Examples:
+  depsweep scan
+  depsweep scan --format json --output report.json ~/fleet
+  depsweep scan --registry-metadata ./packuments --fail-on high repo1 repo2
+  depsweep scan --format jsonl ~/fleet | jq 'select(.type=="finding")'
+  depsweep scan --sbom-dir sboms --deterministic .
+`
+
+const usageSBOM = `Usage: depsweep sbom --output-dir DIR [flags] [PATH ...]
+
+Sbom writes one CycloneDX SBOM per lockfile found under each PATH into DIR,
+named after the lockfile's path. It runs the same discovery, parsing and
+matching as scan; findings are recorded in each SBOM as vulnerabilities (a
+CycloneDX VDR) unless --no-vdr is given. No findings report is written, and
+findings do not change the exit code.
+
+Flags:
+`
+
+const usageSBOMTail = `
+Exit codes:
+  0  every SBOM written
+  2  bad usage, unreadable feed, or inputs that could not be read or parsed
+     (the SBOMs of the others are still written)
+
+Examples:
+  depsweep sbom --output-dir sboms .
+  depsweep sbom --output-dir sboms --format xml --spec-version 1.7 ~/fleet
+`
+
+const usageFeed = `Usage:
+  depsweep feed validate FILE ...
+  depsweep feed show [--feed FILE ...] [--feed-sha256 HEX ...]
+
+Validate reads each feed (depsweep's own format, an OSV record, a directory of
+OSV records or an OSV zip export) and reports its advisories and indicators;
+it exits 2 if any feed cannot be used. Show lists the advisories and
+indicators of the given feeds (default: the embedded feed), with the sha256
+of each feed to pin it with --feed-sha256.
+
+Flags:
+`
+
+const usageConvert = `Usage: depsweep convert [flags] REPORT
+
+Convert re-renders a report saved by 'depsweep scan --format json' or
+'--format jsonl' (a JSONL stream cut short reads as an interrupted scan) in
+another format. REPORT "-" reads standard input.
+
+Flags:
+`
+
+const usageConvertTail = `
+Examples:
+  depsweep convert --format markdown report.json > report.md
+  depsweep convert --format sarif -o scan.sarif scan.jsonl
+`
+
+const usageVersion = `Usage: depsweep version
+
+Version prints depsweep's version, the Go version it was built with and the
+sha256 of the embedded default feed.
+`
+
+// Flag help.
+const (
+	helpFeed         = "read indicators from `FILE` (depsweep feed, OSV record, directory or zip); repeatable; default: the embedded feed"
+	helpFeedSHA256   = "require the feed's sha256 to be `HEX` (one per --feed, in order; or the embedded feed's)"
+	helpRegMeta      = "read publisher data from registry documents in `DIR` (NAME.json, @scope/NAME.json)"
+	helpRegistry     = "look publishers up in the npm registry at `URL` (network; cached on disk)"
+	helpRegCache     = "cache registry documents in `DIR` (default: the user cache directory)"
+	helpInstalled    = "also scan installed packages under node_modules (manifests and file contents)"
+	helpFormat       = "report `FORMAT`: text, json, jsonl, sarif or markdown"
+	helpOutput       = "write the report to `FILE` (atomically) instead of standard output"
+	helpFailOn       = "exit 1 when a finding has at least this `SEVERITY` (critical, high, medium, low, info, or none)"
+	helpJobs         = "parse and match `N` files at once (default: the number of CPUs)"
+	helpQuiet        = "no progress line and no informational messages"
+	helpLogFormat    = "diagnostics `FORMAT` on standard error: console or json"
+	helpLogLevel     = "diagnostics `LEVEL`: debug, info, warn or error"
+	helpSBOMDir      = "also write one CycloneDX SBOM per lockfile into `DIR`"
+	helpSBOMFormat   = "SBOM `FORMAT`: json or xml"
+	helpSpecVersion  = "CycloneDX spec `VERSION`: 1.6 or 1.7"
+	helpDeterminist  = "reproducible SBOMs: fixed timestamp and serial number derived from the content"
+	helpExclude      = "skip directories matching `GLOB` (their name or path below the root); repeatable"
+	helpMaxFileSize  = "largest lockfile read, in `MiB`; larger files are reported as errors"
+	helpOutputDir    = "write the SBOMs into `DIR` (created if needed)"
+	helpNoVDR        = "do not record findings as vulnerabilities in the SBOMs"
+	helpConvFormat   = "output `FORMAT`: text, json, jsonl, sarif or markdown"
+	helpHelp         = "show this help"
+	helpBaseline     = "compare with the findings of a saved `REPORT` (json or jsonl): mark each finding new or present, list resolved ones, and count only new findings for the exit code"
+	helpColor        = "colour the text report: auto, always or never (auto: on a terminal unless NO_COLOR is set)"
+	helpRegTimeout   = "give up a registry request after `DURATION`"
+	helpRegistryConc = "at most `N` registry requests at once"
+)
+
+// Usage errors and their hints.
+func errUnknownCommand(cmd string) error {
+	return usageErrorf("", "unknown command %q", cmd)
+}
+
+func errNoCommand() error {
+	return &exitError{code: 2, msg: "no command given", hint: "Run 'depsweep --help' for usage."}
+}
+
+func errFlag(cmd string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "pflag: ")
+	return usageErrorf(cmd, "%s", msg)
+}
+
+func usageErrorf(cmd, format string, args ...any) error {
+	name := "depsweep"
+	if cmd != "" {
+		name += " " + cmd
+	}
+	return &exitError{code: 2, msg: fmt.Sprintf(format, args...), hint: fmt.Sprintf("Run '%s --help' for usage.", name)}
+}
+
+func errBadChoice(flag, got string, choices ...string) error {
+	return &exitError{code: 2, msg: fmt.Sprintf("invalid --%s %q", flag, got),
+		hint: fmt.Sprintf("--%s takes one of: %s", flag, strings.Join(choices, ", "))}
+}
+
+func errFeedSHAcount(feeds, pins int) error {
+	return &exitError{code: 2, msg: fmt.Sprintf("%d --feed-sha256 values for %d feeds", pins, feeds),
+		hint: "give one --feed-sha256 per --feed, in the same order (or one for the embedded feed)"}
+}
+
+func errFeed(err error) error {
+	return &exitError{code: 2, msg: "cannot use feed: " + err.Error(),
+		hint: "check the file with 'depsweep feed validate FILE'; 'depsweep feed show' prints the sha256 to pin"}
+}
+
+func errFeedSHA(name, got, want string) error {
+	return &exitError{code: 2, msg: fmt.Sprintf("feed %s has sha256 %s, want %s", name, got, want),
+		hint: "the feed is not the one pinned with --feed-sha256; get the right file, or update the pin"}
+}
+
+func errIndex(err error) error {
+	return &exitError{code: 2, msg: "cannot compile indicators: " + err.Error(),
+		hint: "check the feeds with 'depsweep feed validate FILE'"}
+}
+
+func errRegistryMetadata(dir string, err error) error {
+	return &exitError{code: 2, msg: fmt.Sprintf("cannot read registry metadata %s: %v", dir, err),
+		hint: "--registry-metadata takes a directory of packuments named NAME.json (and @scope/NAME.json)"}
+}
+
+func errRegistry(err error) error {
+	return &exitError{code: 2, msg: "cannot use registry: " + err.Error(),
+		hint: "--registry takes a registry base URL such as https://registry.npmjs.org"}
+}
+
+func errRoot(root string, err error) error {
+	return &exitError{code: 2, msg: fmt.Sprintf("cannot scan %s: %v", root, err),
+		hint: "give directories that exist and are readable"}
+}
+
+func errOutput(err error) error {
+	return &exitError{code: 2, msg: "cannot write report: " + err.Error(),
+		hint: "check that the --output directory exists and is writable"}
+}
+
+func errSBOM(err error) error {
+	return &exitError{code: 2, msg: "cannot write SBOMs: " + err.Error(),
+		hint: "check that the output directory is writable"}
+}
+
+func errReadReport(name string, err error) error {
+	return &exitError{code: 2, msg: fmt.Sprintf("cannot read report %s: %v", name, err),
+		hint: "convert reads reports written by 'depsweep scan --format json' or '--format jsonl'"}
+}
+
+func errBaseline(name string, err error) error {
+	return &exitError{code: 2, msg: fmt.Sprintf("cannot read baseline %s: %v", name, err),
+		hint: "--baseline reads a report written by 'depsweep scan --format json' or '--format jsonl'"}
+}
+
+func errScan(err error) error {
+	return &exitError{code: 2, msg: "scan failed: " + err.Error()}
+}
+
+const errOutputDirMissing = "--output-dir is required"
+
+// Log messages (diagnostics on standard error).
+const (
+	logLockfileError = "cannot read lockfile"
+	logInputError    = "cannot read input"
+	logScanDone      = "scan finished"
+	logInterrupted   = "scan interrupted: the report covers only what was scanned"
+	logSBOMDone      = "sboms written"
+)
+
+// logNoLockfiles is the warning for a sweep that found nothing to read.
+func logNoLockfiles(roots []string) string {
+	return fmt.Sprintf("no lockfiles found under %s (looked for package-lock.json, npm-shrinkwrap.json, "+
+		"node_modules/.package-lock.json, yarn.lock, pnpm-lock.yaml)", strings.Join(roots, ", "))
+}
+
+// progressLine is the progress line on a terminal.
+func progressLine(done, discovered, findings int64) string {
+	return fmt.Sprintf("depsweep: %d/%d lockfiles, %d findings", done, discovered, findings)
+}
+
+// Feed validation lines (standard output).
+func feedOK(name string, advisories, indicators int, kinds, sha string) string {
+	return fmt.Sprintf("ok %s: %d advisories, %d indicators (%s), sha256 %s", name, advisories, indicators, kinds, sha)
+}
+
+func errFeedInvalid(n int) error {
+	return &exitError{code: 2, msg: fmt.Sprintf("%d feeds cannot be used", n), hint: "fix the errors above; each names the file and line"}
+}
+
+func errFeedArgs() error {
+	return usageErrorf("feed", "feed takes a subcommand: validate or show")
+}
+
+func errValidateArgs() error {
+	return usageErrorf("feed", "feed validate takes one or more feed files")
+}
+
+func errConvertArgs() error {
+	return usageErrorf("convert", "convert takes exactly one report file")
+}

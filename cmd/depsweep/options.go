@@ -1,0 +1,344 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/rs/zerolog"
+	"github.com/spf13/pflag"
+
+	"github.com/depsweep/depsweep/feeds"
+	"github.com/depsweep/depsweep/ioc"
+	"github.com/depsweep/depsweep/ioc/report"
+)
+
+// feedFlags are the flags that choose the indicator feeds.
+type feedFlags struct {
+	files []string
+	pins  []string
+}
+
+func (f *feedFlags) register(fs *pflag.FlagSet) {
+	fs.StringArrayVar(&f.files, "feed", nil, helpFeed)
+	fs.StringArrayVar(&f.pins, "feed-sha256", nil, helpFeedSHA256)
+}
+
+// load reads the feeds: the embedded one when no --feed is given. A pin
+// that does not match is an error.
+func (f *feedFlags) load() ([]*feeds.Feed, error) {
+	if len(f.files) == 0 {
+		if len(f.pins) > 1 {
+			return nil, errFeedSHAcount(1, len(f.pins))
+		}
+		fd, err := feeds.Default()
+		if err != nil {
+			return nil, errFeed(err)
+		}
+		if len(f.pins) == 1 && !strings.EqualFold(f.pins[0], fd.SHA256) {
+			return nil, errFeedSHA(fd.Name, fd.SHA256, f.pins[0])
+		}
+		return []*feeds.Feed{fd}, nil
+	}
+	if len(f.pins) != 0 && len(f.pins) != len(f.files) {
+		return nil, errFeedSHAcount(len(f.files), len(f.pins))
+	}
+	var out []*feeds.Feed
+	for i, name := range f.files {
+		var fd *feeds.Feed
+		var err error
+		if len(f.pins) > 0 {
+			fd, err = feeds.LoadVerified(name, strings.ToLower(f.pins[i]))
+		} else {
+			fd, err = feeds.Load(name)
+		}
+		if err != nil {
+			return nil, errFeed(err)
+		}
+		out = append(out, fd)
+	}
+	return out, nil
+}
+
+// index compiles the indicators of fds.
+func compile(fds []*feeds.Feed) (*ioc.Index, error) {
+	inds, err := feeds.Merge(fds...)
+	if err != nil {
+		return nil, errIndex(err)
+	}
+	x, err := ioc.NewIndex(inds)
+	if err != nil {
+		return nil, errIndex(err)
+	}
+	return x, nil
+}
+
+// reportFeeds describes fds for the report.
+func reportFeeds(fds []*feeds.Feed) []report.Feed {
+	var out []report.Feed
+	for _, fd := range fds {
+		rf := report.Feed{Name: fd.Name, Advisories: len(fd.Advisories), Indicators: len(fd.Indicators), SHA256: fd.SHA256}
+		if c := fd.Counts(); len(c) > 0 {
+			rf.ByKind = make(map[string]int, len(c))
+			for k, n := range c {
+				rf.ByKind[string(k)] = n
+			}
+		}
+		out = append(out, rf)
+	}
+	return out
+}
+
+// kindCounts renders a feed's indicator counts per kind ("package 1, domain 1").
+func kindCounts(fd *feeds.Feed) string {
+	c := fd.Counts()
+	var parts []string
+	for _, k := range ioc.Kinds {
+		if c[k] > 0 {
+			parts = append(parts, string(k)+" "+itoa(c[k]))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// pubFlags are the flags that give publisher data.
+type pubFlags struct {
+	metadata    string
+	registry    string
+	cacheDir    string
+	timeout     time.Duration
+	concurrency int
+	installed   bool
+}
+
+func (p *pubFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&p.metadata, "registry-metadata", "", helpRegMeta)
+	fs.StringVar(&p.registry, "registry", "", helpRegistry)
+	fs.StringVar(&p.cacheDir, "registry-cache", "", helpRegCache)
+	fs.DurationVar(&p.timeout, "registry-timeout", 30*time.Second, helpRegTimeout)
+	fs.IntVar(&p.concurrency, "registry-concurrency", 8, helpRegistryConc)
+	fs.BoolVar(&p.installed, "installed", false, helpInstalled)
+}
+
+// publishers returns the per-project publisher source for ioc.ScanConfig,
+// nil when there is no publisher data, and the coverage sources.
+func (p *pubFlags) publishers() (func(fs.FS, string) ioc.Publishers, []string, error) {
+	var static []ioc.Publishers
+	var sources []string
+	if p.installed {
+		sources = append(sources, "installed")
+	}
+	if p.metadata != "" {
+		pk, err := ioc.LoadPackuments(p.metadata)
+		if err != nil {
+			return nil, nil, errRegistryMetadata(p.metadata, err)
+		}
+		static = append(static, pk)
+		sources = append(sources, "registry-metadata:"+filepath.ToSlash(p.metadata))
+	}
+	if p.registry != "" {
+		cache := p.cacheDir
+		if cache == "" {
+			if d, err := os.UserCacheDir(); err == nil {
+				cache = filepath.Join(d, "depsweep", "registry")
+			}
+		}
+		reg, err := ioc.NewRegistry(ioc.RegistryOptions{URL: p.registry, CacheDir: cache, Timeout: p.timeout, Concurrency: p.concurrency})
+		if err != nil {
+			return nil, nil, errRegistry(err)
+		}
+		static = append(static, reg)
+		sources = append(sources, "registry:"+p.registry)
+	}
+	if len(static) == 0 && !p.installed {
+		return nil, nil, nil
+	}
+	installed := p.installed
+	return func(project fs.FS, _ string) ioc.Publishers {
+		// Installed manifests first: they describe exactly what is on disk.
+		var ps []ioc.Publishers
+		if installed {
+			ps = append(ps, ioc.InstalledPublishers(project))
+		}
+		ps = append(ps, static...)
+		if len(ps) == 1 {
+			return ps[0]
+		}
+		return ioc.ChainPublishers(ps...)
+	}, sources, nil
+}
+
+// logFlags are the diagnostics flags.
+type logFlags struct {
+	format string
+	level  string
+	quiet  bool
+}
+
+func (l *logFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&l.format, "log-format", "console", helpLogFormat)
+	fs.StringVar(&l.level, "log-level", "info", helpLogLevel)
+	fs.BoolVarP(&l.quiet, "quiet", "q", false, helpQuiet)
+}
+
+// logger builds the diagnostics logger on stderr. w is the writer to give
+// a progress line, nil when there is none.
+func (l *logFlags) logger(e *env) (zerolog.Logger, *progressWriter, error) {
+	lvl, err := zerolog.ParseLevel(l.level)
+	if err != nil || l.level == "" {
+		return zerolog.Nop(), nil, errBadChoice("log-level", l.level, "debug", "info", "warn", "error")
+	}
+	if l.quiet && lvl < zerolog.WarnLevel {
+		lvl = zerolog.WarnLevel
+	}
+	tty := isTerminal(e.stderr)
+	switch l.format {
+	case "json":
+		return zerolog.New(e.stderr).Level(lvl).With().Timestamp().Logger(), nil, nil
+	case "console":
+		var pw *progressWriter
+		var out io.Writer = e.stderr
+		if tty && !l.quiet {
+			pw = &progressWriter{w: e.stderr}
+			out = pw
+		}
+		cw := zerolog.ConsoleWriter{
+			Out:          out,
+			NoColor:      !tty || e.getenv("NO_COLOR") != "",
+			PartsExclude: []string{zerolog.TimestampFieldName},
+		}
+		return zerolog.New(cw).Level(lvl), pw, nil
+	}
+	return zerolog.Nop(), nil, errBadChoice("log-format", l.format, "console", "json")
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// A progressWriter owns a terminal's stderr during a scan: it draws a
+// progress line and clears it before any log line, so the two never mix.
+type progressWriter struct {
+	mu   sync.Mutex
+	w    io.Writer
+	line string
+}
+
+// Write writes a log line above the progress line.
+func (p *progressWriter) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.line != "" {
+		io.WriteString(p.w, "\r\x1b[K")
+	}
+	n, err := p.w.Write(b)
+	if p.line != "" {
+		io.WriteString(p.w, p.line)
+	}
+	return n, err
+}
+
+// set replaces the progress line ("" clears it).
+func (p *progressWriter) set(line string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	io.WriteString(p.w, "\r\x1b[K"+line)
+	p.line = line
+}
+
+// run draws prog every interval until stop is closed, then clears the line.
+func (p *progressWriter) run(prog *ioc.ScanProgress, stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			p.set("")
+			return
+		case <-t.C:
+			p.set(progressLine(prog.Done.Load(), prog.Discovered.Load(), prog.Findings.Load()))
+		}
+	}
+}
+
+// scanFlags are the discovery flags shared by scan and sbom.
+type scanFlags struct {
+	jobs        int
+	exclude     []string
+	maxFileSize int64
+}
+
+func (s *scanFlags) register(fs *pflag.FlagSet) {
+	fs.IntVarP(&s.jobs, "jobs", "j", 0, helpJobs)
+	fs.StringArrayVar(&s.exclude, "exclude", nil, helpExclude)
+	fs.Int64Var(&s.maxFileSize, "max-file-size", ioc.DefaultMaxFileSize>>20, helpMaxFileSize)
+}
+
+func (s *scanFlags) validate(cmd string) error {
+	if s.jobs < 0 {
+		return usageErrorf(cmd, "--jobs must be 0 or more, not %d", s.jobs)
+	}
+	if s.maxFileSize <= 0 {
+		return usageErrorf(cmd, "--max-file-size must be more than 0 MiB")
+	}
+	for _, g := range s.exclude {
+		if _, err := path.Match(g, ""); err != nil {
+			return usageErrorf(cmd, "bad --exclude pattern %q: %v", g, err)
+		}
+	}
+	if s.jobs == 0 {
+		s.jobs = runtime.GOMAXPROCS(0)
+	}
+	return nil
+}
+
+// skip returns the Skip function of the --exclude patterns, nil for none.
+func (s *scanFlags) skip() func(string) bool {
+	if len(s.exclude) == 0 {
+		return nil
+	}
+	pats := s.exclude
+	return func(rel string) bool {
+		for _, g := range pats {
+			if ok, _ := path.Match(g, path.Base(rel)); ok {
+				return true
+			}
+			if ok, _ := path.Match(g, rel); ok {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// checkRoots makes sure every root is a readable directory.
+func checkRoots(roots []string) error {
+	for _, r := range roots {
+		st, err := os.Stat(r)
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return errRoot(r, err)
+		}
+		if !st.IsDir() {
+			return errRoot(r, errors.New("not a directory"))
+		}
+	}
+	return nil
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,341 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
+	"github.com/rs/zerolog"
+
+	"github.com/depsweep/depsweep/ioc"
+	"github.com/depsweep/depsweep/ioc/report"
+	"github.com/depsweep/depsweep/sbom"
+)
+
+// reportFormats are the values of --format, the default first.
+var reportFormats = []string{"text", "json", "jsonl", "sarif", "markdown"}
+
+// sbomOpts are the SBOM encoding flags shared by scan (--sbom-*) and sbom.
+type sbomOpts struct {
+	format        string
+	spec          string
+	deterministic bool
+}
+
+func (o *sbomOpts) options() (sbom.Options, error) {
+	opts := sbom.Options{Deterministic: o.deterministic, ToolVersion: toolVersion()}
+	switch o.format {
+	case "json":
+		opts.Format = cdx.BOMFileFormatJSON
+	case "xml":
+		opts.Format = cdx.BOMFileFormatXML
+	default:
+		return opts, errBadChoice("sbom-format", o.format, "json", "xml")
+	}
+	switch o.spec {
+	case "1.6":
+		opts.SpecVersion = cdx.SpecVersion1_6
+	case "1.7":
+		opts.SpecVersion = cdx.SpecVersion1_7
+	default:
+		return opts, errBadChoice("spec-version", o.spec, "1.6", "1.7")
+	}
+	return opts, nil
+}
+
+// cmdScan is 'depsweep scan'.
+func cmdScan(e *env, args []string) (int, error) {
+	fs := newFlags("scan")
+	var (
+		ff      feedFlags
+		pf      pubFlags
+		lf      logFlags
+		sf      scanFlags
+		so      sbomOpts
+		format  string
+		output  string
+		failOn  string
+		sbomDir string
+	)
+	ff.register(fs)
+	pf.register(fs)
+	lf.register(fs)
+	sf.register(fs)
+	fs.StringVar(&format, "format", "text", helpFormat)
+	fs.StringVarP(&output, "output", "o", "", helpOutput)
+	fs.StringVar(&failOn, "fail-on", "info", helpFailOn)
+	fs.StringVar(&sbomDir, "sbom-dir", "", helpSBOMDir)
+	fs.StringVar(&so.format, "sbom-format", "json", helpSBOMFormat)
+	fs.StringVar(&so.spec, "spec-version", "1.6", helpSpecVersion)
+	fs.BoolVar(&so.deterministic, "deterministic", false, helpDeterminist)
+	if done, err := parseFlags(e, "scan", fs, args, usageScan, usageScanTail); done {
+		return flagExit(err)
+	}
+
+	// Check every flag before doing any work.
+	if !contains(reportFormats, format) {
+		return 2, errBadChoice("format", format, reportFormats...)
+	}
+	threshold, noFail := ioc.SeverityInfo, false
+	if strings.EqualFold(failOn, "none") {
+		noFail = true
+	} else {
+		s, err := ioc.ParseSeverity(failOn)
+		if err != nil {
+			return 2, errBadChoice("fail-on", failOn, "critical", "high", "medium", "low", "info", "none")
+		}
+		threshold = s
+	}
+	if err := sf.validate("scan"); err != nil {
+		return 2, err
+	}
+	var sbomOptions sbom.Options
+	if sbomDir != "" {
+		var err error
+		if sbomOptions, err = so.options(); err != nil {
+			return 2, err
+		}
+	}
+	log, progress, err := lf.logger(e)
+	if err != nil {
+		return 2, err
+	}
+	roots := fs.Args()
+	if len(roots) == 0 {
+		roots = []string{"."}
+	}
+	if err := checkRoots(roots); err != nil {
+		return 2, err
+	}
+	fds, err := ff.load()
+	if err != nil {
+		return 2, err
+	}
+	index, err := compile(fds)
+	if err != nil {
+		return 2, err
+	}
+	pubs, sources, err := pf.publishers()
+	if err != nil {
+		return 2, err
+	}
+
+	out, err := openOutput(e, output)
+	if err != nil {
+		return 2, errOutput(err)
+	}
+	defer out.abort()
+
+	started := time.Now().UTC()
+	col := report.NewCollector(report.Report{
+		Tool:    report.Tool{Name: "depsweep", Version: toolVersion()},
+		Started: started,
+		Roots:   slashAll(roots),
+		Feeds:   reportFeeds(fds),
+	})
+	handlers := []ioc.Handler{col, &logHandler{log: log}}
+	var jsonl *report.JSONLWriter
+	if format == "jsonl" {
+		jsonl = report.NewJSONLWriter(out.w)
+		handlers = append(handlers, jsonl)
+	}
+	if sbomDir != "" {
+		dw, err := sbom.NewDirWriter(sbomDir, sbomOptions)
+		if err != nil {
+			return 2, errSBOM(err)
+		}
+		handlers = append(handlers, dw)
+	}
+	h := ioc.MultiHandler(handlers...)
+
+	cfg := ioc.ScanConfig{
+		Roots: roots, Index: index, Publishers: pubs, Installed: pf.installed,
+		Jobs: sf.jobs, MaxFileSize: sf.maxFileSize << 20, Log: log, Skip: sf.skip(),
+	}
+	stats, interrupted, err := runScan(e, cfg, h, progress)
+	if err != nil {
+		return 2, errScan(err)
+	}
+	// Flush even after an interruption: buffered outputs hold what was scanned.
+	if err := ioc.Flush(h); err != nil {
+		return 2, errSBOM(err)
+	}
+	rep := col.Finish(stats, time.Now().UTC(), interrupted, sources)
+
+	if jsonl != nil {
+		err = jsonl.WriteSummary(rep)
+	} else {
+		err = render(out.w, rep, format, out.color(e))
+	}
+	if err == nil {
+		err = out.commit()
+	}
+	if err != nil {
+		return 2, errOutput(err)
+	}
+
+	logSummary(log, rep, stats.Duration)
+	if rep.Summary.Lockfiles == 0 && rep.Summary.Errors == 0 && !interrupted {
+		log.Warn().Msg(logNoLockfiles(rep.Roots))
+	}
+	return exitCode(rep, threshold, noFail, interrupted), nil
+}
+
+// exitCode maps a finished scan to the exit code: findings at or above the
+// threshold win (1), then errors or an interruption (2), else 0.
+func exitCode(rep *report.Report, threshold ioc.Severity, noFail, interrupted bool) int {
+	switch {
+	case !noFail && rep.CountAtOrAbove(threshold) > 0:
+		return 1
+	case rep.Summary.Errors > 0 || interrupted:
+		return 2
+	}
+	return 0
+}
+
+// runScan runs the pipeline with a progress line when there is one. A
+// cancelled context is an interruption, not an error.
+func runScan(e *env, cfg ioc.ScanConfig, h ioc.Handler, pw *progressWriter) (ioc.ScanStats, bool, error) {
+	if pw != nil {
+		cfg.Progress = new(ioc.ScanProgress)
+		stop, done := make(chan struct{}), make(chan struct{})
+		go pw.run(cfg.Progress, stop, done)
+		defer func() { close(stop); <-done }()
+	}
+	stats, err := ioc.Scan(e.ctx, cfg, h)
+	if err != nil && (errors.Is(err, e.ctx.Err()) && e.ctx.Err() != nil) {
+		cfg.Log.Warn().Msg(logInterrupted)
+		return stats, true, nil
+	}
+	return stats, false, err
+}
+
+// logSummary logs the final summary event.
+func logSummary(log zerolog.Logger, rep *report.Report, d time.Duration) {
+	type feedLog struct {
+		Name   string `json:"name"`
+		SHA256 string `json:"sha256"`
+	}
+	var fl []feedLog
+	for _, f := range rep.Feeds {
+		fl = append(fl, feedLog{f.Name, f.SHA256})
+	}
+	log.Info().
+		Int("repos", rep.Summary.Repos).
+		Int("lockfiles", rep.Summary.Lockfiles).
+		Int("packages", rep.Summary.Packages).
+		Int("findings", rep.Summary.Findings).
+		Int("errors", rep.Summary.Errors).
+		Dur("duration", d.Round(time.Millisecond)).
+		Interface("feeds", fl).
+		Msg(logScanDone)
+}
+
+// A logHandler logs every input that could not be read.
+type logHandler struct{ log zerolog.Logger }
+
+func (l *logHandler) Lockfile(lf *ioc.LockfileResult) error {
+	if lf.Err != nil {
+		msg := logInputError
+		if _, ok := report.ConvertLockfile(lf); ok {
+			msg = logLockfileError
+		}
+		l.log.Error().Str("path", lf.Path).Str("error", lf.Err.Error()).Msg(msg)
+	}
+	return nil
+}
+
+func (l *logHandler) Finding(*ioc.Finding) error { return nil }
+
+// render writes rep in format.
+func render(w io.Writer, rep *report.Report, format string, color bool) error {
+	switch format {
+	case "json":
+		return report.WriteJSON(w, rep)
+	case "jsonl":
+		return report.WriteJSONL(w, rep)
+	case "sarif":
+		return report.WriteSARIF(w, rep)
+	case "markdown":
+		return report.WriteMarkdown(w, rep)
+	}
+	return report.WriteText(w, rep, report.TextOptions{Color: color})
+}
+
+// An output is where a report goes: standard output, or a temporary file
+// renamed over the target on commit, so that a reader never sees half a
+// report and a failed run leaves the previous one in place.
+type output struct {
+	w      io.Writer
+	f      *os.File
+	final  string
+	closed bool
+}
+
+func openOutput(e *env, name string) (*output, error) {
+	if name == "" || name == "-" {
+		return &output{w: e.stdout}, nil
+	}
+	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
+	if err != nil {
+		return nil, err
+	}
+	return &output{w: f, f: f, final: name}, nil
+}
+
+// color reports whether a text report here should be coloured: on a
+// terminal only, unless NO_COLOR is set.
+func (o *output) color(e *env) bool {
+	return o.f == nil && isTerminal(e.stdout) && e.getenv("NO_COLOR") == ""
+}
+
+// commit makes the report visible under its name.
+func (o *output) commit() error {
+	if o.f == nil {
+		return nil
+	}
+	o.closed = true
+	if err := o.f.Chmod(0o644); err != nil {
+		o.f.Close()
+		os.Remove(o.f.Name())
+		return err
+	}
+	if err := o.f.Close(); err != nil {
+		os.Remove(o.f.Name())
+		return err
+	}
+	if err := os.Rename(o.f.Name(), o.final); err != nil {
+		os.Remove(o.f.Name())
+		return err
+	}
+	return nil
+}
+
+// abort removes an uncommitted temporary file.
+func (o *output) abort() {
+	if o.f != nil && !o.closed {
+		o.f.Close()
+		os.Remove(o.f.Name())
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func slashAll(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = filepath.ToSlash(p)
+	}
+	return out
+}

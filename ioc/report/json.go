@@ -1,0 +1,292 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/depsweep/depsweep/ioc"
+)
+
+// WriteJSON writes r as indented JSON (two spaces), followed by a newline.
+// The output is stable: a normalized report (see [Normalize]) always encodes
+// to the same bytes.
+func WriteJSON(w io.Writer, r *Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// JSONL line types: the "type" field of every line of a JSONL stream.
+const (
+	LineLockfile = "lockfile" // one per lockfile, before its findings; the fields of [Lockfile]
+	LineFinding  = "finding"  // one per finding; the fields of [Finding]
+	LineError    = "error"    // one per input that could not be read or parsed; the fields of [Error]
+	LineSummary  = "summary"  // the last line: the report without findings, errors and lockfiles
+)
+
+type jsonlLockfileLine struct {
+	Type string `json:"type"`
+	Lockfile
+}
+
+type jsonlFindingLine struct {
+	Type string `json:"type"`
+	Finding
+}
+
+type jsonlErrorLine struct {
+	Type string `json:"type"`
+	Error
+}
+
+// jsonlSummaryLine is the report's header and summary, as the last line of a
+// JSONL stream carries them.
+type jsonlSummaryLine struct {
+	Type        string    `json:"type"`
+	Schema      string    `json:"schema"`
+	Tool        Tool      `json:"tool"`
+	Started     time.Time `json:"started"`
+	Finished    time.Time `json:"finished"`
+	Interrupted bool      `json:"interrupted,omitempty"`
+	Roots       []string  `json:"roots"`
+	Feeds       []Feed    `json:"feeds"`
+	Summary     Summary   `json:"summary"`
+	Repos       []Repo    `json:"repos"`
+}
+
+// A JSONLWriter streams a scan as JSON Lines, one object per event as
+// results arrive, for fleet runs where a report should be usable before the
+// scan ends (or after it was killed). It is an [ioc.Handler] and
+// [ioc.RepoHandler]; like every Handler it is not safe for concurrent use.
+// Repository metadata is buffered and written with the summary line.
+type JSONLWriter struct {
+	enc *json.Encoder
+}
+
+// NewJSONLWriter returns a JSONLWriter writing to w.
+func NewJSONLWriter(w io.Writer) *JSONLWriter {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return &JSONLWriter{enc: enc}
+}
+
+// Repo implements [ioc.RepoHandler]; repositories are written with the summary.
+func (j *JSONLWriter) Repo(*ioc.RepoInfo) error { return nil }
+
+// Lockfile implements [ioc.Handler]: a "lockfile" line for a lockfile, and
+// an "error" line when the event carries an error.
+func (j *JSONLWriter) Lockfile(lf *ioc.LockfileResult) error {
+	if l, ok := ConvertLockfile(lf); ok {
+		if err := j.enc.Encode(jsonlLockfileLine{LineLockfile, l}); err != nil {
+			return err
+		}
+	}
+	if lf.Err != nil {
+		return j.enc.Encode(jsonlErrorLine{LineError, Error{Path: lf.Path, Error: lf.Err.Error()}})
+	}
+	return nil
+}
+
+// Finding implements [ioc.Handler].
+func (j *JSONLWriter) Finding(f *ioc.Finding) error {
+	return j.enc.Encode(jsonlFindingLine{LineFinding, ConvertFinding(f)})
+}
+
+// WriteSummary writes the final "summary" line from the finished report r
+// (its findings, errors and lockfiles are not repeated).
+func (j *JSONLWriter) WriteSummary(r *Report) error {
+	return j.enc.Encode(jsonlSummaryOf(r))
+}
+
+func jsonlSummaryOf(r *Report) jsonlSummaryLine {
+	return jsonlSummaryLine{
+		Type: LineSummary, Schema: r.Schema, Tool: r.Tool,
+		Started: r.Started, Finished: r.Finished,
+		Interrupted: r.Interrupted, Roots: r.Roots, Feeds: r.Feeds,
+		Summary: r.Summary, Repos: r.Repos,
+	}
+}
+
+// WriteJSONL writes a finished report as a JSONL stream: its lockfiles,
+// errors and findings in report order, then the summary line. Reading it
+// back with [Read] gives r again.
+func WriteJSONL(w io.Writer, r *Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, l := range r.Lockfiles {
+		if err := enc.Encode(jsonlLockfileLine{LineLockfile, l}); err != nil {
+			return err
+		}
+	}
+	for _, e := range r.Errors {
+		if err := enc.Encode(jsonlErrorLine{LineError, e}); err != nil {
+			return err
+		}
+	}
+	for _, f := range r.Findings {
+		if err := enc.Encode(jsonlFindingLine{LineFinding, f}); err != nil {
+			return err
+		}
+	}
+	return enc.Encode(jsonlSummaryOf(r))
+}
+
+// maxReport caps the size of a report Read accepts (1 GiB).
+const maxReport = 1 << 30
+
+// maxLine caps one JSONL line (64 MiB).
+const maxLine = 64 << 20
+
+// Read reads a saved report, either JSON (as [WriteJSON] writes it) or JSONL
+// (as [JSONLWriter] or [WriteJSONL] write it), telling them apart by the first
+// line. The result is normalized. A JSONL stream without its summary line
+// (a scan that was killed) reads as a report marked interrupted. Errors name
+// the line of the problem and never quote the input.
+func Read(r io.Reader) (*Report, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	first, err := br.Peek(1)
+	for err == nil && (first[0] == ' ' || first[0] == '\t' || first[0] == '\n' || first[0] == '\r') {
+		br.ReadByte()
+		first, err = br.Peek(1)
+	}
+	if err == io.EOF {
+		return nil, errors.New("empty report")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if first[0] != '{' {
+		return nil, errors.New("line 1: not a depsweep report (want a JSON object)")
+	}
+	line, _ := br.Peek(br.Buffered())
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	var probe struct {
+		Type *string `json:"type"`
+	}
+	if json.Unmarshal(line, &probe) == nil && probe.Type != nil {
+		return readJSONL(br)
+	}
+	data, err := io.ReadAll(io.LimitReader(br, maxReport+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxReport {
+		return nil, fmt.Errorf("report is over the %d-byte limit", maxReport)
+	}
+	var rep Report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		return nil, jsonError(data, err)
+	}
+	if rep.Schema != Schema {
+		return nil, schemaError(rep.Schema)
+	}
+	Normalize(&rep)
+	return &rep, nil
+}
+
+func schemaError(got string) error {
+	if got == "" {
+		return errors.New("not a depsweep report (no schema field)")
+	}
+	return fmt.Errorf("unsupported report schema %q (want %q)", got, Schema)
+}
+
+// jsonError adds the line of a JSON syntax or type error.
+func jsonError(data []byte, err error) error {
+	var off int64 = -1
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off = te.Offset
+	}
+	if off < 0 || off > int64(len(data)) {
+		return fmt.Errorf("invalid JSON: %v", err)
+	}
+	line := 1 + bytes.Count(data[:off], []byte{'\n'})
+	return fmt.Errorf("line %d: invalid JSON: %v", line, err)
+}
+
+func readJSONL(r io.Reader) (*Report, error) {
+	var rep Report
+	seenSummary := false
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
+	n := 0
+	for sc.Scan() {
+		n++
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		var head struct {
+			Type string `json:"type"`
+		}
+		if err := json.Unmarshal(b, &head); err != nil {
+			return nil, fmt.Errorf("line %d: invalid JSON: %v", n, err)
+		}
+		var err error
+		switch head.Type {
+		case LineLockfile:
+			var l jsonlLockfileLine
+			if err = json.Unmarshal(b, &l); err == nil {
+				rep.Lockfiles = append(rep.Lockfiles, l.Lockfile)
+				if l.Repo != "" {
+					rep.Repos = append(rep.Repos, Repo{Path: l.Repo})
+				}
+			}
+		case LineFinding:
+			var f jsonlFindingLine
+			if err = json.Unmarshal(b, &f); err == nil {
+				rep.Findings = append(rep.Findings, f.Finding)
+			}
+		case LineError:
+			var e jsonlErrorLine
+			if err = json.Unmarshal(b, &e); err == nil {
+				rep.Errors = append(rep.Errors, e.Error)
+			}
+		case LineSummary:
+			var s jsonlSummaryLine
+			if err = json.Unmarshal(b, &s); err == nil {
+				if s.Schema != Schema {
+					return nil, fmt.Errorf("line %d: %v", n, schemaError(s.Schema))
+				}
+				seenSummary = true
+				rep.Schema, rep.Tool, rep.Roots, rep.Feeds = s.Schema, s.Tool, s.Roots, s.Feeds
+				rep.Started, rep.Finished = s.Started, s.Finished
+				rep.Interrupted, rep.Summary = s.Interrupted, s.Summary
+				// The summary's repos carry git metadata; they replace
+				// the bare paths gathered from lockfile lines.
+				rep.Repos = s.Repos
+			}
+		default:
+			// Unknown line types are skipped: later versions may add some.
+		}
+		if err != nil {
+			return nil, fmt.Errorf("line %d: invalid %s line: %v", n, head.Type, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, fmt.Errorf("line %d: line over the %d-byte limit", n+1, maxLine)
+		}
+		return nil, err
+	}
+	if !seenSummary {
+		// A stream cut short (the scan was killed): what is here is all we
+		// know, and it must not read as complete.
+		rep.Interrupted = true
+	}
+	Normalize(&rep)
+	return &rep, nil
+}
