@@ -1,6 +1,7 @@
 package ioc
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -190,3 +191,67 @@ func hasGit(dir string) bool {
 	_, err := os.Lstat(filepath.Join(dir, ".git"))
 	return err == nil
 }
+
+// ScanShard is [Scan] restricted to shard s of the fleet under cfg.Roots:
+// with one root, the top-level repositories below it are split (see
+// [ShardSkipper]); with several, the roots are (see [Shard.Roots]). Report
+// paths are the unsharded scan's, so the N shards' events together are
+// exactly those of one unsharded scan. The zero Shard scans everything.
+func ScanShard(ctx context.Context, cfg ScanConfig, s Shard, h Handler) (ScanStats, error) {
+	if s.N <= 1 {
+		return Scan(ctx, cfg, h)
+	}
+	roots := dedupeRoots(cfg.Roots)
+	if len(roots) > 1 {
+		mine := s.Roots(roots)
+		switch len(mine) {
+		case 0:
+			// Scan with no roots would scan ".": there is nothing to do.
+			return ScanStats{}, ctx.Err()
+		case 1:
+			// With one root, Scan drops the root prefix from report paths,
+			// which would make them differ from the unsharded scan's. An
+			// empty second root keeps the prefix and adds no events.
+			empty, err := os.MkdirTemp("", "depsweep-shard-")
+			if err != nil {
+				return ScanStats{}, err
+			}
+			defer os.Remove(empty)
+			mine = append(mine, empty)
+		}
+		cfg.Roots = mine
+		return Scan(ctx, cfg, h)
+	}
+	k := s.Skipper(roots[0], cfg.Skip)
+	cfg.Roots, cfg.Skip = roots, k.Skip
+	return Scan(ctx, cfg, &shardFilter{h: h, k: k})
+}
+
+// shardFilter passes on the events that belong to a shard.
+type shardFilter struct {
+	h Handler
+	k *ShardSkipper
+}
+
+func (f *shardFilter) Repo(r *RepoInfo) error {
+	if rh, ok := f.h.(RepoHandler); ok && f.k.Keep(r.Path) {
+		return rh.Repo(r)
+	}
+	return nil
+}
+
+func (f *shardFilter) Lockfile(lf *LockfileResult) error {
+	if f.k.Keep(lf.Path) {
+		return f.h.Lockfile(lf)
+	}
+	return nil
+}
+
+func (f *shardFilter) Finding(fd *Finding) error {
+	if f.k.Keep(fd.Lockfile) {
+		return f.h.Finding(fd)
+	}
+	return nil
+}
+
+func (f *shardFilter) Flush() error { return Flush(f.h) }
