@@ -134,8 +134,12 @@ func TestMergeRefuses(t *testing.T) {
 		msg   string
 	}{
 		{"tool version", other(func(r *report.Report) { r.Tool.Version = "v0.2.9" }), "written by depsweep v0.2.9, not depsweep v0.3.0"},
-		{"feed", other(func(r *report.Report) { r.Feeds = []report.Feed{{Name: "embedded:postmark-mcp", SHA256: strings.Repeat("cd", 32)}} }), "feeds [sha256:cdcd"},
-		{"extra feed", other(func(r *report.Report) { r.Feeds = append(slices.Clone(r.Feeds), report.Feed{Name: "x.json", SHA256: "00"}) }), "feeds"},
+		{"feed", other(func(r *report.Report) {
+			r.Feeds = []report.Feed{{Name: "embedded:postmark-mcp", SHA256: strings.Repeat("cd", 32)}}
+		}), "feeds [sha256:cdcd"},
+		{"extra feed", other(func(r *report.Report) {
+			r.Feeds = append(slices.Clone(r.Feeds), report.Feed{Name: "x.json", SHA256: "00"})
+		}), "feeds"},
 		{"no summary", other(func(r *report.Report) { r.Tool = report.Tool{}; r.Interrupted = true }), "an unknown tool"},
 		{"schema", other(func(r *report.Report) { r.Schema = "depsweep/report/v2" }), "schema"},
 		{"overlap", shardReport(0, []string{"a"}), `repository "a" is in report 1 too`},
