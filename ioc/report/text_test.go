@@ -1,0 +1,352 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in ../../testdata/reports")
+
+const reportsDir = "../../testdata/reports"
+
+// samples returns the sample reports by case name. It fails the test when
+// there are none, so that a broken glob cannot pass silently.
+func samples(t *testing.T) map[string]*Report {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(reportsDir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) < 3 {
+		t.Fatalf("want at least 3 sample reports in %s, found %d", reportsDir, len(paths))
+	}
+	out := make(map[string]*Report)
+	for _, p := range paths {
+		out[strings.TrimSuffix(filepath.Base(p), ".json")] = readSample(t, p)
+	}
+	return out
+}
+
+func readSample(t *testing.T, path string) *Report {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	var r Report
+	if err := d.Decode(&r); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return &r
+}
+
+// golden compares got with testdata/reports/<name>, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join(reportsDir, name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./ioc/report -update to write it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (-update rewrites it):\n%s", name, firstDiff(string(want), string(got)))
+	}
+}
+
+// firstDiff shows the first line where want and got differ.
+func firstDiff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < max(len(wl), len(gl)); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return "line " + strconv.Itoa(i+1) + ":\n  want " + strconv.Quote(w) + "\n  got  " + strconv.Quote(g)
+		}
+	}
+	return "(no line differs)"
+}
+
+// TestRoundTrip reads every sample through Report and encodes it again: the
+// bytes must not change, so no field of the contract is lost or renamed.
+func TestRoundTrip(t *testing.T) {
+	paths, _ := filepath.Glob(filepath.Join(reportsDir, "*.json"))
+	if len(paths) == 0 {
+		t.Fatal("no sample reports")
+	}
+	for _, p := range paths {
+		r := readSample(t, p)
+		got, err := json.MarshalIndent(r, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := os.ReadFile(p)
+		if !bytes.Equal(append(got, '\n'), want) {
+			t.Errorf("%s: round trip through Report changed it:\n%s", p, firstDiff(string(want), string(got)+"\n"))
+		}
+	}
+}
+
+func renderText(t *testing.T, r *Report, color bool) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := WriteText(&b, r, TextOptions{Color: color}); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestTextGolden(t *testing.T) {
+	for name, r := range samples(t) {
+		t.Run(name, func(t *testing.T) {
+			out := renderText(t, r, false)
+			golden(t, name+".txt", []byte(out))
+			if again := renderText(t, r, false); again != out {
+				t.Error("WriteText is not deterministic")
+			}
+		})
+	}
+}
+
+func TestTextSummaryFirst(t *testing.T) {
+	for name, r := range samples(t) {
+		out := renderText(t, r, false)
+		sum := strings.Index(out, "\nSummary\n")
+		if sum < 0 {
+			t.Errorf("%s: no summary", name)
+			continue
+		}
+		for _, later := range []string{"\nFindings (", "\nNo findings", "\nErrors (", "\nName collisions"} {
+			if i := strings.Index(out, later); i >= 0 && i < sum {
+				t.Errorf("%s: %q comes before the summary", name, strings.TrimSpace(later))
+			}
+		}
+		for _, want := range []string{"repos", "lockfiles", "packages", "findings", "errors", "feeds"} {
+			if !regexp.MustCompile(`(?m)^  ` + want + ` +\S`).MatchString(out) {
+				t.Errorf("%s: summary has no %q line", name, want)
+			}
+		}
+	}
+}
+
+// TestTextFindingBlocks checks that every finding block carries what a
+// responder needs, taken from the report itself.
+func TestTextFindingBlocks(t *testing.T) {
+	r := samples(t)["incident"]
+	if r == nil {
+		t.Fatal("no incident sample")
+	}
+	out := renderText(t, r, false)
+	blocks := findingBlocks(out)
+	active, collisions, _ := splitFindings(r.Findings)
+	if len(blocks) != len(active) {
+		t.Fatalf("got %d finding blocks, want %d", len(blocks), len(active))
+	}
+	if len(collisions) == 0 {
+		t.Fatal("incident sample has no collision")
+	}
+	for i, f := range active {
+		b := blocks[i]
+		want := []string{
+			strings.ToUpper(f.Severity), f.Advisory.ID, f.Advisory.Title,
+			"repo         " + f.Repo,
+			"lockfile     " + f.Lockfile + ":" + strconv.Itoa(f.Line),
+			"package      " + f.Package.Name + "@" + f.Package.Version,
+			"matched      " + f.Indicator.Kind + " " + f.Indicator.Value,
+			f.Evidence,
+		}
+		if f.Package.Dev {
+			want = append(want, "scope        dev")
+		} else {
+			want = append(want, "scope        prod")
+		}
+		if f.Package.Alias != "" {
+			want = append(want, `installed as "`+f.Package.Alias+`"`)
+		}
+		if f.Package.Direct {
+			want = append(want, "direct dependency")
+		} else {
+			want = append(want, "pulled in by "+strings.Join(f.Path, " → "))
+		}
+		want = append(want, f.Advisory.References...)
+		if len(f.Remediation) == 0 {
+			t.Fatalf("finding %s has no remediation in the sample", f.ID)
+		}
+		for n, step := range f.Remediation {
+			// Steps wrap; the first words of each must be there, numbered.
+			words := strings.Fields(step)
+			want = append(want, strconv.Itoa(n+1)+". "+strings.Join(words[:min(4, len(words))], " "))
+		}
+		if f.Advisory.Exposure != nil {
+			want = append(want, "malicious versions installable 2025-09-17 → 2025-09-25: audit activity in that window")
+		}
+		for _, w := range want {
+			if !strings.Contains(b, w) {
+				t.Errorf("finding %d (%s) block lacks %q:\n%s", i, f.ID, w, b)
+			}
+		}
+	}
+	// Highest severity first.
+	last := 5
+	for i, b := range blocks {
+		rank := severityRank(strings.ToLower(strings.Fields(b)[0]))
+		if rank > last {
+			t.Errorf("block %d (%s) comes after a lower severity", i, strings.Fields(b)[0])
+		}
+		last = rank
+	}
+	for _, f := range collisions {
+		sec := out[strings.Index(out, "Name collisions"):]
+		if !strings.Contains(sec, f.Package.Name+"@"+f.Package.Version+"  "+f.Lockfile+":"+strconv.Itoa(f.Line)) {
+			t.Errorf("collision %s not in the collisions section:\n%s", f.ID, sec)
+		}
+		for _, b := range blocks {
+			if strings.Contains(b, f.ID) {
+				t.Errorf("collision %s shown as a finding block", f.ID)
+			}
+		}
+	}
+	for _, e := range r.Errors {
+		if !strings.Contains(out, "\n  "+e.Error+"\n") {
+			t.Errorf("error %q not listed once with its path", e.Error)
+		}
+	}
+	if !strings.Contains(out, "newsletter/package-lock.json: 1 entry skipped\n    line 120: entry has no version: skipped") {
+		t.Error("partly read lockfile not listed with its problem")
+	}
+	if !strings.Contains(strings.Join(strings.Fields(out), " "), "publisher indicators were not checked for 8 packages: pass --registry-metadata or --registry") {
+		t.Error("no publisher coverage warning")
+	}
+}
+
+// findingBlocks returns the text of each block in the findings section.
+func findingBlocks(out string) []string {
+	start := strings.Index(out, "\nFindings (")
+	if start < 0 {
+		return nil
+	}
+	sec := out[start+1:]
+	sec = sec[strings.Index(sec, "\n")+1:]
+	if end := regexp.MustCompile(`\n\n[A-Z][a-z]`).FindStringIndex(sec); end != nil {
+		sec = sec[:end[0]]
+	}
+	var blocks []string
+	for _, b := range strings.Split(strings.Trim(sec, "\n"), "\n\n") {
+		blocks = append(blocks, b)
+	}
+	return blocks
+}
+
+func TestTextNoFindings(t *testing.T) {
+	s := samples(t)
+	clean := renderText(t, s["clean"], false)
+	for _, want := range []string{
+		"No findings: checked 1 lockfile (4 packages) in 1 repository against 1 feed (embedded:postmark-mcp: 1 advisory, 4 indicators).",
+		"Publisher indicators were not checked for 4 packages.",
+	} {
+		if !strings.Contains(strings.Join(strings.Fields(clean), " "), want) {
+			t.Errorf("clean report lacks %q:\n%s", want, clean)
+		}
+	}
+	if strings.Contains(clean, "incomplete") {
+		t.Errorf("clean report without errors says incomplete:\n%s", clean)
+	}
+	inc := strings.Join(strings.Fields(renderText(t, s["incomplete"], false)), " ")
+	for _, want := range []string{
+		"No findings: checked 3 lockfiles (38 packages) in 2 repositories against 2 feeds",
+		"The result is incomplete: 2 inputs could not be read",
+		"the scan was interrupted",
+		"mail-worker/pnpm-lock.yaml: 2 entries skipped",
+	} {
+		if !strings.Contains(inc, want) {
+			t.Errorf("incomplete report lacks %q:\n%s", want, inc)
+		}
+	}
+}
+
+func TestTextColor(t *testing.T) {
+	for name, r := range samples(t) {
+		if plain := renderText(t, r, false); strings.Contains(plain, "\x1b") {
+			t.Errorf("%s: escape sequence without Color", name)
+		}
+		color := renderText(t, r, true)
+		if !strings.Contains(color, "\x1b[1m") {
+			t.Errorf("%s: no bold with Color", name)
+		}
+		if stripped := regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(color, ""); stripped != renderText(t, r, false) {
+			t.Errorf("%s: coloured text differs from plain text beyond escapes:\n%s", name, firstDiff(renderText(t, r, false), stripped))
+		}
+	}
+}
+
+// TestTextHostileValues checks that values from lockfiles cannot drive the
+// terminal: escapes and bidi overrides are shown, not sent.
+func TestTextHostileValues(t *testing.T) {
+	r := samples(t)["incident"]
+	f := r.Findings[0]
+	f.Package.Name = "evil\x1b[2J\x1b]0;pwned\x07"
+	f.Evidence = "abc\u202Edcba\r\nforged line"
+	f.Repo = "bad\xffrepo"
+	r.Findings = []Finding{f}
+	for _, color := range []bool{false, true} {
+		out := renderText(t, r, color)
+		if strings.Contains(out, "\x1b[2J") || strings.Contains(out, "\x07") || strings.Contains(out, "\u202E") || strings.Contains(out, "\r") {
+			t.Errorf("hostile value reached the output (color=%v):\n%q", color, out)
+		}
+		for _, want := range []string{`evil\x1b[2J\x1b]0;pwned\x07@1.0.17`, `abc\u202edcba\x0d\x0aforged line`, "bad\uFFFDrepo"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output (color=%v) lacks the escaped form %q", color, want)
+			}
+		}
+	}
+}
+
+func TestWrap(t *testing.T) {
+	tests := []struct {
+		in    string
+		width int
+		want  []string
+	}{
+		{"", 10, []string{""}},
+		{"a b c", 10, []string{"a b c"}},
+		{"aaaa bbbb cccc", 9, []string{"aaaa bbbb", "cccc"}},
+		{"x a/very/long/path/that/does/not/fit y", 10, []string{"x", "a/very/long/path/that/does/not/fit", "y"}},
+		{"\x1b[1mbold\x1b[0m word", 9, []string{"\x1b[1mbold\x1b[0m word"}},
+	}
+	for _, tt := range tests {
+		if got := wrap(tt.in, tt.width); strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("wrap(%q, %d) = %q, want %q", tt.in, tt.width, got, tt.want)
+		}
+	}
+}
+
+func TestTextWidth(t *testing.T) {
+	for name, r := range samples(t) {
+		for i, l := range strings.Split(renderText(t, r, false), "\n") {
+			fields := strings.Fields(l)
+			// A line may overflow only when one token (a path, a URL) does not fit.
+			if n := visibleLen(l); n > textWidth && visibleLen(fields[len(fields)-1]) <= textWidth-labelWidth {
+				t.Errorf("%s line %d is %d columns wide: %q", name, i+1, n, l)
+			}
+		}
+	}
+}

@@ -1,0 +1,140 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzWriters feeds reports decoded from arbitrary JSON to every writer. The
+// properties: no writer fails or panics, plain text carries no escape
+// sequence, the SARIF output is JSON with one result per finding not
+// resolved, and every Markdown table row has as many cells as its header.
+func FuzzWriters(f *testing.F) {
+	paths, _ := filepath.Glob(filepath.Join(reportsDir, "*.json"))
+	if len(paths) == 0 {
+		f.Fatal("no sample reports to seed the fuzzer")
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`{}`))
+	f.Add([]byte(`{"findings":[{"severity":"bogus","package":{"name":"a|b\u001b[31m"},"path":null,"line":-3}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var r Report
+		if json.Unmarshal(data, &r) != nil {
+			return
+		}
+		var text, md, sarif bytes.Buffer
+		if err := WriteText(&text, &r, TextOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(text.String(), "\x1b") {
+			t.Fatalf("escape sequence in plain text:\n%q", text.String())
+		}
+		if err := WriteMarkdown(&md, &r); err != nil {
+			t.Fatal(err)
+		}
+		checkTables(t, md.String())
+		if err := WriteSARIF(&sarif, &r); err != nil {
+			t.Fatal(err)
+		}
+		var l sarifLog
+		if err := json.Unmarshal(sarif.Bytes(), &l); err != nil {
+			t.Fatalf("SARIF is not JSON: %v", err)
+		}
+		want := 0
+		for _, f := range r.Findings {
+			if f.Status != "resolved" {
+				want++
+			}
+		}
+		if got := len(l.Runs[0].Results); got != want {
+			t.Fatalf("%d SARIF results for %d findings", got, want)
+		}
+		for _, res := range l.Runs[0].Results {
+			if reg := res.Locations[0].PhysicalLocation.Region; reg == nil || reg.StartLine < 1 {
+				t.Fatalf("result without a startLine ≥ 1: %+v", res.Locations[0])
+			}
+		}
+	})
+}
+
+// checkTables checks that each Markdown table row has the header's cell count.
+func checkTables(t *testing.T, md string) {
+	t.Helper()
+	want := -1
+	for _, l := range strings.Split(md, "\n") {
+		if !strings.HasPrefix(l, "|") {
+			want = -1
+			continue
+		}
+		n := len(cells(l))
+		if want < 0 {
+			want = n
+		} else if n != want {
+			t.Fatalf("table row has %d cells, header %d: %q", n, want, l)
+		}
+	}
+}
+
+// bigReport is the incident sample with its findings repeated to n.
+func bigReport(b *testing.B, n int) *Report {
+	b.Helper()
+	data, err := os.ReadFile(filepath.Join(reportsDir, "incident.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var r Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		b.Fatal(err)
+	}
+	base := r.Findings
+	r.Findings = make([]Finding, 0, n)
+	for i := 0; len(r.Findings) < n; i++ {
+		f := base[i%len(base)]
+		f.Repo = fmt.Sprintf("%s-%d", f.Repo, i)
+		f.Lockfile = f.Repo + "/package-lock.json"
+		f.ID = fmt.Sprintf("%016x", i)
+		r.Findings = append(r.Findings, f)
+	}
+	r.Summary.Findings = n
+	return &r
+}
+
+// The writers on a fleet-sized report: 10,000 findings.
+func BenchmarkWriteText(b *testing.B) {
+	r := bigReport(b, 10000)
+	for b.Loop() {
+		if err := WriteText(io.Discard, r, TextOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkWriteMarkdown(b *testing.B) {
+	r := bigReport(b, 10000)
+	for b.Loop() {
+		if err := WriteMarkdown(io.Discard, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkWriteSARIF(b *testing.B) {
+	r := bigReport(b, 10000)
+	for b.Loop() {
+		if err := WriteSARIF(io.Discard, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

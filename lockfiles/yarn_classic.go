@@ -1,0 +1,130 @@
+package lockfiles
+
+import "strings"
+
+// classicPackage turns a classic (yarn 1) entry into a package. ok is false
+// when the entry cannot be a package; a problem is then recorded.
+func (b *yarnBuilder) classicPackage(e *yarnEntry) (pkg Package, ok bool) {
+	keys := b.p.keys[e.keyStart:e.keyEnd]
+	name, rng, _ := yarnSplitDescriptor(keys[0])
+	// "pm@npm:postmark-mcp@1.0.17" installs postmark-mcp under the name pm.
+	// An entry may list an alias next to the real name
+	// ("x@5.5.2", "y@npm:x@5.5.2"): the first alias is kept.
+	alias := ""
+	if real, isAlias := yarnAliasTarget(rng); isAlias {
+		name, alias = real, name
+	}
+	for _, k := range keys[1:] {
+		if alias != "" {
+			break
+		}
+		if n, r, _ := yarnSplitDescriptor(k); n != name {
+			if real, isAlias := yarnAliasTarget(r); isAlias && real == name {
+				alias = n
+			}
+		}
+	}
+	if !yarnValidName(name) {
+		b.p.problems = append(b.p.problems, yarnProblem{line: e.line, col: e.col, msg: "entry key has no valid package name"})
+		return pkg, false
+	}
+	pkg = Package{
+		Name:      name,
+		Version:   e.version,
+		Alias:     alias,
+		Source:    yarnClassicSource(e.resolved, rng),
+		Resolved:  e.resolved,
+		Integrity: e.integrity,
+	}
+	if pkg.Version == "" && pkg.Source.FromRegistry() {
+		b.p.problems = append(b.p.problems, yarnProblem{line: e.line, col: e.col, msg: "entry has no version"})
+		return pkg, false
+	}
+	if pkg.Integrity == "" && pkg.Source != SourceGit {
+		// Yarn classic appends the tarball's SHA-1 to the URL; a git URL's
+		// fragment is a commit, not a hash of the tarball.
+		if i := strings.LastIndexByte(e.resolved, '#'); i >= 0 {
+			pkg.Integrity = SHA1HexIntegrity(e.resolved[i+1:])
+		}
+	}
+	return pkg, true
+}
+
+// yarnAliasTarget returns the real package name of an "npm:name@range"
+// alias range.
+func yarnAliasTarget(rng string) (string, bool) {
+	inner, ok := strings.CutPrefix(rng, "npm:")
+	if !ok {
+		return "", false
+	}
+	n, _, ok := yarnSplitDescriptor(inner)
+	if !ok || n == "" {
+		return "", false
+	}
+	return n, true
+}
+
+// yarnClassicSource says where a classic entry's code comes from: from its
+// resolved URL, or from its range when there is none (file:, link:).
+func yarnClassicSource(resolved, rng string) Source {
+	if resolved == "" {
+		switch {
+		case strings.HasPrefix(rng, "file:"):
+			return SourceFile
+		case strings.HasPrefix(rng, "link:"), strings.HasPrefix(rng, "portal:"):
+			return SourceLink
+		case yarnIsGit(rng):
+			return SourceGit
+		case strings.HasPrefix(rng, "http:"), strings.HasPrefix(rng, "https:"):
+			return SourceTarball
+		}
+		return SourceUnknown
+	}
+	switch {
+	case yarnIsGit(resolved):
+		return SourceGit
+	case strings.HasPrefix(resolved, "file:"):
+		return SourceFile
+	case strings.HasPrefix(resolved, "link:"):
+		return SourceLink
+	case strings.HasPrefix(rng, "http:"), strings.HasPrefix(rng, "https:"):
+		// Declared by URL: a tarball, even when the URL has a registry's
+		// layout.
+		return SourceTarball
+	case strings.HasPrefix(resolved, "http:"), strings.HasPrefix(resolved, "https:"):
+		// Registries and their mirrors serve tarballs at .../<name>/-/<file>.tgz.
+		u := resolved
+		if i := strings.IndexByte(u, '#'); i >= 0 {
+			u = u[:i]
+		}
+		if strings.Contains(u, "/-/") {
+			return SourceRegistry
+		}
+		return SourceTarball
+	}
+	return SourceUnknown
+}
+
+// yarnIsGit reports whether a URL or range points at a git repository:
+// git protocols, hosted shorthands, ".git" URLs, GitHub's codeload tarballs
+// of a commit, and berry's "#commit=" references.
+func yarnIsGit(u string) bool {
+	for _, pre := range [...]string{"git+", "git:", "git@", "ssh:", "github:", "gitlab:", "bitbucket:"} {
+		if strings.HasPrefix(u, pre) {
+			return true
+		}
+	}
+	base, frag, _ := strings.Cut(u, "#")
+	if strings.HasSuffix(base, ".git") || strings.Contains(u, "://codeload.github.com/") {
+		return true
+	}
+	if strings.HasPrefix(frag, "commit=") || strings.Contains(frag, "&commit=") {
+		return true
+	}
+	// "user/repo" and "user/repo#ref": GitHub shorthand in a range.
+	if !strings.Contains(base, ":") && !strings.HasPrefix(base, ".") && !strings.HasPrefix(base, "/") &&
+		!strings.HasPrefix(base, "@") && strings.Count(base, "/") == 1 && !strings.ContainsAny(base, " <>=^~*|") {
+		return true
+	}
+	return false
+}

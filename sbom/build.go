@@ -1,0 +1,452 @@
+package sbom
+
+import (
+	"cmp"
+	"fmt"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
+
+	"github.com/depsweep/depsweep/ioc"
+	"github.com/depsweep/depsweep/lockfiles"
+)
+
+// comp is one component being built: an importer (the root or a
+// workspace, with the link packages that stand for it), or one distinct
+// package merging every install path of it.
+type comp struct {
+	imp      *lockfiles.Importer // nil for packages
+	pkg      *lockfiles.Package  // first package merged in; nil for an importer no package stands for
+	purl     string
+	ref      string
+	order    string // sort key for assigning refs
+	hashes   []cdx.Hash
+	paths    []string
+	aliases  []string
+	dev      bool // every package merged in is dev
+	optional bool // every package merged in is optional
+	bundled  bool // some package merged in is bundled
+	peer     bool // some package merged in is a peer
+	deps     []int32
+}
+
+// builder maps an inventory's packages to components.
+type builder struct {
+	inv       *lockfiles.Inventory
+	importers []lockfiles.Importer
+	comps     []*comp            // comps[0] is the root, then the workspaces, then packages
+	variants  map[string][]int32 // purl + patch → components (told apart by conflicting hashes)
+}
+
+// hashesOf converts an npm integrity string to CycloneDX hashes.
+func hashesOf(integrity string) []cdx.Hash {
+	hs := lockfiles.ParseIntegrity(integrity)
+	if len(hs) == 0 {
+		return nil
+	}
+	out := make([]cdx.Hash, 0, len(hs))
+	for _, h := range hs {
+		if alg, ok := hashAlgorithms[h.Algorithm]; ok {
+			hx := cdx.Hash{Algorithm: alg, Value: h.Hex()}
+			if !slices.Contains(out, hx) {
+				out = append(out, hx)
+			}
+		}
+	}
+	return out
+}
+
+// conflict reports whether two hash lists disagree on a digest of the same
+// algorithm: then they describe different content.
+func conflict(a, b []cdx.Hash) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x.Algorithm == y.Algorithm && x.Value != y.Value {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// importerOf returns the importer a workspace or link package stands for
+// (npm's node_modules/<workspace> links, yarn's "name@workspace:path"), or -1.
+func (b *builder) importerOf(p *lockfiles.Package) int {
+	if p.Source != lockfiles.SourceWorkspace && p.Source != lockfiles.SourceLink {
+		return -1
+	}
+	r := p.Resolved
+	if _, after, ok := strings.Cut(r, "@workspace:"); ok {
+		r = after
+	}
+	for _, pre := range []string{"workspace:", "link:", "file:", "portal:"} {
+		r = strings.TrimPrefix(r, pre)
+	}
+	if r != "" {
+		r = path.Clean(r)
+		for i := range b.importers {
+			if b.importers[i].Path == r {
+				return i
+			}
+		}
+	}
+	if p.Source == lockfiles.SourceWorkspace {
+		for i := 1; i < len(b.importers); i++ {
+			if b.importers[i].Name == p.Name && b.importers[i].Name != "" {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// lookup returns the component of p, creating it when create is set;
+// -1 when there is none.
+func (b *builder) lookup(p *lockfiles.Package, create bool) int32 {
+	if i := b.importerOf(p); i >= 0 {
+		return int32(i)
+	}
+	pu := PURL(p)
+	key := pu + "\x00" + p.Patch
+	hs := hashesOf(p.Integrity)
+	for _, ci := range b.variants[key] {
+		if !conflict(b.comps[ci].hashes, hs) {
+			c := b.comps[ci]
+			if create {
+				for _, h := range hs {
+					if !slices.Contains(c.hashes, h) {
+						c.hashes = append(c.hashes, h)
+					}
+				}
+			}
+			return ci
+		}
+	}
+	if !create {
+		return -1
+	}
+	ci := int32(len(b.comps))
+	b.variants[key] = append(b.variants[key], ci)
+	b.comps = append(b.comps, &comp{pkg: p, purl: pu, hashes: hs, dev: true, optional: true,
+		order: key + "\x00" + strconv.Itoa(len(b.variants[key]))})
+	return ci
+}
+
+// New builds the BOM of one lockfile project: the root project as
+// metadata.component, one component per workspace and per distinct package
+// (name, version, source, patch; copies whose digests disagree stay apart),
+// the full dependency graph, and one vulnerability per finding (collision
+// findings excepted). findings may be nil. New does not modify inv.
+func New(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx.BOM, error) {
+	if inv == nil {
+		return nil, fmt.Errorf("sbom: no inventory")
+	}
+	spec, err := opts.specVersion()
+	if err != nil {
+		return nil, err
+	}
+	ts, err := opts.timestamp()
+	if err != nil {
+		return nil, err
+	}
+	b := &builder{inv: inv, importers: inv.Importers, variants: make(map[string][]int32, len(inv.Packages))}
+	if len(b.importers) == 0 {
+		b.importers = []lockfiles.Importer{{Path: "."}}
+	}
+	b.comps = make([]*comp, 0, len(b.importers)+len(inv.Packages))
+	for i := range b.importers {
+		b.comps = append(b.comps, &comp{imp: &b.importers[i]})
+	}
+
+	// Packages, merged.
+	pkgComp := make([]int32, len(inv.Packages))
+	for i := range inv.Packages {
+		p := &inv.Packages[i]
+		ci := b.lookup(p, true)
+		pkgComp[i] = ci
+		c := b.comps[ci]
+		if c.imp != nil && c.pkg == nil {
+			c.pkg = p
+		}
+		c.paths = append(c.paths, p.Paths...)
+		if p.Alias != "" {
+			c.aliases = append(c.aliases, p.Alias)
+		}
+		c.dev = c.dev && p.Dev
+		c.optional = c.optional && p.Optional
+		c.bundled = c.bundled || p.Bundled
+		c.peer = c.peer || p.Peer
+	}
+	for _, e := range inv.Edges {
+		if e.From < 0 || e.From >= len(pkgComp) || e.To < 0 || e.To >= len(pkgComp) {
+			return nil, fmt.Errorf("%s: dependency edge %d->%d out of range", inv.Path, e.From, e.To)
+		}
+		if f, t := pkgComp[e.From], pkgComp[e.To]; f != t {
+			b.comps[f].deps = append(b.comps[f].deps, t)
+		}
+	}
+	for i := range b.importers {
+		imp := &b.importers[i]
+		for _, d := range imp.Deps {
+			if d.To < 0 || d.To >= len(pkgComp) {
+				return nil, fmt.Errorf("%s: importer %q dependency %d out of range", inv.Path, imp.Path, d.To)
+			}
+			if t := pkgComp[d.To]; t != int32(i) {
+				b.comps[i].deps = append(b.comps[i].deps, t)
+			}
+		}
+		if i > 0 {
+			// The root project installs every workspace.
+			b.comps[0].deps = append(b.comps[0].deps, int32(i))
+		}
+	}
+
+	// References: importers first, so that the root and the workspaces keep
+	// their plain purls; then the packages in key order, so that the same
+	// inventory always gets the same refs whatever its package order.
+	used := make(map[string]bool, len(b.comps))
+	unique := func(ref string) string {
+		r := ref
+		for n := 2; used[r]; n++ {
+			r = ref + "~" + strconv.Itoa(n)
+		}
+		used[r] = true
+		return r
+	}
+	for i := range b.importers {
+		c, imp := b.comps[i], &b.importers[i]
+		switch {
+		case imp.Name != "":
+			c.purl = purl(imp.Name, cmp.Or(imp.Version, pkgVersion(c.pkg)), nil)
+			c.ref = unique(c.purl)
+		case i == 0:
+			c.ref = unique("root")
+		default:
+			// A workspace (or link target) without a package name has no npm
+			// identity; the generic purl type names it by its path.
+			c.purl = "pkg:generic/" + escape(imp.Path)
+			c.ref = unique(c.purl)
+		}
+	}
+	pk := slices.Clone(b.comps[len(b.importers):])
+	slices.SortFunc(pk, func(x, y *comp) int { return cmp.Compare(x.order, y.order) })
+	for _, c := range pk {
+		c.ref = unique(c.purl)
+	}
+
+	bom := &cdx.BOM{
+		JSONSchema:  jsonSchemas[spec],
+		XMLNS:       xmlNamespaces[spec],
+		BOMFormat:   cdx.BOMFormat,
+		SpecVersion: spec,
+		Version:     1,
+	}
+	rootComp := b.comps[0].component()
+	rootComp.Type, rootComp.Scope, rootComp.Properties = cdx.ComponentTypeApplication, "", nil
+	if b.importers[0].Name == "" {
+		rootComp.Name = projectName(inv.Path)
+	}
+	phase := cdx.LifecyclePhasePreBuild
+	if path.Base(inv.Path) == lockfiles.NameHiddenLock {
+		phase = cdx.LifecyclePhaseBuild // node_modules/.package-lock.json records what was installed
+	}
+	meta := &cdx.Metadata{
+		Timestamp:  ts.Format(time.RFC3339),
+		Lifecycles: &[]cdx.Lifecycle{{Phase: phase}},
+		Tools: &cdx.ToolsChoice{Components: &[]cdx.Component{{
+			Type: cdx.ComponentTypeApplication, Name: "depsweep", Version: opts.ToolVersion,
+		}}},
+		Component: &rootComp,
+	}
+	var mprops []cdx.Property
+	if inv.Path != "" {
+		mprops = append(mprops, cdx.Property{Name: propLockfile, Value: inv.Path})
+	}
+	if inv.Format != "" {
+		mprops = append(mprops, cdx.Property{Name: propFormat, Value: inv.Format})
+	}
+	if len(inv.Problems) > 0 {
+		mprops = append(mprops, cdx.Property{Name: propProblems, Value: strconv.Itoa(len(inv.Problems))})
+		// Entries the parser skipped are missing from the BOM: say so.
+		bom.Compositions = &[]cdx.Composition{{
+			Aggregate:  cdx.CompositionAggregateIncomplete,
+			Assemblies: &[]cdx.BOMReference{cdx.BOMReference(rootComp.BOMRef)},
+		}}
+	}
+	if len(mprops) > 0 {
+		meta.Properties = &mprops
+	}
+	bom.Metadata = meta
+
+	// Components (everything but the root) and dependencies (everything),
+	// sorted by ref; every component gets a dependency entry, even without
+	// dependencies.
+	out := make([]cdx.Component, 0, len(b.comps)-1)
+	deps := make([]cdx.Dependency, 0, len(b.comps))
+	for i, c := range b.comps {
+		if i > 0 {
+			out = append(out, c.component())
+		}
+		d := cdx.Dependency{Ref: c.ref}
+		if len(c.deps) > 0 {
+			s := make([]string, len(c.deps))
+			for j, t := range c.deps {
+				s[j] = b.comps[t].ref
+			}
+			slices.Sort(s)
+			s = slices.Compact(s)
+			d.Dependencies = &s
+		}
+		deps = append(deps, d)
+	}
+	slices.SortFunc(out, func(x, y cdx.Component) int { return cmp.Compare(x.BOMRef, y.BOMRef) })
+	slices.SortFunc(deps, func(x, y cdx.Dependency) int { return cmp.Compare(x.Ref, y.Ref) })
+	bom.Components = &out
+	bom.Dependencies = &deps
+
+	if v := b.vulnerabilities(findings); len(v) > 0 {
+		bom.Vulnerabilities = &v
+	}
+	if opts.Deterministic {
+		sn, err := contentSerial(bom)
+		if err != nil {
+			return nil, err
+		}
+		bom.SerialNumber = sn
+	} else {
+		bom.SerialNumber = randomSerial()
+	}
+	return bom, nil
+}
+
+func pkgVersion(p *lockfiles.Package) string {
+	if p == nil {
+		return ""
+	}
+	return p.Version
+}
+
+// projectName names a project without a name in its package.json by the
+// directory of its lockfile.
+func projectName(lockfilePath string) string {
+	dir := path.Dir(lockfilePath)
+	if path.Base(dir) == "node_modules" {
+		dir = path.Dir(dir)
+	}
+	if b := path.Base(dir); b != "." && b != "/" && b != "" {
+		return b
+	}
+	return "root"
+}
+
+// component turns c into a CycloneDX component.
+func (c *comp) component() cdx.Component {
+	out := cdx.Component{
+		BOMRef:     c.ref,
+		Type:       cdx.ComponentTypeLibrary,
+		PackageURL: c.purl,
+		Scope:      cdx.ScopeRequired,
+	}
+	var props []cdx.Property
+	p := c.pkg
+	if c.imp != nil {
+		out.Group, out.Name = splitName(c.imp.Name)
+		out.Version = cmp.Or(c.imp.Version, pkgVersion(p))
+		if c.imp.Name == "" {
+			out.Name = c.imp.Path
+		}
+		props = append(props, cdx.Property{Name: propPath, Value: c.imp.Path})
+		props = c.appendProps(props, true)
+		if len(props) > 0 {
+			out.Properties = &props
+		}
+		return out
+	}
+	out.Group, out.Name = splitName(p.Name)
+	out.Version = p.Version
+	switch {
+	case c.dev:
+		out.Scope = cdx.ScopeExcluded
+	case c.optional:
+		out.Scope = cdx.ScopeOptional
+	}
+	if len(c.hashes) > 0 {
+		h := slices.Clone(c.hashes)
+		out.Hashes = &h
+	}
+	if isURL(p.Resolved) {
+		switch p.Source {
+		case lockfiles.SourceGit:
+			out.ExternalReferences = &[]cdx.ExternalReference{{Type: cdx.ERTypeVCS, URL: p.Resolved}}
+		case lockfiles.SourceRegistry, lockfiles.SourceUnknown, lockfiles.SourceTarball:
+			out.ExternalReferences = &[]cdx.ExternalReference{{Type: cdx.ERTypeDistribution, URL: p.Resolved}}
+		}
+	}
+	props = c.appendProps(props, false)
+	if len(props) > 0 {
+		out.Properties = &props
+	}
+	return out
+}
+
+// appendProps appends c's properties in a fixed order.
+func (c *comp) appendProps(props []cdx.Property, importer bool) []cdx.Property {
+	if c.dev && !importer {
+		props = append(props, cdx.Property{Name: propDevelopment, Value: "true"})
+	}
+	if c.bundled {
+		props = append(props, cdx.Property{Name: propBundled, Value: "true"})
+	}
+	paths := slices.Clone(c.paths)
+	slices.Sort(paths)
+	for _, pa := range slices.Compact(paths) {
+		props = append(props, cdx.Property{Name: propPath, Value: pa})
+	}
+	aliases := slices.Clone(c.aliases)
+	slices.Sort(aliases)
+	for _, a := range slices.Compact(aliases) {
+		props = append(props, cdx.Property{Name: propAlias, Value: a})
+	}
+	p := c.pkg
+	if importer {
+		props = append(props, cdx.Property{Name: propSource, Value: string(lockfiles.SourceWorkspace)})
+		return props
+	}
+	if p.Source != "" {
+		props = append(props, cdx.Property{Name: propSource, Value: string(p.Source)})
+	}
+	if p.Resolved != "" && !isURL(p.Resolved) {
+		props = append(props, cdx.Property{Name: propResolved, Value: p.Resolved})
+	}
+	if c.peer {
+		props = append(props, cdx.Property{Name: propPeer, Value: "true"})
+	}
+	if p.Patch != "" {
+		props = append(props, cdx.Property{Name: propPatch, Value: p.Patch})
+	}
+	if p.Checksum != "" {
+		props = append(props, cdx.Property{Name: propYarnChecksum, Value: p.Checksum})
+	}
+	return props
+}
+
+// hashAlgorithms maps npm integrity algorithms to CycloneDX's names.
+var hashAlgorithms = map[string]cdx.HashAlgorithm{
+	"sha512": cdx.HashAlgoSHA512,
+	"sha384": cdx.HashAlgoSHA384,
+	"sha256": cdx.HashAlgoSHA256,
+	"sha1":   cdx.HashAlgoSHA1,
+}
+
+// severities maps depsweep's severities to CycloneDX's.
+var severities = map[ioc.Severity]cdx.Severity{
+	ioc.SeverityInfo:     cdx.SeverityInfo,
+	ioc.SeverityLow:      cdx.SeverityLow,
+	ioc.SeverityMedium:   cdx.SeverityMedium,
+	ioc.SeverityHigh:     cdx.SeverityHigh,
+	ioc.SeverityCritical: cdx.SeverityCritical,
+}
