@@ -8,6 +8,9 @@ type LockfileResult struct {
 	Repo      string               // repository root, relative to the scan root
 	Inventory *lockfiles.Inventory // nil when Err is set
 	Err       error                // why the file contributed nothing
+	// Match is what matching the file counted toward [ScanStats] (zero for
+	// an error), so that a handler dropping the event can discount it.
+	Match MatchStats
 }
 
 // A Handler receives scan results as a stream. Its methods are called from

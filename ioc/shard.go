@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/depsweep/depsweep/lockfiles"
 )
 
 // A Shard is one part of a fleet split into N parts, for running N copies
@@ -224,17 +226,36 @@ func ScanShard(ctx context.Context, cfg ScanConfig, s Shard, h Handler) (ScanSta
 	}
 	k := s.Skipper(roots[0], cfg.Skip)
 	cfg.Roots, cfg.Skip = roots, k.Skip
-	return Scan(ctx, cfg, &shardFilter{h: h, k: k})
+	f := &shardFilter{h: h, k: k}
+	stats, err := Scan(ctx, cfg, f)
+	// Every shard reads the lockfiles in no repository (their directories
+	// may hold repositories below, so they cannot be skipped), but only one
+	// reports them: the stats count what was reported.
+	d := f.dropped
+	stats.Repos -= d.Repos
+	stats.Lockfiles -= d.Lockfiles
+	stats.Packages -= d.Packages
+	stats.Findings -= d.Findings
+	stats.Errors -= d.Errors
+	stats.PublisherPackages -= d.PublisherPackages
+	stats.PublisherKnown -= d.PublisherKnown
+	return stats, err
 }
 
-// shardFilter passes on the events that belong to a shard.
+// shardFilter passes on the events that belong to a shard, and counts the
+// others as [Scan] counted them.
 type shardFilter struct {
-	h Handler
-	k *ShardSkipper
+	h       Handler
+	k       *ShardSkipper
+	dropped ScanStats
 }
 
 func (f *shardFilter) Repo(r *RepoInfo) error {
-	if rh, ok := f.h.(RepoHandler); ok && f.k.Keep(r.Path) {
+	if !f.k.Keep(r.Path) {
+		f.dropped.Repos++
+		return nil
+	}
+	if rh, ok := f.h.(RepoHandler); ok {
 		return rh.Repo(r)
 	}
 	return nil
@@ -244,6 +265,18 @@ func (f *shardFilter) Lockfile(lf *LockfileResult) error {
 	if f.k.Keep(lf.Path) {
 		return f.h.Lockfile(lf)
 	}
+	d := &f.dropped
+	if lockfiles.IsLockfile(lf.Path) {
+		d.Lockfiles++
+	}
+	if lf.Err != nil {
+		d.Errors++
+	}
+	if lf.Inventory != nil {
+		d.Packages += len(lf.Inventory.Packages)
+	}
+	d.PublisherPackages += lf.Match.Packages
+	d.PublisherKnown += lf.Match.PublisherKnown
 	return nil
 }
 
@@ -251,6 +284,7 @@ func (f *shardFilter) Finding(fd *Finding) error {
 	if f.k.Keep(fd.Lockfile) {
 		return f.h.Finding(fd)
 	}
+	f.dropped.Findings++
 	return nil
 }
 
