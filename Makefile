@@ -5,7 +5,7 @@ FUZZTIME  ?= 60s
 SMOKETIME ?= 3s
 BENCHTIME ?= 1s
 
-.PHONY: all build test unit fuzz-smoke fuzz bench lint tidy update demo
+.PHONY: all build test unit fuzz-smoke fuzz bench lint tidy update demo bench-fleet
 
 all: build test
 
@@ -60,3 +60,7 @@ update:
 ## demo: the main job on the embedded feed over the demo fleet in testdata/.
 demo:
 	$(GO) run ./cmd/depsweep scan --registry-metadata testdata/fixtures/registry --fail-on none testdata/demo-fleet
+
+## bench-fleet: a full sweep of a synthetic fleet (N=100, 1000) against osv-scanner and syft (bench/fleet.sh).
+bench-fleet:
+	bench/fleet.sh $(FLEET_N)
