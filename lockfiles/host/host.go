@@ -1,0 +1,167 @@
+// Package host finds traces of JavaScript packages on a developer machine or
+// CI runner, outside any repository: the npx cache, the npm cache index
+// (cacache), MCP server launches in AI clients' configs, Yarn Berry's global
+// cache and pnpm's store index. MCP servers are usually started with
+// "npx -y <package>", so no lockfile ever names them; these traces do.
+//
+// Each trace source becomes a [lockfiles.Inventory] (Format names the
+// source, Path is the evidence file relative to the home directory), so the
+// same matcher applies as to lockfiles.
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/depsweep/depsweep/lockfiles"
+)
+
+// Formats of the inventories Scan returns, one per trace source.
+const (
+	FormatNpxCache  = "npx-cache"   // ~/.npm/_npx/<hash>/package-lock.json (or its package.json _npx.packages)
+	FormatCacache   = "npm-cacache" // ~/.npm/_cacache/index-v5 bucket files: tarballs and packuments fetched
+	FormatMCPConfig = "mcp-config"  // an AI client's MCP server configuration
+	FormatYarnCache = "yarn-cache"  // Yarn Berry cache zips (<name>-npm-<version>-<hash>.zip)
+	FormatPnpmStore = "pnpm-store"  // pnpm 10 store index (index/<xx>/<hash>-<name>@<version>.json)
+)
+
+// Unpinned is the Resolved value of a package launched or requested without
+// an exact version ("npx -y postmark-mcp", "postmark-mcp@latest",
+// "postmark-mcp@^1"): its Version is "", and what runs is whatever the
+// registry serves as latest at launch time.
+const Unpinned = "unpinned"
+
+// IsUnpinned reports whether p is an unpinned launch or request.
+func IsUnpinned(p *lockfiles.Package) bool { return p.Version == "" && p.Resolved == Unpinned }
+
+// A Trace is the packages one evidence file shows.
+type Trace struct {
+	// Inventory holds the packages; its Path is the evidence file's slash
+	// path relative to the home directory and its Format one of the Format
+	// constants. Package.Line is set where the file is text.
+	Inventory *lockfiles.Inventory
+	// Times holds, per package index, when the trace was made (a cacache
+	// entry's fetch time, a cache file's modification time); zero when unknown.
+	Times []time.Time
+}
+
+// Scan reads every trace source under home (the user's home directory) and
+// returns the traces in a fixed order (by source, then path) and an error
+// per file it could not read or parse; a missing source is not an error.
+// Errors name the file relative to home and never quote its content.
+func Scan(ctx context.Context, home string) ([]Trace, []error) {
+	s := &scanner{ctx: ctx, home: home}
+	for _, dir := range npmCacheDirs {
+		s.npx(path.Join(dir, "_npx"))
+		s.cacache(path.Join(dir, "_cacache", "index-v5"))
+	}
+	s.mcpConfigs()
+	for _, dir := range yarnCacheDirs {
+		s.yarnCache(dir)
+	}
+	for _, dir := range pnpmStoreDirs {
+		s.pnpmStore(dir)
+	}
+	return s.traces, s.errs
+}
+
+// Where the package managers keep their caches, relative to the home
+// directory, on Linux, macOS and Windows.
+var (
+	npmCacheDirs  = []string{".npm", "AppData/Local/npm-cache"}
+	yarnCacheDirs = []string{".yarn/berry/cache", "Library/Caches/Yarn/berry/cache", "AppData/Local/Yarn/Berry/cache", ".cache/yarn/berry/cache"}
+	pnpmStoreDirs = []string{".local/share/pnpm/store", "Library/pnpm/store", "AppData/Local/pnpm/store", ".pnpm-store"}
+)
+
+type scanner struct {
+	ctx    context.Context
+	home   string
+	traces []Trace
+	errs   []error
+}
+
+func (s *scanner) abs(rel string) string { return filepath.Join(s.home, filepath.FromSlash(rel)) }
+
+func (s *scanner) fail(rel string, err error) {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err // the path is stated once, relative to home
+	}
+	s.errs = append(s.errs, fmt.Errorf("%s: %w", rel, err))
+}
+
+// readDir lists a directory relative to home; a missing one is empty.
+func (s *scanner) readDir(rel string) []os.DirEntry {
+	if s.ctx.Err() != nil {
+		return nil
+	}
+	ents, err := os.ReadDir(s.abs(rel))
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+			s.fail(rel, err)
+		}
+		return nil
+	}
+	return ents
+}
+
+// readFile reads a regular file relative to home; ok is false when it is
+// missing (silently) or unreadable (recorded).
+func (s *scanner) readFile(rel string) ([]byte, bool) {
+	st, err := os.Lstat(s.abs(rel))
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+			s.fail(rel, err)
+		}
+		return nil, false
+	}
+	if !st.Mode().IsRegular() {
+		s.fail(rel, lockfiles.ErrNotRegular)
+		return nil, false
+	}
+	if st.Size() > maxFile {
+		s.fail(rel, fmt.Errorf("%d bytes, over the %d byte limit", st.Size(), maxFile))
+		return nil, false
+	}
+	b, err := os.ReadFile(s.abs(rel))
+	if err != nil {
+		s.fail(rel, err)
+		return nil, false
+	}
+	return b, true
+}
+
+// maxFile is the largest evidence file read, in bytes.
+const maxFile = 64 << 20
+
+func (s *scanner) add(rel, format string, pkgs []lockfiles.Package, times []time.Time) {
+	if len(pkgs) == 0 {
+		return
+	}
+	inv := &lockfiles.Inventory{Path: rel, Format: format, Packages: pkgs}
+	root := inv.Root()
+	for i := range pkgs {
+		root.Deps = append(root.Deps, lockfiles.Dep{To: i})
+	}
+	if times == nil {
+		times = make([]time.Time, len(pkgs))
+	}
+	s.traces = append(s.traces, Trace{Inventory: inv, Times: times})
+}
+
+func sortedNames(ents []os.DirEntry) []string {
+	names := make([]string, 0, len(ents))
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	slices.Sort(names)
+	return names
+}

@@ -1,0 +1,302 @@
+package host
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"os"
+	"path"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/depsweep/depsweep/lockfiles"
+)
+
+// npx reads each npx cache entry: <dir>/<hash>/package-lock.json as npm
+// wrote it when installing the launched package, else the hidden lockfile,
+// else the specs of package.json's "_npx": {"packages": [...]}.
+func (s *scanner) npx(dir string) {
+	for _, hash := range sortedNames(s.readDir(dir)) {
+		entry := path.Join(dir, hash)
+		found := false
+		for _, name := range []string{lockfiles.NamePackageLock, "node_modules/" + lockfiles.NameHiddenLock} {
+			rel := path.Join(entry, name)
+			data, ok := s.readFile(rel)
+			if !ok {
+				continue
+			}
+			found = true
+			inv, err := lockfiles.Parse(lockfiles.Input{Path: rel, Data: data, Project: os.DirFS(s.abs(entry))})
+			if err != nil {
+				s.errs = append(s.errs, err)
+				break
+			}
+			inv.Format = FormatNpxCache
+			s.traces = append(s.traces, Trace{Inventory: inv, Times: make([]time.Time, len(inv.Packages))})
+			break
+		}
+		if found {
+			continue
+		}
+		rel := path.Join(entry, "package.json")
+		data, ok := s.readFile(rel)
+		if !ok {
+			continue
+		}
+		var m struct {
+			Npx struct {
+				Packages []string `json:"packages"`
+			} `json:"_npx"`
+		}
+		if err := json.Unmarshal(data, &m); err != nil {
+			s.fail(rel, errors.New("not a valid package.json"))
+			continue
+		}
+		var pkgs []lockfiles.Package
+		for _, spec := range m.Npx.Packages {
+			if p, ok := specPackage(spec); ok {
+				p.Line = lineOf(data, spec, 0)
+				pkgs = append(pkgs, p)
+			}
+		}
+		s.add(rel, FormatNpxCache, pkgs, nil)
+	}
+}
+
+// cacache reads npm's cache index. Each bucket file under index-v5 holds
+// lines "<sha1 of the JSON>\t<JSON entry>"; an entry's key is
+// "make-fetch-happen:request-cache:<URL>", its time the fetch time in
+// milliseconds. A tarball URL names a version; a packument URL only the
+// package (Version "", Resolved the URL). Deleted entries (integrity null)
+// are skipped.
+func (s *scanner) cacache(dir string) {
+	var walk func(rel string, depth int)
+	walk = func(rel string, depth int) {
+		for _, name := range sortedNames(s.readDir(rel)) {
+			p := path.Join(rel, name)
+			if depth < 2 {
+				walk(p, depth+1)
+				continue
+			}
+			s.cacacheBucket(p)
+		}
+	}
+	walk(dir, 0)
+}
+
+const cacacheKeyPrefix = "make-fetch-happen:request-cache:"
+
+func (s *scanner) cacacheBucket(rel string) {
+	data, ok := s.readFile(rel)
+	if !ok {
+		return
+	}
+	var pkgs []lockfiles.Package
+	var times []time.Time
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, maxFile)
+	for line := 1; sc.Scan(); line++ {
+		_, js, ok := bytes.Cut(sc.Bytes(), []byte{'\t'})
+		if !ok {
+			continue // blank or torn line: cacache itself ignores those
+		}
+		var e struct {
+			Key       string  `json:"key"`
+			Integrity *string `json:"integrity"`
+			Time      int64   `json:"time"`
+		}
+		if json.Unmarshal(js, &e) != nil || e.Integrity == nil {
+			continue
+		}
+		u, ok := strings.CutPrefix(e.Key, cacacheKeyPrefix)
+		if !ok {
+			continue
+		}
+		p, ok := registryURLPackage(u)
+		if !ok {
+			continue
+		}
+		p.Integrity = *e.Integrity
+		p.Line = line
+		pkgs = append(pkgs, p)
+		var t time.Time
+		if e.Time > 0 {
+			t = time.UnixMilli(e.Time).UTC()
+		}
+		times = append(times, t)
+	}
+	s.add(rel, FormatCacache, pkgs, times)
+}
+
+// registryURLPackage reads a registry URL: a tarball
+// (<registry>/<name>/-/<base>-<version>.tgz) or a packument
+// (<registry>/<name>, scoped names escaped as @scope%2fname).
+func registryURLPackage(raw string) (lockfiles.Package, bool) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return lockfiles.Package{}, false
+	}
+	p := strings.TrimPrefix(u.EscapedPath(), "/")
+	if name, file, ok := strings.Cut(p, "/-/"); ok {
+		name, err := url.PathUnescape(name)
+		if err != nil || !validName(name) {
+			return lockfiles.Package{}, false
+		}
+		base := name[strings.LastIndexByte(name, '/')+1:]
+		v, ok := strings.CutPrefix(file, base+"-")
+		if !ok {
+			return lockfiles.Package{}, false
+		}
+		v, ok = strings.CutSuffix(v, ".tgz")
+		if !ok || !exactVersion.MatchString(v) {
+			return lockfiles.Package{}, false
+		}
+		return lockfiles.Package{Name: name, Version: v, Source: lockfiles.SourceRegistry, Resolved: raw}, true
+	}
+	name, err := url.PathUnescape(p)
+	if err != nil || !validName(name) {
+		return lockfiles.Package{}, false
+	}
+	return lockfiles.Package{Name: name, Source: lockfiles.SourceRegistry, Resolved: raw}, true
+}
+
+var (
+	nameRE       = regexp.MustCompile(`^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9._~-][a-z0-9._~-]*$`)
+	exactVersion = regexp.MustCompile(`^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+)
+
+// validName reports whether s is an npm package name (lowercase, as the
+// registry requires for new packages; old mixed-case names are accepted).
+func validName(s string) bool {
+	return len(s) <= 214 && nameRE.MatchString(strings.ToLower(s))
+}
+
+// specPackage reads a package spec as npx, pnpm dlx and yarn dlx take it:
+// "name", "name@1.2.3", "@scope/name@latest", "npm:name@1.2.3". An exact
+// version pins it; anything else (no version, a tag, a range) is
+// [Unpinned]. Git, file and URL specs are not registry packages and are
+// left out.
+func specPackage(spec string) (lockfiles.Package, bool) {
+	spec = strings.TrimPrefix(spec, "npm:")
+	at := strings.LastIndexByte(spec, '@')
+	name, ver := spec, ""
+	if at > 0 {
+		name, ver = spec[:at], spec[at+1:]
+	}
+	if !validName(name) {
+		return lockfiles.Package{}, false
+	}
+	if exactVersion.MatchString(ver) {
+		return lockfiles.Package{Name: name, Version: strings.TrimPrefix(ver, "v"), Source: lockfiles.SourceRegistry}, true
+	}
+	return lockfiles.Package{Name: name, Source: lockfiles.SourceRegistry, Resolved: Unpinned}, true
+}
+
+// yarnCache reads Yarn Berry cache file names:
+// <ident slug>-npm-<version>-<hash>[-<hash>].zip, where the slug of
+// @scope/name is @scope-name. A scope holding a dash cannot be told from
+// the name by the file name alone; the first dash after "@" is taken.
+func (s *scanner) yarnCache(dir string) {
+	for _, name := range sortedNames(s.readDir(dir)) {
+		p, ok := yarnCacheName(name)
+		if !ok {
+			continue
+		}
+		var t time.Time
+		if st, err := os.Lstat(s.abs(path.Join(dir, name))); err == nil {
+			t = st.ModTime().UTC()
+		}
+		// One inventory per zip: the zip is the evidence file.
+		s.add(path.Join(dir, name), FormatYarnCache, []lockfiles.Package{p}, []time.Time{t})
+	}
+}
+
+var yarnHash = regexp.MustCompile(`^[0-9a-f]{8,}$`)
+
+func yarnCacheName(file string) (lockfiles.Package, bool) {
+	base, ok := strings.CutSuffix(file, ".zip")
+	if !ok {
+		return lockfiles.Package{}, false
+	}
+	name, rest, ok := strings.Cut(base, "-npm-")
+	if !ok {
+		return lockfiles.Package{}, false
+	}
+	// Read from the right: one or two hashes (locator hash, checksum) follow the version.
+	parts := strings.Split(rest, "-")
+	for k := 0; k < 2 && len(parts) > 1 && yarnHash.MatchString(parts[len(parts)-1]); k++ {
+		parts = parts[:len(parts)-1]
+	}
+	version := strings.Join(parts, "-")
+	if len(parts) == len(strings.Split(rest, "-")) || !exactVersion.MatchString(version) {
+		return lockfiles.Package{}, false
+	}
+	if strings.HasPrefix(name, "@") {
+		i := strings.IndexByte(name, '-')
+		if i < 0 {
+			return lockfiles.Package{}, false
+		}
+		name = name[:i] + "/" + name[i+1:]
+	}
+	if !validName(name) {
+		return lockfiles.Package{}, false
+	}
+	return lockfiles.Package{Name: name, Version: version, Source: lockfiles.SourceRegistry}, true
+}
+
+// pnpmStore reads pnpm 10's store index: <store>/v10/index/<xx>/<hash>-<name>@<version>.json,
+// with "/" in scoped names written "+". Older stores name index files by
+// hash alone and are not read.
+func (s *scanner) pnpmStore(store string) {
+	for _, v := range sortedNames(s.readDir(store)) {
+		if !strings.HasPrefix(v, "v") {
+			continue
+		}
+		index := path.Join(store, v, "index")
+		for _, xx := range sortedNames(s.readDir(index)) {
+			sub := path.Join(index, xx)
+			for _, name := range sortedNames(s.readDir(sub)) {
+				p, ok := pnpmIndexName(name)
+				if !ok {
+					continue
+				}
+				var t time.Time
+				if st, err := os.Lstat(s.abs(path.Join(sub, name))); err == nil {
+					t = st.ModTime().UTC()
+				}
+				s.add(path.Join(sub, name), FormatPnpmStore, []lockfiles.Package{p}, []time.Time{t})
+			}
+		}
+	}
+}
+
+var pnpmIndexRE = regexp.MustCompile(`^[0-9a-f]{8,}-(.+)@([^@]+)\.json$`)
+
+func pnpmIndexName(file string) (lockfiles.Package, bool) {
+	m := pnpmIndexRE.FindStringSubmatch(file)
+	if m == nil {
+		return lockfiles.Package{}, false
+	}
+	name := strings.Replace(m[1], "+", "/", 1)
+	if !validName(name) || !exactVersion.MatchString(m[2]) {
+		return lockfiles.Package{}, false
+	}
+	return lockfiles.Package{Name: name, Version: m[2], Source: lockfiles.SourceRegistry}, true
+}
+
+// lineOf returns the 1-based line of the first JSON string equal to s at or
+// after byte offset from, or 0.
+func lineOf(data []byte, s string, from int) int {
+	q, _ := json.Marshal(s)
+	if from > len(data) {
+		return 0
+	}
+	i := bytes.Index(data[from:], q)
+	if i < 0 {
+		return 0
+	}
+	return 1 + bytes.Count(data[:from+i], []byte{'\n'})
+}
