@@ -6,7 +6,8 @@
 #
 # Usage: bench/fleet.sh [N ...]        (default: 100 1000)
 # Environment: BENCH_DIR (work directory, default: a fresh temporary one),
-#              JOBS (depsweep --jobs, default: the number of CPUs).
+#              JOBS (depsweep --jobs, default: the number of CPUs),
+#              DEPSWEEP (a depsweep binary to time instead of building one).
 #
 # The fleet: repository i holds corpus lockfiles j ≡ i (mod N) for
 # j < max(N, corpus size), so N=100 holds the corpus once (31 MB) and larger
@@ -31,8 +32,12 @@ jobs=${JOBS:-$(getconf _NPROCESSORS_ONLN)}
 
 [ -x /usr/bin/time ] || { echo "fleet.sh: /usr/bin/time is needed (GNU time)" >&2; exit 2; }
 
-echo "building depsweep"
-(cd "$repo_root" && go build -o "$work/depsweep" ./cmd/depsweep)
+if [ -n "${DEPSWEEP:-}" ]; then
+	cp "$DEPSWEEP" "$work/depsweep"
+else
+	echo "building depsweep"
+	(cd "$repo_root" && go build -o "$work/depsweep" ./cmd/depsweep)
+fi
 
 # The corpus, uncompressed once: name<TAB>lockfile base name.
 mapfile -t files < <(cd "$corpus" && find . -name '*.gz' | sort)
