@@ -72,12 +72,14 @@ build_fleet() { # N DIR
 	done
 }
 
-# The local osv-scanner database: the one record, as osv-scanner's offline
-# mode expects it (<dir>/osv-scanner/npm/all.zip).
+# The local osv-scanner database: the one record, where osv-scanner v2's
+# offline mode looks (<dir>/osv-scalibr/npm/all.zip; v1 used osv-scanner/).
 osvdb=$work/osv-db
-mkdir -p "$osvdb/osv-scanner/npm"
-rm -f "$osvdb/osv-scanner/npm/all.zip"
-(cd "$repo_root/testdata/osv" && zip -q "$osvdb/osv-scanner/npm/all.zip" MAL-2025-47604.json)
+for sub in osv-scalibr osv-scanner; do
+	mkdir -p "$osvdb/$sub/npm"
+	rm -f "$osvdb/$sub/npm/all.zip"
+	(cd "$repo_root/testdata/osv" && zip -q "$osvdb/$sub/npm/all.zip" MAL-2025-47604.json)
+done
 
 # measure NAME OUTFILE CMD...: runs CMD under /usr/bin/time, records
 # "name wall cpu rss_kib exit".
