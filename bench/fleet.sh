@@ -75,10 +75,14 @@ build_fleet() { # N DIR
 # The local osv-scanner database: the one record, where osv-scanner v2's
 # offline mode looks (<dir>/osv-scalibr/npm/all.zip; v1 used osv-scanner/).
 osvdb=$work/osv-db
+# Lockfiles with git dependencies make it ask for a GIT database too: an
+# empty one (a zip holding no record) lets the scan finish offline.
+printf 'no records\n' >"$work/EMPTY.txt"
 for sub in osv-scalibr osv-scanner; do
-	mkdir -p "$osvdb/$sub/npm"
-	rm -f "$osvdb/$sub/npm/all.zip"
+	mkdir -p "$osvdb/$sub/npm" "$osvdb/$sub/GIT"
+	rm -f "$osvdb/$sub/npm/all.zip" "$osvdb/$sub/GIT/all.zip"
 	(cd "$repo_root/testdata/osv" && zip -q "$osvdb/$sub/npm/all.zip" MAL-2025-47604.json)
+	(cd "$work" && zip -q "$osvdb/$sub/GIT/all.zip" EMPTY.txt)
 done
 
 # measure NAME OUTFILE CMD...: runs CMD under /usr/bin/time, records
