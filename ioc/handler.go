@@ -8,6 +8,9 @@ type LockfileResult struct {
 	Repo      string               // repository root, relative to the scan root
 	Inventory *lockfiles.Inventory // nil when Err is set
 	Err       error                // why the file contributed nothing
+	// SBOM is set when the input is an SBOM given as a file to scan,
+	// read in place of a lockfile; reports list it with the lockfiles.
+	SBOM bool
 	// Match is what matching the file counted toward [ScanStats] (zero for
 	// an error), so that a handler dropping the event can discount it.
 	Match MatchStats

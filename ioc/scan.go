@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -34,6 +35,10 @@ type ScanConfig struct {
 	// Roots are the directories to scan (OS paths). With one root, report
 	// paths are relative to it; with several, each path is prefixed with
 	// its root as given (slash-separated) so that paths stay unique.
+	//
+	// A root may also be a regular file: a lockfile, or anything else,
+	// which ReadFile reads (an SBOM). Such a file is one input, named by
+	// its path as given (slash-separated), in the repository of its directory.
 	Roots []string
 	// Index holds the indicators to match; it must not be nil.
 	Index *Index
@@ -59,6 +64,11 @@ type ScanConfig struct {
 	Skip func(relDir string) bool
 	// Progress, when set, is updated as the scan goes (for a progress line).
 	Progress *ScanProgress
+	// ReadFile reads a root that is a regular file but not a lockfile (an
+	// SBOM, for sbom.ReadBOM) into an inventory matched like a lockfile's;
+	// path is the file's slash path as reports show it. Nil makes such a
+	// root an error. It is called from several goroutines at once.
+	ReadFile func(path string, data []byte) (*lockfiles.Inventory, error)
 }
 
 // ScanProgress counts a scan's progress. Scan updates it atomically; read it
@@ -162,6 +172,7 @@ type job struct {
 	prefix  string // slash prefix of report paths for this root ("" for a single root)
 	repo    *RepoInfo
 	findErr error // a discovery error: no file to read
+	file    bool  // the root itself is the input (root is "", found.Path the file's path)
 }
 
 // result is what a worker made of a job, handed to the calling goroutine.
@@ -258,7 +269,7 @@ func deliver(h Handler, r result, seenRepos map[string]bool, stats *ScanStats) e
 		}
 	}
 	lf := &r.lockfile
-	if lockfiles.IsLockfile(lf.Path) {
+	if lockfiles.IsLockfile(lf.Path) || lf.SBOM {
 		stats.Lockfiles++
 	}
 	if lf.Err != nil {
@@ -346,6 +357,20 @@ func walk(ctx context.Context, cfg ScanConfig, root, prefix string, jobc chan<- 
 			return false
 		}
 	}
+	if st, err := os.Stat(root); err == nil && st.Mode().IsRegular() {
+		// A file root is one input; its repository is its directory.
+		dir := filepath.ToSlash(filepath.Dir(root))
+		ri, err := ReadRepoInfo(filepath.Dir(root))
+		if err != nil {
+			cfg.Log.Warn().Str("repo", dir).Err(err).Msg("cannot read git metadata")
+		}
+		ri.Path = dir
+		if cfg.Progress != nil {
+			cfg.Progress.Discovered.Add(1)
+		}
+		send(job{found: lockfiles.Found{Path: filepath.ToSlash(root), Project: dir, Repo: dir}, repo: &ri, file: true})
+		return
+	}
 	for f, err := range lockfiles.Find(ctx, root, lockfiles.FindOptions{Skip: cfg.Skip}) {
 		if ctx.Err() != nil {
 			return
@@ -393,8 +418,19 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 		return r
 	}
 	projectDir := filepath.Join(j.root, filepath.FromSlash(j.found.Project))
-	project := os.DirFS(projectDir)
-	inv, err := lockfiles.Parse(lockfiles.Input{Path: relPath, Data: data, Project: project})
+	var project fs.FS = projectFS{dir: projectDir, FS: os.DirFS(projectDir)}
+	var inv *lockfiles.Inventory
+	switch {
+	case !j.file || lockfiles.IsLockfile(relPath):
+		inv, err = lockfiles.Parse(lockfiles.Input{Path: relPath, Data: data, Project: project})
+	case cfg.ReadFile != nil:
+		// An SBOM: no project directory, no installed packages.
+		project = nil
+		r.lockfile.SBOM = true
+		inv, err = cfg.ReadFile(relPath, data)
+	default:
+		err = &lockfiles.ParseError{Path: relPath, Err: errors.New("not a lockfile")}
+	}
 	if err != nil {
 		r.lockfile.Err = err
 		return r
@@ -406,7 +442,7 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 		pubs = cfg.Publishers(project, projectPath)
 	}
 	r.findings, r.stats = cfg.Index.MatchInventory(j.repo.Path, inv, pubs)
-	if cfg.Installed {
+	if cfg.Installed && project != nil {
 		if _, dup := projects.LoadOrStore(projectDir, struct{}{}); !dup {
 			inst, errs := cfg.Index.MatchInstalled(j.repo.Path, projectPath, project, inv)
 			r.findings = append(r.findings, inst...)
@@ -453,20 +489,80 @@ func unwrapPathError(err error) error {
 	return err
 }
 
+// openRegular opens a file of a scanned tree for reading, and fails unless
+// it is a regular file (or, with dirOK, a directory). It never blocks on a
+// FIFO, and with follow false it does not follow a symbolic link in the last
+// path element: the tree may have changed since discovery looked at it.
+func openRegular(name string, follow, dirOK bool) (*os.File, fs.FileInfo, error) {
+	flags := os.O_RDONLY | openNonblock
+	if !follow {
+		flags |= openNoFollow
+	}
+	f, err := os.OpenFile(name, flags, 0)
+	if err != nil {
+		if errors.Is(err, syscall.ELOOP) && !follow {
+			return nil, nil, &fs.PathError{Op: "open", Path: name, Err: lockfiles.ErrSymlink}
+		}
+		return nil, nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() && !(dirOK && st.IsDir()) {
+		f.Close()
+		return nil, nil, &fs.PathError{Op: "open", Path: name, Err: lockfiles.ErrNotRegular}
+	}
+	return f, st, nil
+}
+
+// A projectFS is os.DirFS(dir) whose Open goes through [openRegular], so
+// that a FIFO named package.json cannot block the parser that reads it.
+type projectFS struct {
+	dir string
+	fs.FS
+}
+
+// Open implements fs.FS.
+func (p projectFS) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	f, _, err := openRegular(filepath.Join(p.dir, filepath.FromSlash(name)), true, true)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			pe.Path = name // like os.DirFS: the name as given, not the OS path
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
+// Stat implements fs.StatFS (a stat never blocks).
+func (p projectFS) Stat(name string) (fs.FileInfo, error) { return fs.Stat(p.FS, name) }
+
+// ReadDir implements fs.ReadDirFS.
+func (p projectFS) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(p.FS, name) }
+
+// ReadFile implements fs.ReadFileFS through Open (os.DirFS's own would block on a FIFO).
+func (p projectFS) ReadFile(name string) ([]byte, error) {
+	f, err := p.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
 // readCapped reads a regular file of at most max bytes.
 func readCapped(name string, max int64) ([]byte, error) {
-	f, err := os.Open(name)
+	f, st, err := openRegular(name, false, false)
 	if err != nil {
 		return nil, unwrapPathError(err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, unwrapPathError(err)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, errors.New("not a regular file")
-	}
 	if st.Size() > max {
 		return nil, fmt.Errorf("file is %d bytes, over the %d-byte limit", st.Size(), max)
 	}
@@ -677,7 +773,7 @@ func StripCredentials(u string) string {
 
 // readSmall reads a small metadata file (at most 1 MiB).
 func readSmall(name string) ([]byte, error) {
-	f, err := os.Open(name)
+	f, _, err := openRegular(name, true, false)
 	if err != nil {
 		return nil, err
 	}

@@ -139,6 +139,11 @@ func (w *findWalker) walk(rel, repo string) bool {
 		case name == ".git":
 		case typ&fs.ModeSymlink != 0:
 			ok = w.symlink(p, name)
+		case typ.IsDir() && isLockName(name):
+			// A directory under a lockfile's name is reported, not
+			// walked: it stands where a lockfile should be, and
+			// saying nothing would read as "no lockfile here".
+			ok = w.fail(p, ErrNotRegular)
 		case typ.IsDir():
 			switch {
 			case w.skip != nil && w.skip(p):
@@ -149,7 +154,7 @@ func (w *findWalker) walk(rel, repo string) bool {
 			default:
 				ok = w.walk(p, repo)
 			}
-		case name == NamePackageLock || name == NameShrinkwrap || name == NameYarnLock || name == NamePnpmLock:
+		case isLockName(name):
 			switch {
 			case !typ.IsRegular():
 				ok = w.fail(p, ErrNotRegular)
@@ -235,3 +240,9 @@ type symlinkError struct{ why string }
 
 func (e *symlinkError) Error() string        { return ErrSymlink.Error() + ": " + e.why }
 func (e *symlinkError) Is(target error) bool { return target == ErrSymlink }
+
+// isLockName reports whether name is a lockfile name discovery looks for
+// in a project directory.
+func isLockName(name string) bool {
+	return name == NamePackageLock || name == NameShrinkwrap || name == NameYarnLock || name == NamePnpmLock
+}

@@ -120,3 +120,29 @@ func (inv *Inventory) ComputeScopes() {
 		inv.Packages[i].Optional = !required[i]
 	}
 }
+
+// inferRootDeps gives the root importer, when no importer has any
+// dependency (a lockfile read without its package.json), the packages no
+// other package depends on. Every entry of a lockfile is installed for some
+// importer, so a package nothing requires is a direct dependency of one;
+// without manifests the root stands for all of them. Their type is unknown
+// and taken as prod: scope is then not computed as dev for anything.
+func (inv *Inventory) inferRootDeps() {
+	for _, imp := range inv.Importers {
+		if len(imp.Deps) > 0 {
+			return
+		}
+	}
+	required := make([]bool, len(inv.Packages))
+	for _, e := range inv.Edges {
+		if e.To >= 0 && e.To < len(required) && e.From != e.To {
+			required[e.To] = true
+		}
+	}
+	root := inv.Root()
+	for i, req := range required {
+		if !req {
+			root.Deps = append(root.Deps, Dep{To: i, Type: DepProd})
+		}
+	}
+}

@@ -218,5 +218,8 @@ func Parse(in Input) (inv *Inventory, err error) {
 	}
 	inv.Path = in.Path
 	inv.Root()
+	// A file read without its manifests (yarn classic records no importer
+	// dependencies) would leave every package without a dependency chain.
+	inv.inferRootDeps()
 	return inv, nil
 }

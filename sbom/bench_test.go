@@ -1,7 +1,6 @@
 package sbom
 
 import (
-	"errors"
 	"io"
 	"testing"
 
@@ -18,14 +17,14 @@ func BenchmarkSBOM(b *testing.B) {
 	var size int64
 	for _, f := range loadCorpus(b) {
 		inv, err := parse(f)
-		if errors.Is(err, errNoParser) || err != nil {
+		if err != nil {
 			continue
 		}
 		invs = append(invs, inv)
 		size += int64(len(f.Data))
 	}
 	if len(invs) == 0 {
-		b.Skip("no lockfile parser in this build yet")
+		b.Fatal("no corpus lockfile parsed")
 	}
 	b.Logf("%d lockfiles, %.1f MB", len(invs), float64(size)/1e6)
 	opts := Options{Format: cdx.BOMFileFormatJSON, Deterministic: true, ToolVersion: "bench"}

@@ -4,12 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -118,27 +116,9 @@ func loadFixtures(tb testing.TB) []lockfile {
 	return out
 }
 
-// errNoParser marks a lockfile format whose parser is not in this build yet.
-var errNoParser = errors.New("no parser yet")
-
-// parse parses lf; a parser that is still a placeholder gives errNoParser.
+// parse parses lf with its project directory.
 func parse(lf lockfile) (*lockfiles.Inventory, error) {
-	inv, err := lockfiles.Parse(lockfiles.Input{Path: lf.Path, Data: lf.Data, Project: lf.Project})
-	if err != nil && strings.Contains(err.Error(), "not written yet") {
-		return nil, errNoParser
-	}
-	return inv, err
-}
-
-// family names the lockfile format family of a path.
-func family(p string) string {
-	switch path.Base(p) {
-	case lockfiles.NameYarnLock:
-		return "yarn"
-	case lockfiles.NamePnpmLock:
-		return "pnpm"
-	}
-	return "npm"
+	return lockfiles.Parse(lockfiles.Input{Path: lf.Path, Data: lf.Data, Project: lf.Project})
 }
 
 // checkInventory checks bom against the inventory it was built from: the
@@ -333,14 +313,10 @@ func TestCorpus(t *testing.T) {
 	}
 	files := loadCorpus(t)
 	skipNoXSD(t)
-	noParser := map[string]int{}
 	built, unreached := 0, 0
 	for _, f := range files {
 		inv, err := parse(f)
 		switch {
-		case errors.Is(err, errNoParser):
-			noParser[family(f.Path)]++
-			continue
 		case brokenCorpus[f.Path]:
 			if err == nil {
 				t.Errorf("%s: the broken corpus file parsed", f.Path)
@@ -365,10 +341,10 @@ func TestCorpus(t *testing.T) {
 		}
 		built++
 	}
-	t.Logf("corpus: %d of %d files built and validated (1.6 and 1.7, JSON%s); %d components the root does not reach (orphan lockfile entries); no parser yet: %v",
-		built, len(files), map[bool]string{true: " and XML", false: " only"}[xsdErr == nil], unreached, noParser)
-	if built == 0 {
-		t.Skipf("no lockfile parser in this build yet (%v): corpus SBOMs not checked", noParser)
+	t.Logf("corpus: %d of %d files built and validated (1.6 and 1.7, JSON%s); %d components the root does not reach (orphan lockfile entries)",
+		built, len(files), map[bool]string{true: " and XML", false: " only"}[xsdErr == nil], unreached)
+	if want := len(files) - len(brokenCorpus); built != want {
+		t.Errorf("corpus: built %d SBOMs, want one per parsable file (%d)", built, want)
 	}
 }
 
@@ -429,14 +405,9 @@ func truthFindings(t *testing.T, inv *lockfiles.Inventory, rows []truthRow) []io
 func TestFixtures(t *testing.T) {
 	rows := loadTruth(t)
 	skipNoXSD(t)
-	noParser := map[string]int{}
 	built := 0
 	for _, f := range loadFixtures(t) {
 		inv, err := parse(f)
-		if errors.Is(err, errNoParser) {
-			noParser[family(f.Path)]++
-			continue
-		}
 		if err != nil {
 			t.Errorf("%v", err)
 			continue
@@ -494,9 +465,9 @@ func TestFixtures(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("fixtures: %d built; no parser yet: %v", built, noParser)
+	t.Logf("fixtures: %d built", built)
 	if built == 0 {
-		t.Skipf("no lockfile parser in this build yet (%v): fixture SBOMs not checked", noParser)
+		t.Fatal("fixtures: no SBOM built")
 	}
 }
 

@@ -105,7 +105,7 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	if rep.Summary.Lockfiles == 0 && rep.Summary.Errors == 0 && !interrupted {
 		log.Warn().Msg(logNoLockfiles(rep.Roots))
 	}
-	if rep.Summary.Errors > 0 || interrupted {
+	if incomplete(rep, interrupted) {
 		return 2, nil
 	}
 	return 0, nil

@@ -5,6 +5,8 @@
 // # Usage
 //
 //	depsweep scan [flags] [PATH ...]
+//	depsweep scan --host | --home DIR [flags]
+//	depsweep history [--ref REF ...] [--since DATE] [flags] [REPO ...]
 //	depsweep sbom --output-dir DIR [flags] [PATH ...]
 //	depsweep feed validate FILE ...
 //	depsweep feed show [--feed FILE ...]
@@ -20,6 +22,14 @@
 // The embedded default feed covers the malicious postmark-mcp npm package
 // (MAL-2025-47604); --feed reads other feeds (depsweep's format, OSV records,
 // directories of them or an OSV zip export) and --feed-sha256 pins them.
+//
+// A PATH that is a file is scanned on its own: a lockfile, or an existing
+// SBOM (CycloneDX 1.2 to 1.7 in JSON or XML, nested components included, or
+// SPDX 2.3 JSON) named bom.json, bom.xml, *.cdx.json, *.cdx.xml or
+// *.spdx.json, among others. Its npm components are matched by package URL
+// with the same rules as lockfile packages, which answers "which of these
+// archived release SBOMs contained postmark-mcp 1.0.16?". Components that
+// are not npm packages are counted in the report, not matched.
 //
 // A repository is a directory holding .git, or the scan root when none does.
 // Each finding names its repository, lockfile and line, the package as the
@@ -45,6 +55,30 @@
 // lockfile, package, version, alias, indicator and advisory; not the line),
 // so that two runs can be compared.
 //
+// History answers "were we affected, and when?". It walks the git history
+// of every lockfile in each REPO (work tree or bare repository; every local
+// and remote-tracking branch, or each --ref; --since DATE starts later),
+// parses each distinct lockfile version once and matches it. Each finding is
+// reported per branch with the commit (hash, date, author) where it first
+// appeared, the last commit that held it and the one that removed it, or
+// that it is still present; its exposure is that period, and the part to
+// audit is where it overlaps the advisory's window (postmark-mcp: 2025-09-17
+// to 2025-09-25). A shallow clone's boundary, or the start of a --since
+// walk, is reported as such, never as a first seen. The report is scan's,
+// with branch, first_seen, last_seen, removed_in and exposure on each finding
+// and the branches walked on each repository. git must be installed; only
+// read-only git commands run.
+//
+// Scan --host (the home directory of $HOME) or --home DIR reads, instead of
+// repositories, the traces packages leave on a developer machine or CI
+// runner: the npx cache, the npm cache index, MCP server launches in AI
+// clients' configurations (Claude Desktop, Cursor, VS Code and others),
+// Yarn Berry caches and the pnpm store index. Each trace is reported like a
+// lockfile named by its evidence file ("~/.npm/_npx/.../package-lock.json"),
+// with the trace source and, where it records one, the time. An MCP server
+// launched without a version ("npx -y postmark-mcp") is a high finding:
+// unpinned, it resolves to the latest version at each launch.
+//
 // --sbom-dir writes one CycloneDX SBOM per lockfile in the same pass, with
 // the findings as vulnerabilities; the sbom command does only that (add
 // --no-vdr for plain SBOMs). --deterministic makes SBOMs reproducible.
@@ -63,10 +97,13 @@
 //	1  findings at or above --fail-on (default info: any finding;
 //	   --fail-on none never exits 1)
 //	2  error: bad usage, unreadable feed, an interrupted scan, or inputs
-//	   that could not be read or parsed; partial results are still
-//	   written and the report lists every error
+//	   that could not be read or parsed, or lockfiles read only in part
+//	   (entries skipped); partial results are still written and the
+//	   report lists every error and skipped entry
 //
 // Findings win over errors: a sweep that found something exits 1 even if
-// some files could not be read. The sbom, feed, convert and version
+// some files could not be read. History exits as scan does; a repository
+// git cannot read, or a lockfile version that does not parse, is an error.
+// The sbom, feed, convert and version
 // commands exit 0 on success and 2 on error.
 package main

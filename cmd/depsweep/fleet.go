@@ -200,7 +200,7 @@ func (f *fleetFlags) exitCode(rep *report.Report, threshold ioc.Severity, noFail
 	switch {
 	case !noFail && hits > 0:
 		return 1
-	case rep.Summary.Errors > 0 || interrupted || rep.Interrupted:
+	case incomplete(rep, interrupted || rep.Interrupted):
 		return 2
 	}
 	return 0

@@ -113,11 +113,11 @@ func countFiles(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// requireParts skips a test that needs the embedded feed while it is not
-// built yet, saying so; once it exists the test runs for real.
+// requireParts fails a test that needs the embedded feed when it cannot be
+// loaded, before the scripts fail in less obvious ways.
 func requireParts(t *testing.T) {
 	t.Helper()
 	if _, err := feeds.Default(); err != nil {
-		t.Skipf("embedded feed unavailable: %v", err)
+		t.Fatalf("embedded feed: %v", err)
 	}
 }

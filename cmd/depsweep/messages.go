@@ -19,6 +19,9 @@ The embedded default feed covers the malicious postmark-mcp npm package
 
 Usage:
   depsweep scan [flags] [PATH ...]     find compromised packages (default PATH: .)
+  depsweep scan --host | --home DIR    find them in npx, npm, Yarn and pnpm caches
+                                       and AI clients' MCP server configs
+  depsweep history [flags] [REPO ...]  when each finding entered and left each branch
   depsweep sbom --output-dir DIR [flags] [PATH ...]
                                        write one CycloneDX SBOM per lockfile
   depsweep feed validate FILE ...      check feed files
@@ -47,7 +50,10 @@ const usageScan = `Usage: depsweep scan [flags] [PATH ...]
 Scan discovers lockfiles (package-lock.json, npm-shrinkwrap.json,
 node_modules/.package-lock.json, yarn.lock, pnpm-lock.yaml) under each PATH
 (default: the current directory), parses each once, matches every resolved
-package against the feeds and writes a report. node_modules and .git are not
+package against the feeds and writes a report. A PATH that is a file is read
+on its own: a lockfile, or an existing SBOM (CycloneDX 1.2 to 1.7 JSON or XML,
+SPDX 2.3 JSON; named bom.json, *.cdx.json, *.cdx.xml, *.spdx.json, ...), whose
+npm components are matched by package URL like a lockfile's packages. node_modules and .git are not
 descended into, except for node_modules/.package-lock.json; symbolic links are
 not followed.
 
@@ -74,8 +80,8 @@ Exit codes:
   0  scanned; no finding at or above --fail-on
   1  findings at or above --fail-on
   2  bad usage, unreadable feed, interrupted scan, or inputs that could not
-     be read or parsed (partial results are still written; the report lists
-     every error)
+     be read or parsed, or were read only in part (partial results are still
+     written; the report lists every error and skipped entry)
 
 Examples:
   depsweep scan
@@ -229,6 +235,11 @@ func errRegistry(err error) error {
 		hint: "--registry takes a registry base URL such as https://registry.npmjs.org"}
 }
 
+func errScanRoot(root string, err error) error {
+	return &exitError{code: 2, msg: fmt.Sprintf("cannot scan %s: %v", root, err),
+		hint: "give directories, lockfiles, or SBOMs named bom.json, *.cdx.json, *.cdx.xml or *.spdx.json"}
+}
+
 func errRoot(root string, err error) error {
 	return &exitError{code: 2, msg: fmt.Sprintf("cannot scan %s: %v", root, err),
 		hint: "give directories that exist and are readable"}
@@ -266,6 +277,7 @@ const (
 	logInputError    = "cannot read input"
 	logScanDone      = "scan finished"
 	logInterrupted   = "scan interrupted: the report covers only what was scanned"
+	logPartlyRead    = "lockfile partly read: entries skipped, those packages were not checked"
 	logSBOMDone      = "sboms written"
 )
 
@@ -299,4 +311,79 @@ func errValidateArgs() error {
 
 func errConvertArgs() error {
 	return usageErrorf("convert", "convert takes exactly one report file")
+}
+
+const usageHistory = `Usage: depsweep history [flags] [REPO ...]
+
+History walks the git history of every lockfile in each REPO (default: the
+current directory; work trees and bare repositories alike), on every local
+and remote-tracking branch or on each --ref, reads each distinct lockfile
+version once, matches it against the feeds, and reports per finding and
+branch the commit (hash, date, author) where it first appeared and the one
+that removed it, or that it is still present. With the advisory's own
+window (postmark-mcp: 2025-09-17 to 2025-09-25) this gives the period to
+audit. git must be installed; only read-only git commands run.
+
+A shallow clone's history stops at its boundary: a finding already present
+there is reported as present at the boundary, not as first seen there.
+--since DATE starts the walk at DATE the same way.
+
+The report formats are those of scan; findings carry first_seen, last_seen,
+removed_in, branch and exposure in JSON.
+
+Flags:
+`
+
+const usageHistoryTail = `
+Exit codes:
+  0  walked; no finding at or above --fail-on
+  1  findings at or above --fail-on
+  2  bad usage, unreadable feed, a repository git could not read, lockfile
+     versions that could not be parsed, or an interruption (partial results
+     are still written; the report lists every error)
+
+Examples:
+  depsweep history
+  depsweep history --ref main --ref release/2025-09 --format json -o history.json .
+  depsweep history --since 2025-09-01 --format markdown ~/src/mailer ~/src/shop
+`
+
+const (
+	helpRef         = "walk only branch, tag or commit `REF` (repeatable; default: every local and remote-tracking branch)"
+	helpSince       = "walk only commits after `DATE` (2025-09-01, or an RFC 3339 time); what was present then is reported as such"
+	helpHistoryJobs = "parse `N` lockfile versions at once (default: the number of CPUs)"
+)
+
+func errBadSince(s string) error {
+	return &exitError{code: 2, msg: fmt.Sprintf("invalid --since %q", s),
+		hint: "--since takes a date (2025-09-01) or an RFC 3339 time (2025-09-01T12:00:00Z)"}
+}
+
+// History log messages.
+const (
+	logHistoryRepo  = "history walked"
+	logHistoryError = "cannot read history"
+)
+
+// logNoLockfileHistory is the warning for a history walk that found no lockfile.
+func logNoLockfileHistory(roots []string) string {
+	return fmt.Sprintf("no lockfile in the history of %s (looked for package-lock.json, npm-shrinkwrap.json, "+
+		"yarn.lock, pnpm-lock.yaml on the branches walked)", strings.Join(roots, ", "))
+}
+
+// Host trace flags and messages (scan --host).
+const (
+	helpHost = "scan this machine's package caches and MCP client configs under $HOME instead of repositories"
+	helpHome = "scan the package caches and MCP client configs under home directory `DIR` instead of repositories"
+)
+
+func errNoHome() error {
+	return &exitError{code: 2, msg: "cannot find the home directory: HOME is not set",
+		hint: "give it with --home DIR"}
+}
+
+// logNoTraces is the warning for a host scan that found no trace.
+func logNoTraces(home string) string {
+	return fmt.Sprintf("no package traces under %s (looked for the npx cache, the npm cache index, MCP client configs, "+
+		"Yarn Berry caches and the pnpm store index)", home)
 }

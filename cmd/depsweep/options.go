@@ -20,6 +20,8 @@ import (
 	"github.com/depsweep/depsweep/feeds"
 	"github.com/depsweep/depsweep/ioc"
 	"github.com/depsweep/depsweep/ioc/report"
+	"github.com/depsweep/depsweep/lockfiles"
+	"github.com/depsweep/depsweep/sbom"
 )
 
 // feedFlags are the flags that choose the indicator feeds.
@@ -166,7 +168,7 @@ func (p *pubFlags) publishers() (func(fs.FS, string) ioc.Publishers, []string, e
 	return func(project fs.FS, _ string) ioc.Publishers {
 		// Installed manifests first: they describe exactly what is on disk.
 		var ps []ioc.Publishers
-		if installed {
+		if installed && project != nil { // nil for an SBOM: nothing is installed
 			ps = append(ps, ioc.InstalledPublishers(project))
 		}
 		ps = append(ps, static...)
@@ -336,6 +338,31 @@ func checkRoots(roots []string) error {
 		}
 		if !st.IsDir() {
 			return errRoot(r, errors.New("not a directory"))
+		}
+	}
+	return nil
+}
+
+// checkScanRoots makes sure every root of a scan is a readable directory,
+// or a regular file that is a lockfile or looks like an SBOM.
+func checkScanRoots(roots []string) error {
+	for _, r := range roots {
+		st, err := os.Stat(r)
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return errScanRoot(r, err)
+		}
+		if st.IsDir() {
+			continue
+		}
+		if !st.Mode().IsRegular() {
+			return errScanRoot(r, errors.New("not a directory or a regular file"))
+		}
+		if !lockfiles.IsLockfile(r) && !sbom.IsBOM(r) {
+			return errScanRoot(r, errors.New("not a directory, a lockfile or an SBOM file name"))
 		}
 	}
 	return nil

@@ -83,6 +83,8 @@ func dispatch(e *env, args []string) (int, error) {
 		return cmdScan(e, args[1:])
 	case "sbom":
 		return cmdSBOM(e, args[1:])
+	case "history":
+		return cmdHistory(e, args[1:])
 	case "feed":
 		return cmdFeed(e, args[1:])
 	case "convert":

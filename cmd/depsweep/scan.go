@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -61,6 +62,7 @@ func cmdScan(e *env, args []string) (int, error) {
 		output  string
 		failOn  string
 		sbomDir string
+		hf      hostFlags
 	)
 	ff.register(fs)
 	pf.register(fs)
@@ -74,8 +76,12 @@ func cmdScan(e *env, args []string) (int, error) {
 	fs.StringVar(&so.format, "sbom-format", "json", helpSBOMFormat)
 	fs.StringVar(&so.spec, "spec-version", "1.6", helpSpecVersion)
 	fs.BoolVar(&so.deterministic, "deterministic", false, helpDeterminist)
+	hf.register(fs)
 	if done, err := parseFlags(e, "scan", fs, args, usageScan, usageScanTail); done {
 		return flagExit(err)
+	}
+	if hf.on() {
+		return scanHost(e, fs, &hf, &ff, &pf, &lf, format, output, failOn)
 	}
 
 	// Check every flag before doing any work.
@@ -117,7 +123,7 @@ func cmdScan(e *env, args []string) (int, error) {
 	if err != nil {
 		return 2, err
 	}
-	if err := checkRoots(roots); err != nil {
+	if err := checkScanRoots(roots); err != nil {
 		return 2, err
 	}
 	fds, err := ff.load()
@@ -165,6 +171,7 @@ func cmdScan(e *env, args []string) (int, error) {
 	cfg := ioc.ScanConfig{
 		Roots: roots, Index: index, Publishers: pubs, Installed: pf.installed,
 		Jobs: sf.jobs, MaxFileSize: sf.maxFileSize << 20, Log: log, Skip: sf.skip(),
+		ReadFile: sbom.ReadBOM,
 	}
 	stats, interrupted, err := runScan(e, cfg, fl.shard, h, progress)
 	if err != nil {
@@ -200,9 +207,46 @@ func cmdScan(e *env, args []string) (int, error) {
 	return fl.exitCode(rep, threshold, noFail, interrupted), nil
 }
 
+// exitCode maps a finished scan to the exit code: findings at or above the
+// threshold win (1), then errors, lockfiles read only in part, or an
+// interruption (2), else 0.
+func exitCode(rep *report.Report, threshold ioc.Severity, noFail, interrupted bool) int {
+	switch {
+	case !noFail && rep.CountAtOrAbove(threshold) > 0:
+		return 1
+	case incomplete(rep, interrupted):
+		return 2
+	}
+	return 0
+}
+
+// incomplete reports whether rep covers less than the inputs: an input
+// could not be read, a lockfile's parser skipped entries, or the scan was
+// interrupted. Exit 0 means "checked and clean", so a lockfile read only in
+// part must not end in it: the skipped entries may be the malicious ones.
+func incomplete(rep *report.Report, interrupted bool) bool {
+	if rep.Summary.Errors > 0 || interrupted {
+		return true
+	}
+	for _, lf := range rep.Lockfiles {
+		if len(lf.Problems) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// testHookScan, when set, may change the scan configuration just before a
+// scan starts. It is nil outside tests, which use it to act at a chosen
+// point of a scan (a file vanishing after discovery, an interruption).
+var testHookScan func(*ioc.ScanConfig)
+
 // runScan runs the pipeline with a progress line when there is one. A
 // cancelled context is an interruption, not an error.
 func runScan(e *env, cfg ioc.ScanConfig, shard ioc.Shard, h ioc.Handler, pw *progressWriter) (ioc.ScanStats, bool, error) {
+	if testHookScan != nil {
+		testHookScan(&cfg)
+	}
 	if pw != nil {
 		cfg.Progress = new(ioc.ScanProgress)
 		stop, done := make(chan struct{}), make(chan struct{})
@@ -249,6 +293,15 @@ func (l *logHandler) Lockfile(lf *ioc.LockfileResult) error {
 		}
 		l.log.Error().Str("path", lf.Path).Str("error", lf.Err.Error()).Msg(msg)
 	}
+	if lf.Inventory != nil && len(lf.Inventory.Problems) > 0 {
+		pb := lf.Inventory.Problems[0]
+		where := lf.Path
+		if pb.Line > 0 {
+			where = fmt.Sprintf("%s:%d", lf.Path, pb.Line)
+		}
+		l.log.Warn().Str("path", lf.Path).Int("skipped", len(lf.Inventory.Problems)).
+			Str("first", where+": "+pb.Msg).Msg(logPartlyRead)
+	}
 	return nil
 }
 
@@ -274,7 +327,8 @@ func render(w io.Writer, rep *report.Report, format string, color bool) error {
 // report and a failed run leaves the previous one in place.
 type output struct {
 	w      io.Writer
-	f      *os.File
+	f      *os.File // the temporary file, nil for standard output or a direct write
+	direct *os.File // a device or FIFO written in place
 	final  string
 	closed bool
 }
@@ -282,6 +336,18 @@ type output struct {
 func openOutput(e *env, name string) (*output, error) {
 	if name == "" || name == "-" {
 		return &output{w: e.stdout}, nil
+	}
+	if st, err := os.Stat(name); err == nil && !st.Mode().IsRegular() {
+		// A device, FIFO or socket (/dev/null, a named pipe): write to it
+		// directly. Renaming a file over it would replace the device.
+		f, err := os.OpenFile(name, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, err
+		}
+		return &output{w: f, direct: f}, nil
+	}
+	if real, err := filepath.EvalSymlinks(name); err == nil {
+		name = real // replace the file a symlink points at, not the link
 	}
 	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
 	if err != nil {
@@ -293,11 +359,14 @@ func openOutput(e *env, name string) (*output, error) {
 // color reports whether a text report here should be coloured: on a
 // terminal only, unless NO_COLOR is set.
 func (o *output) color(e *env) bool {
-	return o.f == nil && isTerminal(e.stdout) && e.getenv("NO_COLOR") == ""
+	return o.f == nil && o.direct == nil && isTerminal(e.stdout) && e.getenv("NO_COLOR") == ""
 }
 
 // commit makes the report visible under its name.
 func (o *output) commit() error {
+	if o.direct != nil {
+		return o.direct.Close()
+	}
 	if o.f == nil {
 		return nil
 	}
@@ -320,6 +389,9 @@ func (o *output) commit() error {
 
 // abort removes an uncommitted temporary file.
 func (o *output) abort() {
+	if o.direct != nil {
+		o.direct.Close()
+	}
 	if o.f != nil && !o.closed {
 		o.f.Close()
 		os.Remove(o.f.Name())

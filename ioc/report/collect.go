@@ -74,10 +74,10 @@ func (c *Collector) Finish(stats ioc.ScanStats, finished time.Time, interrupted 
 }
 
 // ConvertLockfile returns the report entry of a Lockfile event, and false
-// when the event is not about a lockfile (a directory discovery could not
-// read, or an installed file).
+// when the event is not about a lockfile or an SBOM given to scan (a
+// directory discovery could not read, or an installed file).
 func ConvertLockfile(lf *ioc.LockfileResult) (Lockfile, bool) {
-	if !lockfiles.IsLockfile(lf.Path) {
+	if !lf.SBOM && !lockfiles.IsLockfile(lf.Path) {
 		return Lockfile{}, false
 	}
 	l := Lockfile{Path: lf.Path, Repo: lf.Repo}
@@ -219,7 +219,8 @@ func Normalize(r *Report) {
 }
 
 // findingOrder orders findings by severity (highest first), repo,
-// lockfile, line, package, indicator, advisory and id.
+// lockfile, line, package, indicator, advisory, branch (history reports)
+// and id.
 func findingOrder(a, b Finding) int {
 	return cmp.Or(
 		cmp.Compare(rankOfSeverity(a.Severity), rankOfSeverity(b.Severity)),
@@ -232,6 +233,7 @@ func findingOrder(a, b Finding) int {
 		cmp.Compare(a.Indicator.Kind, b.Indicator.Kind),
 		cmp.Compare(a.Indicator.Value, b.Indicator.Value),
 		cmp.Compare(a.Advisory.ID, b.Advisory.ID),
+		cmp.Compare(a.Branch, b.Branch),
 		cmp.Compare(a.ID, b.ID),
 	)
 }

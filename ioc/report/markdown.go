@@ -89,6 +89,9 @@ func markdown(b *bytes.Buffer, r *Report) {
 	}
 	p("| Lockfiles | %s |\n", lf)
 	p("| Packages | %d |\n", s.Packages)
+	if h := historySummary(r); h != "" {
+		p("| History | %s |\n", mdText(h))
+	}
 	fv := strconv.Itoa(s.Findings)
 	if len(by) > 0 {
 		fv += " (" + strings.Join(by, ", ") + ")"
@@ -122,7 +125,24 @@ func markdown(b *bytes.Buffer, r *Report) {
 	if len(active) == 0 {
 		p("## No findings\n\n%s\n\n", mdText(noFindings(r)))
 	} else {
-		p("## Findings\n\n| Severity | Package | Repo | Lockfile | Path | Indicator |\n| --- | --- | --- | --- | --- | --- |\n")
+		// History and host-trace reports get their own columns; scan
+		// reports keep the six.
+		hist, seen := false, false
+		for _, f := range active {
+			hist = hist || f.FirstSeen != nil
+			seen = seen || f.Trace != "" || f.SeenAt != nil
+		}
+		p("## Findings\n\n| Severity | Package | Repo | Lockfile | Path | Indicator |")
+		sep := "\n| --- | --- | --- | --- | --- | --- |"
+		if hist {
+			p(" Branch | First seen | Removed | Audit window |")
+			sep += " --- | --- | --- | --- |"
+		}
+		if seen {
+			p(" Seen |")
+			sep += " --- |"
+		}
+		p("%s\n", sep)
 		for _, f := range active {
 			sev := "**" + mdText(f.Severity) + "**"
 			switch f.Status {
@@ -138,8 +158,15 @@ func markdown(b *bytes.Buffer, r *Report) {
 			if !f.Package.Direct || len(f.Path) == 0 {
 				path = mdPath(f.Path)
 			}
-			p("| %s | %s | %s | %s | %s | %s |\n", sev, pkg, mdCell(f.Repo), mdCell(location(f)), path,
+			p("| %s | %s | %s | %s | %s | %s |", sev, pkg, mdCell(f.Repo), mdCell(location(f)), path,
 				mdText(f.Indicator.Kind)+" "+mdCell(f.Indicator.Value))
+			if hist {
+				p(" %s |", mdHistory(&f))
+			}
+			if seen {
+				p(" %s |", mdText(seenText(&f)))
+			}
+			p("\n")
 		}
 		p("\n")
 		evidence(b, active)
@@ -281,6 +308,46 @@ func advisories(b *bytes.Buffer, fs []Finding) {
 			b.WriteString("\n")
 		}
 	}
+}
+
+// mdHistory writes the branch, first seen, removed and audit window cells
+// of a finding traced through git history ("" cells for one that was not).
+func mdHistory(f *Finding) string {
+	if f.FirstSeen == nil {
+		return " | | |"
+	}
+	first := mdCommit(f.FirstSeen)
+	switch f.Before {
+	case "shallow":
+		first = "shallow boundary " + first + " (may be older)"
+	case "since":
+		first = "before " + first + " (--since)"
+	}
+	removed := "still present"
+	if f.RemovedIn != nil {
+		removed = mdCommit(f.RemovedIn)
+	}
+	audit := ""
+	if f.Exposure != nil {
+		if f.Exposure.Audit != nil {
+			audit = mdText(periodText(*f.Exposure.Audit))
+		} else {
+			audit = "none (outside the advisory's window)"
+		}
+	}
+	return mdCell(f.Branch) + " | " + first + " | " + removed + " | " + audit
+}
+
+// mdCommit writes a commit for a table cell: date, short hash, author.
+func mdCommit(c *CommitRef) string {
+	s := mdCell(shortHash(c.Hash))
+	if !c.Date.IsZero() {
+		s = c.Date.UTC().Format(time.DateOnly) + " " + s
+	}
+	if c.Author != "" {
+		s += " " + mdText(c.Author)
+	}
+	return s
 }
 
 // mdPath writes a dependency path for a table cell, as code spans joined by

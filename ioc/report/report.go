@@ -71,6 +71,30 @@ type Repo struct {
 	Head   string `json:"head,omitempty"`   // HEAD commit, when the repo is a git checkout
 	Branch string `json:"branch,omitempty"` // checked-out branch, "" when detached
 	Remote string `json:"remote,omitempty"` // origin URL (credentials removed)
+	// History says what 'depsweep history' walked; nil in scan reports.
+	History *RepoHistory `json:"history,omitempty"`
+}
+
+// A RepoHistory is what 'depsweep history' walked in one repository.
+type RepoHistory struct {
+	Bare     bool            `json:"bare,omitempty"`
+	Shallow  bool            `json:"shallow,omitempty"` // a shallow clone: history before its boundary is unknown
+	Branches []HistoryBranch `json:"branches"`          // in walk order
+	Versions int             `json:"versions"`          // distinct lockfile versions (path and content) read
+}
+
+// A HistoryBranch is one branch whose history was walked.
+type HistoryBranch struct {
+	Name string   `json:"name"`
+	Also []string `json:"also,omitempty"` // other branches at the same commit, not walked again
+	Tip  string   `json:"tip"`            // commit hash
+	// Commits is the number of commits that changed a lockfile (plus the
+	// starting point of a cut history).
+	Commits int `json:"commits"`
+	// Cut says why the walked history is incomplete: "shallow" or "since";
+	// Start is then the commit the walk started from.
+	Cut   string     `json:"cut,omitempty"`
+	Start *CommitRef `json:"start,omitempty"`
 }
 
 // A Lockfile is one lockfile scanned.
@@ -106,6 +130,76 @@ type Finding struct {
 	// Status is set when the scan was compared with a baseline: "new",
 	// "present" (in the baseline too) or "resolved" (only in the baseline).
 	Status string `json:"status,omitempty"`
+
+	// The history fields are set in reports of 'depsweep history' only.
+
+	// Branch is the branch whose history the finding was traced on; the
+	// same finding on two branches is two findings with the same ID.
+	Branch string `json:"branch,omitempty"`
+	// FirstSeen is the commit where the finding first appeared on Branch,
+	// or, when Before is set, the first commit of the walked history.
+	FirstSeen *CommitRef `json:"first_seen,omitempty"`
+	// Before says that the finding was already present where the walked
+	// history starts, so FirstSeen is not where it appeared: "shallow" (the
+	// boundary of a shallow clone) or "since" (the last commit before
+	// --since). Empty when FirstSeen is exact.
+	Before string `json:"before,omitempty"`
+	// LastSeen is the last commit that held the finding: the branch tip
+	// when it is still present.
+	LastSeen *CommitRef `json:"last_seen,omitempty"`
+	// RemovedIn is the commit that removed the finding; nil when it is
+	// still present at the branch tip.
+	RemovedIn *CommitRef `json:"removed_in,omitempty"`
+	// Exposure is when the finding was present and the part of that to audit.
+	Exposure *Exposure `json:"exposure,omitempty"`
+
+	// The host trace fields are set by 'depsweep scan --host' only; the
+	// Lockfile of such a finding is the evidence file ("~/.npm/...").
+
+	// Trace names the trace source: "npx-cache", "npm-cacache",
+	// "mcp-config", "yarn-cache" or "pnpm-store".
+	Trace string `json:"trace,omitempty"`
+	// SeenAt is when the trace was made (a cache entry's fetch time, a cache
+	// file's modification time); nil when unknown.
+	SeenAt *time.Time `json:"seen_at,omitempty"`
+}
+
+// A CommitRef names one commit of a finding's history.
+type CommitRef struct {
+	Hash   string    `json:"hash"`   // full commit hash
+	Date   time.Time `json:"date"`   // committer date: when the commit landed on the branch
+	Author string    `json:"author"` // author name
+}
+
+// An Exposure is when a finding was present on its branch, and the part of
+// that period to audit.
+type Exposure struct {
+	// Present runs from FirstSeen's date to RemovedIn's. A nil From means
+	// unknown (already present where the walked history starts); a nil To
+	// means still present.
+	Present Period `json:"present"`
+	// Audit is Present intersected with the advisory's exposure window
+	// (Present itself when the advisory gives none): when the package was in
+	// the branch while its versions were malicious. Nil when the two do not
+	// overlap.
+	Audit *Period `json:"audit,omitempty"`
+	// Spans lists the separate periods of presence, oldest first, when there
+	// is more than one (a package removed and added back); nil otherwise.
+	Spans []Span `json:"spans,omitempty"`
+}
+
+// A Period is a span of time; a nil From is an unknown start, a nil To an
+// open end.
+type Period struct {
+	From *time.Time `json:"from,omitempty"`
+	To   *time.Time `json:"to,omitempty"`
+}
+
+// A Span is one uninterrupted period of presence of a finding on a branch.
+type Span struct {
+	From CommitRef  `json:"from"`                 // the commit that brought it in
+	Last CommitRef  `json:"last"`                 // the last commit that held it
+	To   *CommitRef `json:"removed_in,omitempty"` // the commit that removed it; nil when still present
 }
 
 // Package is the matched package as the lockfile pins it.

@@ -130,6 +130,15 @@ type (
 		Direct         bool     `json:"direct"`
 		Indicator      string   `json:"indicator"`
 		Collision      bool     `json:"collision,omitempty"`
+		// History ('depsweep history') and host trace ('scan --host') fields.
+		Branch    string     `json:"branch,omitempty"`
+		FirstSeen *CommitRef `json:"firstSeen,omitempty"`
+		Before    string     `json:"before,omitempty"`
+		LastSeen  *CommitRef `json:"lastSeen,omitempty"`
+		RemovedIn *CommitRef `json:"removedIn,omitempty"`
+		Exposure  *Exposure  `json:"exposure,omitempty"`
+		Trace     string     `json:"trace,omitempty"`
+		SeenAt    *time.Time `json:"seenAt,omitempty"`
 	}
 	sarifLocation struct {
 		PhysicalLocation sarifPhysicalLocation `json:"physicalLocation"`
@@ -381,6 +390,12 @@ func sarifResultFor(f *Finding, index map[string]int) sarifResult {
 	if !f.Package.Direct && len(f.Path) > 1 {
 		msg += "; pulled in by " + strings.Join(f.Path, " → ")
 	}
+	if f.FirstSeen != nil {
+		msg += "; " + historyText(f)
+	}
+	if f.Trace != "" || f.SeenAt != nil {
+		msg += "; seen in the " + seenText(f)
+	}
 	res := sarifResult{
 		RuleID:    id,
 		RuleIndex: index[id],
@@ -398,10 +413,20 @@ func sarifResultFor(f *Finding, index map[string]int) sarifResult {
 			Direct:         f.Package.Direct,
 			Indicator:      f.Indicator.Kind + ":" + f.Indicator.Value,
 			Collision:      f.Collision,
+			Branch:         f.Branch,
+			FirstSeen:      f.FirstSeen,
+			Before:         f.Before,
+			LastSeen:       f.LastSeen,
+			RemovedIn:      f.RemovedIn,
+			Exposure:       f.Exposure,
+			Trace:          f.Trace,
+			SeenAt:         f.SeenAt,
 		},
 	}
 	if f.ID != "" {
-		res.PartialFingerprints = map[string]string{fingerprintKey: f.ID}
+		// The same finding on two branches is two results: the branch is
+		// part of the fingerprint there.
+		res.PartialFingerprints = map[string]string{fingerprintKey: f.ID + cond(f.Branch != "", "/"+f.Branch, "")}
 	}
 	switch f.Status {
 	case "new":

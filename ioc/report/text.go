@@ -114,6 +114,9 @@ func (t *textWriter) summary(r *Report, collisions []Finding) {
 	}
 	t.field("lockfiles", lf)
 	t.field("packages", strconv.Itoa(s.Packages))
+	if h := historySummary(r); h != "" {
+		t.field("history", h)
+	}
 	fv := fmt.Sprintf("%d", s.Findings)
 	if s.Findings > 0 {
 		fv += ": " + bySeverity(s.BySeverity, t.p)
@@ -194,6 +197,15 @@ func (t *textWriter) finding(f *Finding) {
 	t.field("matched", clean(f.Indicator.Kind)+" "+clean(f.Indicator.Value))
 	if f.Evidence != "" {
 		t.field("evidence", clean(f.Evidence))
+	}
+	if f.Trace != "" || f.SeenAt != nil {
+		t.field("seen", seenText(f))
+	}
+	if f.FirstSeen != nil {
+		t.field("history", historyText(f))
+	}
+	if f.Exposure != nil {
+		t.field("audit", auditText(f))
 	}
 	if e := f.Advisory.Exposure; e != nil {
 		t.field("exposure", exposure(e))
@@ -435,7 +447,7 @@ func severityRank(s string) int {
 }
 
 // compareFindings orders findings by severity (highest first), then repo,
-// lockfile, line, package, indicator and id, so that the writers' output
+// lockfile, line, package, indicator, branch and id, so that the writers' output
 // does not depend on the order of r.Findings.
 func compareFindings(a, b *Finding) int {
 	return cmp.Or(
@@ -449,6 +461,7 @@ func compareFindings(a, b *Finding) int {
 		cmp.Compare(a.Advisory.ID, b.Advisory.ID),
 		cmp.Compare(a.Indicator.Kind, b.Indicator.Kind),
 		cmp.Compare(a.Indicator.Value, b.Indicator.Value),
+		cmp.Compare(a.Branch, b.Branch),
 		cmp.Compare(a.ID, b.ID),
 	)
 }

@@ -249,11 +249,7 @@ func findingBlocks(out string) []string {
 	if end := regexp.MustCompile(`\n\n[A-Z][a-z]`).FindStringIndex(sec); end != nil {
 		sec = sec[:end[0]]
 	}
-	var blocks []string
-	for _, b := range strings.Split(strings.Trim(sec, "\n"), "\n\n") {
-		blocks = append(blocks, b)
-	}
-	return blocks
+	return strings.Split(strings.Trim(sec, "\n"), "\n\n")
 }
 
 func TestTextNoFindings(t *testing.T) {

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/depsweep/depsweep/ioc"
+	"github.com/depsweep/depsweep/ioc/report"
+	"github.com/depsweep/depsweep/lockfiles"
+	"github.com/depsweep/depsweep/lockfiles/host"
+)
+
+// hostRepo is the repository of host trace findings, and the prefix of
+// their evidence paths: the home directory.
+const hostRepo = "~"
+
+// hostFlags are scan's flags for host traces.
+type hostFlags struct {
+	host bool
+	home string
+}
+
+func (h *hostFlags) register(fs *pflag.FlagSet) {
+	fs.BoolVar(&h.host, "host", false, helpHost)
+	fs.StringVar(&h.home, "home", "", helpHome)
+}
+
+// on reports whether scan should read host traces instead of repositories.
+func (h *hostFlags) on() bool { return h.host || h.home != "" }
+
+// scanHost is 'depsweep scan --host' and 'scan --home DIR': the npx cache,
+// the npm cache index, MCP client configs, Yarn Berry caches and the pnpm
+// store index under the home directory, matched against the same index and
+// written as the same report as a repository scan. Each trace is a
+// "lockfile" named by its evidence file ("~/.npm/_npx/.../package-lock.json").
+// fs holds scan's parsed flags.
+func scanHost(e *env, fs *pflag.FlagSet, h *hostFlags, ff *feedFlags, pf *pubFlags, lf *logFlags, format, output, failOn string) (int, error) {
+	// Check every flag before doing any work.
+	if fs.NArg() > 0 {
+		return 2, usageErrorf("scan", "--host and --home scan the home directory: give no PATH (scan repositories in another run)")
+	}
+	for _, name := range []string{"sbom-dir", "installed", "exclude", "max-file-size"} {
+		if fs.Changed(name) {
+			return 2, usageErrorf("scan", "--%s does not apply to --host or --home", name)
+		}
+	}
+	if !contains(reportFormats, format) {
+		return 2, errBadChoice("format", format, reportFormats...)
+	}
+	fo := failOnFlag{value: failOn}
+	if err := fo.validate(); err != nil {
+		return 2, err
+	}
+	home := h.home
+	if home == "" {
+		if home = homeDir(e); home == "" {
+			return 2, errNoHome()
+		}
+	}
+	if err := checkRoots([]string{home}); err != nil {
+		return 2, err
+	}
+	rs, err := setupReport(e, ff, pf, lf, output)
+	if err != nil {
+		return 2, err
+	}
+	defer rs.out.abort()
+
+	rep := &report.Report{
+		Tool:    report.Tool{Name: "depsweep", Version: toolVersion()},
+		Started: time.Now().UTC(),
+		Roots:   []string{filepath.ToSlash(home)},
+		Feeds:   reportFeeds(rs.fds),
+		Repos:   []report.Repo{{Path: hostRepo}},
+	}
+	traces, errs := host.Scan(e.ctx, home)
+	interrupted := e.ctx.Err() != nil
+	pubs := rs.publishers()
+	var stats ioc.MatchStats
+	for _, tr := range traces {
+		inv := tr.Inventory
+		inv.Path = hostRepo + "/" + inv.Path
+		rep.Lockfiles = append(rep.Lockfiles, report.Lockfile{Path: inv.Path, Repo: hostRepo, Format: inv.Format, Packages: len(inv.Packages)})
+		fds, st := rs.index.MatchInventory(hostRepo, inv, pubs)
+		stats.Packages += st.Packages
+		stats.PublisherKnown += st.PublisherKnown
+		for i := range fds {
+			f := report.ConvertFinding(&fds[i])
+			f.Trace = inv.Format
+			f.SeenAt = traceTime(tr, &fds[i])
+			rep.Findings = append(rep.Findings, f)
+		}
+	}
+	for _, err := range errs {
+		re := hostError(err)
+		rep.Errors = append(rep.Errors, re)
+		rs.log.Error().Str("path", re.Path).Str("error", re.Error).Msg(logInputError)
+	}
+	rep.Finished = time.Now().UTC()
+	rep.Interrupted = interrupted
+	rep.Summary.Publisher = report.Coverage{Packages: stats.Packages, Known: stats.PublisherKnown, Sources: rs.sources}
+	report.Normalize(rep)
+	if err := rs.write(e, rep, format); err != nil {
+		return 2, err
+	}
+	logSummary(rs.log, rep, rep.Finished.Sub(rep.Started))
+	if rep.Summary.Lockfiles == 0 && rep.Summary.Errors == 0 && !interrupted {
+		rs.log.Warn().Msg(logNoTraces(filepath.ToSlash(home)))
+	}
+	return fo.exitCode(rep, interrupted), nil
+}
+
+// hostError returns the report entry of an error of [host.Scan], which
+// names its file relative to home at the front of the message: the path
+// and the message both get the "~/" prefix that trace paths have.
+func hostError(err error) report.Error {
+	msg := hostRepo + "/" + err.Error()
+	var pe *lockfiles.ParseError
+	if errors.As(err, &pe) && pe.Path != "" {
+		return report.Error{Path: hostRepo + "/" + pe.Path, Error: msg}
+	}
+	path, _, _ := strings.Cut(err.Error(), ": ")
+	return report.Error{Path: hostRepo + "/" + path, Error: msg}
+}
+
+// traceTime returns when the trace of f's package was made, nil when unknown.
+func traceTime(tr host.Trace, f *ioc.Finding) *time.Time {
+	for i := range tr.Inventory.Packages {
+		p := &tr.Inventory.Packages[i]
+		if i < len(tr.Times) && p.Line == f.Package.Line && p.Name == f.Package.Name &&
+			p.Version == f.Package.Version && p.Resolved == f.Package.Resolved && !tr.Times[i].IsZero() {
+			t := tr.Times[i].UTC()
+			return &t
+		}
+	}
+	return nil
+}
+
+// homeDir is the user's home directory as scan --host reads it: $HOME, else
+// what the OS says.
+func homeDir(e *env) string {
+	if h := e.getenv("HOME"); h != "" {
+		return h
+	}
+	h, _ := os.UserHomeDir()
+	return h
+}

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/depsweep/depsweep/ioc/report"
+)
+
+// writeHome writes files (slash path relative to home → content) under home.
+func writeHome(t *testing.T, home string, files map[string]string) {
+	t.Helper()
+	for rel, content := range files {
+		full := filepath.Join(home, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// cacacheLine returns the bucket path (relative to home) and line that npm's
+// cacache writes for a request-cache key: the bucket is named by the SHA-256
+// of the key, the line is "<sha1 of the JSON>\t<JSON>".
+func cacacheLine(url, integrity string, when time.Time) (string, string) {
+	key := "make-fetch-happen:request-cache:" + url
+	sum := sha256.Sum256([]byte(key))
+	h := hex.EncodeToString(sum[:])
+	js := fmt.Sprintf(`{"key":%q,"integrity":%q,"time":%d,"size":4096,"metadata":{"url":%q,"reqHeaders":{},"resHeaders":{},"options":{"compress":true}}}`,
+		key, integrity, when.UnixMilli(), url)
+	return ".npm/_cacache/index-v5/" + h[:2] + "/" + h[2:4] + "/" + h[4:], fmt.Sprintf("%x\t%s", sha1.Sum([]byte(js)), js)
+}
+
+// acceptanceHome builds issue 8's synthetic home: an npx cache entry for
+// postmark-mcp 1.0.16, a Claude Desktop config launching "npx -y
+// postmark-mcp", a cacache index line for the 1.0.17 tarball and a Yarn
+// cache zip for 1.0.18, beside clean traces and look-alikes.
+func acceptanceHome(t *testing.T) (home, bucket string) {
+	home = t.TempDir()
+	bucket, line := cacacheLine("https://registry.npmjs.org/postmark-mcp/-/postmark-mcp-1.0.17.tgz", "sha512-ZmFrZQ==",
+		time.Date(2025, 9, 18, 8, 30, 0, 0, time.UTC))
+	clean, cleanLine := cacacheLine("https://registry.npmjs.org/chalk", "sha512-Y2hhbGs=", time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC))
+	writeHome(t, home, map[string]string{
+		".npm/_npx/2a7f1c0d6b9e4f35/package.json": `{"dependencies":{"postmark-mcp":"^1.0.16"},"_npx":{"packages":["postmark-mcp@1.0.16"]}}`,
+		".npm/_npx/2a7f1c0d6b9e4f35/package-lock.json": `{
+  "name": "2a7f1c0d6b9e4f35",
+  "lockfileVersion": 3,
+  "requires": true,
+  "packages": {
+    "": {
+      "dependencies": {
+        "postmark-mcp": "^1.0.16"
+      }
+    },
+    "node_modules/postmark-mcp": {
+      "version": "1.0.16",
+      "resolved": "https://registry.npmjs.org/postmark-mcp/-/postmark-mcp-1.0.16.tgz",
+      "integrity": "sha512-mmjRPbuLq6aOmdGFfcUWkSsbXK6eOyvfNl/4LJfEO3SAy5YPWm0JQ/qfFGwuHkMhK+jfeW0qFHNIcTWCTyjhxA==",
+      "license": "MIT"
+    }
+  }
+}
+`,
+		".npm/_npx/9c0ffee000000001/package.json": `{"_npx":{"packages":["chalk@4.1.2"]}}`,
+		".config/Claude/claude_desktop_config.json": `{
+  "mcpServers": {
+    "filesystem": {
+      "command": "npx",
+      "args": ["-y", "@modelcontextprotocol/server-filesystem", "/home/dev/projects"]
+    },
+    "postmark": {
+      "command": "npx",
+      "args": [
+        "-y",
+        "postmark-mcp"
+      ],
+      "env": {"POSTMARK_SERVER_TOKEN": "redacted"}
+    }
+  }
+}
+`,
+		bucket: "\n" + line + "\n",
+		clean:  "\n" + cleanLine + "\n",
+		".yarn/berry/cache/postmark-mcp-npm-1.0.18-4b1e6f1c2d-3a9d2c1e0f.zip":          "PK\x05\x06",
+		".yarn/berry/cache/@acme-postmark-mcp-npm-1.0.16-a1b2c3d4e5-0f1e2d3c4b.zip":    "PK\x05\x06",
+		".local/share/pnpm/store/v10/index/3f/a9c1d2e3f4b5a6c7d8e9f0-chalk@4.1.2.json": `{"name":"chalk","version":"4.1.2","files":{}}`,
+	})
+	return home, bucket
+}
+
+// runJSON runs depsweep with args and decodes its JSON report.
+func runJSON(t *testing.T, wantCode int, args ...string) *report.Report {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr); code != wantCode {
+		t.Fatalf("depsweep %s: exit %d, want %d\n%s", strings.Join(args, " "), code, wantCode, stderr.String())
+	}
+	var rep report.Report
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, stdout.String())
+	}
+	return &rep
+}
+
+// TestScanHome is issue 8's acceptance case 3: the synthetic home yields
+// exactly the four findings, each with its evidence path, its trace source
+// and, where the trace records one, its time.
+func TestScanHome(t *testing.T) {
+	requireParts(t)
+	home, bucket := acceptanceHome(t)
+	rep := runJSON(t, 1, "scan", "--home", home, "--format", "json", "--quiet")
+	var got []string
+	for _, f := range rep.Findings {
+		seen := "-"
+		if f.SeenAt != nil {
+			seen = f.SeenAt.Format(time.RFC3339)
+		}
+		got = append(got, fmt.Sprintf("%s %s:%d %s@%s %s %s %s", f.Severity, f.Lockfile, f.Line, f.Package.Name, f.Package.Version, f.Trace, seen, f.Evidence))
+	}
+	want := []string{
+		"critical ~/" + bucket + ":2 postmark-mcp@1.0.17 npm-cacache 2025-09-18T08:30:00Z postmark-mcp@1.0.17; version in DEPSWEEP-2025-0001's affected set",
+		"critical ~/.npm/_npx/2a7f1c0d6b9e4f35/package-lock.json:11 postmark-mcp@1.0.16 npx-cache - postmark-mcp@1.0.16; version in DEPSWEEP-2025-0001's affected set",
+		"critical ~/.yarn/berry/cache/postmark-mcp-npm-1.0.18-4b1e6f1c2d-3a9d2c1e0f.zip:0 postmark-mcp@1.0.18 yarn-cache ",
+		"high ~/.config/Claude/claude_desktop_config.json:11 postmark-mcp@ mcp-config - postmark-mcp launched without a version; unpinned: resolves to latest",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("findings:\n%s\nwant %d:\n%s", strings.Join(got, "\n"), len(want), strings.Join(want, "\n"))
+	}
+	for i := range want {
+		// The Yarn cache time is the zip's modification time: only its
+		// presence is checked.
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("finding %d = %q, want %q…", i, got[i], want[i])
+		}
+	}
+	if f := rep.Findings[2]; f.SeenAt == nil {
+		t.Errorf("yarn cache finding has no time, want the zip's modification time")
+	}
+	for _, f := range rep.Findings {
+		if f.Repo != "~" {
+			t.Errorf("%s: repo %q, want ~", f.Lockfile, f.Repo)
+		}
+	}
+	// Every trace is listed, clean ones included; nothing failed.
+	var paths []string
+	for _, l := range rep.Lockfiles {
+		paths = append(paths, l.Path+" "+l.Format)
+	}
+	for _, w := range []string{
+		"~/.npm/_npx/9c0ffee000000001/package.json npx-cache",
+		"~/.local/share/pnpm/store/v10/index/3f/a9c1d2e3f4b5a6c7d8e9f0-chalk@4.1.2.json pnpm-store",
+		"~/.config/Claude/claude_desktop_config.json mcp-config",
+	} {
+		if !slices.Contains(paths, w) {
+			t.Errorf("lockfiles %q lack %q", paths, w)
+		}
+	}
+	if rep.Summary.Errors != 0 || rep.Summary.Findings != 4 || len(rep.Roots) != 1 || rep.Roots[0] != filepath.ToSlash(home) {
+		t.Errorf("summary %+v roots %q, want 4 findings, no error, the home as root", rep.Summary, rep.Roots)
+	}
+}
+
+// A trace that cannot be read is an error naming the file under ~, and the
+// scan still reports what it could read (findings win: exit 1).
+func TestScanHomeErrors(t *testing.T) {
+	requireParts(t)
+	home, _ := acceptanceHome(t)
+	writeHome(t, home, map[string]string{".cursor/mcp.json": `{"mcpServers": {"x": `})
+	rep := runJSON(t, 1, "scan", "--home", home, "--format", "json", "--quiet")
+	if len(rep.Errors) != 1 || rep.Errors[0].Path != "~/.cursor/mcp.json" || !strings.HasPrefix(rep.Errors[0].Error, "~/.cursor/mcp.json") {
+		t.Errorf("errors = %+v, want one for ~/.cursor/mcp.json", rep.Errors)
+	}
+	if rep.Summary.Findings != 4 {
+		t.Errorf("%d findings, want the 4 readable ones", rep.Summary.Findings)
+	}
+	// Without findings, the error decides: exit 2.
+	empty := t.TempDir()
+	writeHome(t, empty, map[string]string{".cursor/mcp.json": `{"mcpServers": {"x": `})
+	rep = runJSON(t, 2, "scan", "--home", empty, "--format", "json", "--quiet")
+	if rep.Summary.Errors != 1 || rep.Summary.Findings != 0 {
+		t.Errorf("summary %+v, want 1 error and no finding", rep.Summary)
+	}
+}
+
+func TestScanHostFlags(t *testing.T) {
+	home := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"scan", "--home", home, "."}, "give no PATH"},
+		{[]string{"scan", "--host", "--sbom-dir", home}, "--sbom-dir does not apply"},
+		{[]string{"scan", "--home", home, "--installed"}, "--installed does not apply"},
+		{[]string{"scan", "--home", filepath.Join(home, "nope")}, "cannot scan"},
+		{[]string{"scan", "--home", home, "--format", "xml"}, `invalid --format "xml"`},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), tc.args, strings.NewReader(""), &stdout, &stderr)
+		if code != 2 || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("depsweep %s: exit %d, stderr %q; want 2 and %q", strings.Join(tc.args[1:], " "), code, stderr.String(), tc.want)
+		}
+	}
+}
