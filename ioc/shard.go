@@ -91,12 +91,19 @@ func (s Shard) index(repoPath string) int {
 }
 
 // Roots returns the roots that belong to s when several roots are scanned:
-// each root is then one unit, keyed by its slash path as given (cleaned),
-// which is also the prefix reports give its paths. Order is kept.
+// each directory root is then one unit, keyed by its slash path as given
+// (cleaned), which is also the prefix reports give its paths. A root that
+// is a regular file is keyed by its directory, the repository [Scan] puts
+// it in, so that files of one directory, and the directory itself, stay
+// together. Order is kept.
 func (s Shard) Roots(roots []string) []string {
 	var out []string
 	for _, r := range roots {
-		if s.Has(filepath.ToSlash(filepath.Clean(r))) {
+		key := filepath.Clean(r)
+		if st, err := os.Stat(r); err == nil && st.Mode().IsRegular() {
+			key = filepath.Dir(key)
+		}
+		if s.Has(filepath.ToSlash(key)) {
 			out = append(out, r)
 		}
 	}
