@@ -207,19 +207,6 @@ func cmdScan(e *env, args []string) (int, error) {
 	return fl.exitCode(rep, threshold, noFail, interrupted), nil
 }
 
-// exitCode maps a finished scan to the exit code: findings at or above the
-// threshold win (1), then errors, lockfiles read only in part, or an
-// interruption (2), else 0.
-func exitCode(rep *report.Report, threshold ioc.Severity, noFail, interrupted bool) int {
-	switch {
-	case !noFail && rep.CountAtOrAbove(threshold) > 0:
-		return 1
-	case incomplete(rep, interrupted):
-		return 2
-	}
-	return 0
-}
-
 // incomplete reports whether rep covers less than the inputs: an input
 // could not be read, a lockfile's parser skipped entries, or the scan was
 // interrupted. Exit 0 means "checked and clean", so a lockfile read only in
