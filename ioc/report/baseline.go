@@ -87,8 +87,7 @@ func Compare(baseline, current *Report) BaselineSummary {
 
 // Recount sets r's finding counts (Summary.Findings and BySeverity) from its
 // findings that are not resolved: a finding resolved since the baseline is
-// listed but no longer counts. [Normalize] counts every listed finding; call
-// Recount after it on a compared report.
+// listed but no longer counts. [Normalize] calls it.
 func Recount(r *Report) {
 	s := &r.Summary
 	s.Findings = 0

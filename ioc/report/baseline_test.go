@@ -143,3 +143,20 @@ func TestReadFile(t *testing.T) {
 		t.Errorf("ReadFile(missing) = %v, want an error naming the file", err)
 	}
 }
+
+// TestNormalizeSkipsResolved: a compared report read back (Read normalizes
+// it) counts only the findings still there, as Compare did.
+func TestNormalizeSkipsResolved(t *testing.T) {
+	r := &report.Report{Findings: []report.Finding{
+		{ID: "a", Severity: "critical", Status: report.StatusNew},
+		{ID: "b", Severity: "critical", Status: report.StatusResolved},
+		{ID: "c", Severity: "medium", Status: report.StatusPresent},
+	}}
+	report.Normalize(r)
+	if r.Summary.Findings != 2 || r.Summary.BySeverity["critical"] != 1 || r.Summary.BySeverity["medium"] != 1 {
+		t.Errorf("Normalize: findings %d, by severity %v; want 2, critical 1, medium 1", r.Summary.Findings, r.Summary.BySeverity)
+	}
+	if len(r.Findings) != 3 {
+		t.Errorf("Normalize dropped findings: %d listed, want 3", len(r.Findings))
+	}
+}
