@@ -142,6 +142,22 @@ func (b *builder) lookup(p *lockfiles.Package, create bool) int32 {
 // the full dependency graph, and one vulnerability per finding (collision
 // findings excepted). findings may be nil. New does not modify inv.
 func New(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx.BOM, error) {
+	bom, err := build(inv, findings, opts)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Deterministic {
+		if bom.SerialNumber, err = contentSerial(bom); err != nil {
+			return nil, err
+		}
+	} else {
+		bom.SerialNumber = randomSerial()
+	}
+	return bom, nil
+}
+
+// build is [New] without the serial number, which it leaves "".
+func build(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx.BOM, error) {
 	if inv == nil {
 		return nil, fmt.Errorf("sbom: no inventory")
 	}
@@ -310,15 +326,6 @@ func New(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx.B
 
 	if v := b.vulnerabilities(findings); len(v) > 0 {
 		bom.Vulnerabilities = &v
-	}
-	if opts.Deterministic {
-		sn, err := contentSerial(bom)
-		if err != nil {
-			return nil, err
-		}
-		bom.SerialNumber = sn
-	} else {
-		bom.SerialNumber = randomSerial()
 	}
 	return bom, nil
 }
