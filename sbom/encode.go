@@ -68,21 +68,41 @@ func hashContent(h hash.Hash, compact []byte) error {
 	return nil
 }
 
-// htmlSpecial marks the bytes encoding/json escapes only with HTML escaping on.
-var htmlSpecial = [256]bool{'<': true, '>': true, '&': true}
-
 // writeHTMLEscaped writes b to w with "<", ">" and "&" as \u003c, \u003e
-// and \u0026.
+// and \u0026. Those bytes are rare, so it looks for each with
+// bytes.IndexByte (vectorized) and remembers where the next of each is,
+// which keeps it linear however many there are.
 func writeHTMLEscaped(w io.Writer, b []byte) {
 	const hex = "0123456789abcdef"
-	start := 0
-	for i, c := range b {
-		if !htmlSpecial[c] {
-			continue
+	specials := [3]byte{'<', '>', '&'}
+	var next [3]int // absolute index of the next special byte of each kind; len(b) for none
+	find := func(k, from int) {
+		if i := bytes.IndexByte(b[from:], specials[k]); i >= 0 {
+			next[k] = from + i
+		} else {
+			next[k] = len(b)
 		}
+	}
+	for k := range specials {
+		find(k, 0)
+	}
+	start := 0
+	for {
+		k := 0
+		for j := 1; j < len(next); j++ {
+			if next[j] < next[k] {
+				k = j
+			}
+		}
+		i := next[k]
+		if i == len(b) {
+			break
+		}
+		c := b[i]
 		w.Write(b[start:i])
 		w.Write([]byte{'\\', 'u', '0', '0', hex[c>>4], hex[c&15]})
 		start = i + 1
+		find(k, start)
 	}
 	w.Write(b[start:])
 }
