@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha1"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"hash"
 	"io"
@@ -22,26 +21,32 @@ const placeholderSerial = "urn:uuid:00000000-0000-0000-0000-000000000000"
 // JSON encoding, with the comma before "version", which always follows it.
 const placeholderField = `"serialNumber":"` + placeholderSerial + `",`
 
-// bufPool holds the buffers of the compact and indented encodings, so that
-// writing many BOMs in a row does not allocate megabytes per BOM.
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// bufPool holds the buffers of compact encodings, so that writing many
+// BOMs in a row does not allocate megabytes per BOM.
+var bufPool = sync.Pool{New: func() any { return new(byteBuf) }}
 
-func getBuf() *bytes.Buffer { b := bufPool.Get().(*bytes.Buffer); b.Reset(); return b }
+func getBuf() *byteBuf { b := bufPool.Get().(*byteBuf); b.b = b.b[:0]; return b }
 
 // putBuf returns b to the pool unless it grew unusually large.
-func putBuf(b *bytes.Buffer) {
-	if b.Cap() <= 64<<20 {
+func putBuf(b *byteBuf) {
+	if cap(b.b) <= 64<<20 {
 		bufPool.Put(b)
 	}
 }
 
 // encodeCompact appends the compact JSON encoding of bom, and a newline, to
 // buf, without HTML escaping: exactly what cyclonedx-go's JSON encoder
-// produces before indenting, since it is encoding/json underneath.
-func encodeCompact(buf *bytes.Buffer, bom *cdx.BOM) error {
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(bom); err != nil {
+// produces before indenting, since it is encoding/json underneath. The
+// components and dependencies of the BOMs New builds are written by hand
+// (see appendBOMFast), the rest by encoding/json.
+func encodeCompact(buf *byteBuf, bom *cdx.BOM) error {
+	var err error
+	if fastEncodable(bom) {
+		buf.b, err = appendBOMFast(buf.b, bom)
+	} else {
+		err = encodeStd(buf, bom)
+	}
+	if err != nil {
 		return fmt.Errorf("sbom: encode: %w", err)
 	}
 	return nil
@@ -120,7 +125,7 @@ func contentSerial(bom *cdx.BOM) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return serialOf(buf.Bytes())
+	return serialOf(buf.b)
 }
 
 // serialOf derives the serial number from a compact encoding holding the
@@ -156,24 +161,41 @@ func writeJSON(w io.Writer, bom *cdx.BOM, derive bool) (serial string, err error
 		return "", err
 	}
 	if derive {
-		if serial, err = serialOf(compact.Bytes()); err != nil {
+		if serial, err = serialOf(compact.b); err != nil {
 			return "", err
 		}
-		i := bytes.Index(compact.Bytes(), []byte(placeholderField))
-		copy(compact.Bytes()[i+len(`"serialNumber":"`):], serial)
+		i := bytes.Index(compact.b, []byte(placeholderField))
+		copy(compact.b[i+len(`"serialNumber":"`):], serial)
 	}
-	out := getBuf()
-	defer putBuf(out)
-	// Indenting roughly doubles the size of a BOM's encoding.
-	out.Grow(2 * compact.Len())
-	indented := appendIndent(out.AvailableBuffer(), compact.Bytes())
-	if cap(indented) > out.Cap() {
-		*out = *bytes.NewBuffer(indented[:0]) // keep the grown array for the next BOM
-	}
-	if _, err := w.Write(indented); err != nil {
+	if err := writeIndented(w, compact.b); err != nil {
 		return "", err
 	}
 	return serial, nil
+}
+
+// indentChunk is how much indented JSON writeIndented collects before
+// writing it: the indented BOM (about twice the compact one) is never
+// held whole.
+const indentChunk = 32 << 10
+
+// chunkPool holds writeIndented's chunk buffers.
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, 0, indentChunk+4<<10); return &b }}
+
+// writeIndented writes the compact JSON src to w, indented as appendIndent
+// does it, in chunks.
+func writeIndented(w io.Writer, src []byte) error {
+	bp := chunkPool.Get().(*[]byte)
+	defer chunkPool.Put(bp)
+	var ind indenter
+	for len(src) > 0 {
+		var n int
+		*bp, n = ind.append((*bp)[:0], src, indentChunk)
+		src = src[n:]
+		if _, err := w.Write(*bp); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // indentSpaces is the indentation of the deepest lines that need no loop.
@@ -185,14 +207,32 @@ const indentSpaces = "\n                                                        
 // encoding/json), which makes it several times faster. Empty objects and
 // arrays stay "{}" and "[]"; a colon is followed by a space.
 func appendIndent(dst, src []byte) []byte {
-	depth := 0
-	open := false // after "{" or "[": indent before the next value unless it closes
+	var ind indenter
+	dst, _ = ind.append(dst, src, -1)
+	return dst
+}
+
+// An indenter indents compact JSON, possibly given in pieces: it keeps
+// the nesting depth between calls.
+type indenter struct {
+	depth int
+	open  bool // after "{" or "[": indent before the next value unless it closes
+}
+
+// append appends src, indented, to dst until dst has grown by limit bytes
+// (no limit when negative), and returns dst and how many bytes of src it
+// consumed: it stops between tokens or after a string.
+func (ind *indenter) append(dst, src []byte, limit int) ([]byte, int) {
+	stop := len(dst) + limit
 	for i := 0; i < len(src); i++ {
+		if limit >= 0 && len(dst) >= stop {
+			return dst, i
+		}
 		c := src[i]
-		if open && c != '}' && c != ']' {
-			open = false
-			depth++
-			dst = appendNewline(dst, depth)
+		if ind.open && c != '}' && c != ']' {
+			ind.open = false
+			ind.depth++
+			dst = appendNewline(dst, ind.depth)
 		}
 		switch c {
 		case '"':
@@ -218,26 +258,26 @@ func appendIndent(dst, src []byte) []byte {
 			dst = append(dst, src[i:j+1]...)
 			i = j
 		case '{', '[':
-			open = true
+			ind.open = true
 			dst = append(dst, c)
 		case ',':
 			dst = append(dst, c)
-			dst = appendNewline(dst, depth)
+			dst = appendNewline(dst, ind.depth)
 		case ':':
 			dst = append(dst, ':', ' ')
 		case '}', ']':
-			if open {
-				open = false // empty: no newline inside
+			if ind.open {
+				ind.open = false // empty: no newline inside
 			} else {
-				depth = max(depth-1, 0) // never below 0, even for unbalanced input
-				dst = appendNewline(dst, depth)
+				ind.depth = max(ind.depth-1, 0) // never below 0, even for unbalanced input
+				dst = appendNewline(dst, ind.depth)
 			}
 			dst = append(dst, c)
 		default:
 			dst = append(dst, c)
 		}
 	}
-	return dst
+	return dst, len(src)
 }
 
 // appendNewline appends a newline and depth levels of indentation.

@@ -5,6 +5,8 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/json"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -39,8 +41,20 @@ func stdIndent(t testing.TB, src []byte) []byte {
 func TestAppendIndent(t *testing.T) {
 	for _, c := range indentCases {
 		src := []byte(c + "\n") // encoding/json's Encoder ends with a newline
-		if got, want := appendIndent(nil, src), stdIndent(t, src); !bytes.Equal(got, want) {
+		want := stdIndent(t, src)
+		if got := appendIndent(nil, src); !bytes.Equal(got, want) {
 			t.Errorf("appendIndent(%q) = %q, want %q", c, got, want)
+		}
+		// In pieces, as writeIndented does it, stopping as early as it can.
+		var ind indenter
+		var got []byte
+		for rest := src; len(rest) > 0; {
+			var n int
+			got, n = ind.append(got, rest, 1)
+			rest = rest[n:]
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("indenter.append(%q) in pieces = %q, want %q", c, got, want)
 		}
 	}
 }
@@ -164,5 +178,108 @@ func TestWriteMatchesCycloneDX(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no corpus lockfile parsed")
+	}
+}
+
+// TestFastEncode checks that the hand-written encoding of components and
+// dependencies is what encoding/json writes, for strings that need
+// escaping, and that BOMs it does not cover go to encoding/json whole.
+func TestFastEncode(t *testing.T) {
+	odd := []string{"q\"uote", `back\slash`, "ctl\x01\x1f\t\n", "del\x7f", "é ✓", "bad\xffutf8", "line\u2028sep", "<html>&amp;"}
+	inv := handInventory()
+	for i, s := range odd {
+		p := &inv.Packages[i%len(inv.Packages)]
+		p.Paths = append(p.Paths, "node_modules/"+s)
+		p.Alias = s
+	}
+	inv.Packages[6].Resolved = "git+ssh://git@github.com/acme/my\"lib.git#0123abc"
+	opts := Options{Format: cdx.BOMFileFormatJSON, Deterministic: true, Time: fixedTime, ToolVersion: "test"}
+	base, err := New(inv, handFindings(inv), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withComp := func(f func(c *cdx.Component)) *cdx.BOM {
+		b := *base
+		cs := slices.Clone(*b.Components)
+		f(&cs[1])
+		b.Components = &cs
+		return &b
+	}
+	cases := []struct {
+		name string
+		bom  *cdx.BOM
+		fast bool
+	}{
+		{"built", base, true},
+		{"no metadata, no findings", func() *cdx.BOM { b := *base; b.Metadata, b.Vulnerabilities, b.Compositions = nil, nil, nil; return &b }(), true},
+		{"empty lists", func() *cdx.BOM {
+			b := *base
+			b.Components, b.Dependencies = &[]cdx.Component{}, &[]cdx.Dependency{{Ref: "x", Dependencies: &[]string{}}}
+			return &b
+		}(), true},
+		{"no lists", func() *cdx.BOM { b := *base; b.Components, b.Dependencies = nil, nil; return &b }(), true},
+		{"empty hashes and properties", withComp(func(c *cdx.Component) { c.Hashes, c.Properties, c.BOMRef = &[]cdx.Hash{}, &[]cdx.Property{}, "" }), true},
+		{"description", withComp(func(c *cdx.Component) { c.Description = "set" }), false},
+		{"external reference comment", withComp(func(c *cdx.Component) {
+			c.ExternalReferences = &[]cdx.ExternalReference{{URL: "https://example.com", Type: cdx.ERTypeWebsite, Comment: "c"}}
+		}), false},
+		{"services", func() *cdx.BOM { b := *base; b.Services = &[]cdx.Service{{Name: "s"}}; return &b }(), false},
+		{"provides", func() *cdx.BOM {
+			b := *base
+			b.Dependencies = &[]cdx.Dependency{{Ref: "x", Provides: &[]string{"y"}}}
+			return &b
+		}(), false},
+	}
+	for _, c := range cases {
+		if got := fastEncodable(c.bom); got != c.fast {
+			t.Errorf("%s: fastEncodable = %v, want %v", c.name, got, c.fast)
+		}
+		var got, want byteBuf
+		if err := encodeCompact(&got, c.bom); err != nil {
+			t.Fatal(err)
+		}
+		if err := encodeStd(&want, c.bom); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.b, want.b) {
+			t.Errorf("%s: encodeCompact differs from encoding/json:\n%s", c.name, firstDiff(bytes.ReplaceAll(got.b, []byte(","), []byte(",\n")), bytes.ReplaceAll(want.b, []byte(","), []byte(",\n"))))
+		}
+	}
+}
+
+// TestBOMTailMirror checks that bomTail has the members of cdx.BOM after
+// "dependencies", in order: a newer cyclonedx-go that adds one fails here
+// rather than losing it from the JSON.
+func TestBOMTailMirror(t *testing.T) {
+	bt := reflect.TypeFor[cdx.BOM]()
+	dep, ok := bt.FieldByName("Dependencies")
+	if !ok {
+		t.Fatal("cdx.BOM has no Dependencies")
+	}
+	var want []reflect.StructField
+	for i := dep.Index[0] + 1; i < bt.NumField(); i++ {
+		if f := bt.Field(i); f.Tag.Get("json") != "-" {
+			want = append(want, f)
+		}
+	}
+	tt := reflect.TypeFor[bomTail]()
+	if tt.NumField() != len(want) {
+		t.Fatalf("bomTail has %d fields, cdx.BOM has %d after Dependencies", tt.NumField(), len(want))
+	}
+	for i, w := range want {
+		g := tt.Field(i)
+		if g.Name != w.Name || g.Type != w.Type || g.Tag.Get("json") != w.Tag.Get("json") {
+			t.Errorf("bomTail field %d = %s %s %q, want %s %s %q", i, g.Name, g.Type, g.Tag.Get("json"), w.Name, w.Type, w.Tag.Get("json"))
+		}
+	}
+	// The head: only these members may come between "metadata" and
+	// "components", and between "components" and "dependencies".
+	var order []string
+	for i := 0; i < bt.NumField(); i++ {
+		order = append(order, bt.Field(i).Name)
+	}
+	m, c := slices.Index(order, "Metadata"), slices.Index(order, "Components")
+	if c != m+1 || !slices.Equal(order[c+1:dep.Index[0]], []string{"Services", "ExternalReferences"}) {
+		t.Errorf("cdx.BOM member order changed: %q", order)
 	}
 }
