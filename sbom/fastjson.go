@@ -221,7 +221,7 @@ func appendString(dst []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
 			w := &byteBuf{b: dst}
-			encodeStd(w, s) // encoding a string cannot fail
+			encodeStd(w, s)         // encoding a string cannot fail
 			return w.b[:len(w.b)-1] // the encoder's newline
 		}
 	}
