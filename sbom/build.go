@@ -92,22 +92,21 @@ func singleHash(integrity string) (hs []cdx.Hash, ok bool) {
 	default:
 		return nil, false
 	}
-	// Exactly the padded length, and only base64 characters: no second
-	// entry, no "?options", no white space.
-	if len(b64) != base64.StdEncoding.EncodedLen(size) {
+	// Exactly the padded length, and no line break (the decoder would skip
+	// it): no second entry, no "?options"; any other byte that is not
+	// base64 fails the decoding.
+	if len(b64) != base64.StdEncoding.EncodedLen(size) || strings.IndexByte(b64, '\n') >= 0 || strings.IndexByte(b64, '\r') >= 0 {
 		return nil, false
 	}
-	for i := 0; i < len(b64); i++ {
-		if c := b64[i]; !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '=') {
-			return nil, false
-		}
-	}
+	var src [88]byte // base64 of 64 bytes; on the stack, unlike []byte(b64)
 	var d [64]byte
-	n, err := base64.StdEncoding.Decode(d[:], []byte(b64))
+	n, err := base64.StdEncoding.Decode(d[:], src[:copy(src[:], b64)])
 	if err != nil || n != size {
 		return nil, false
 	}
-	return []cdx.Hash{{Algorithm: calg, Value: hex.EncodeToString(d[:n])}}, true
+	var hx [128]byte
+	hex.Encode(hx[:], d[:n])
+	return []cdx.Hash{{Algorithm: calg, Value: string(hx[:2*n])}}, true
 }
 
 // conflict reports whether two hash lists disagree on a digest of the same

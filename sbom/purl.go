@@ -180,6 +180,9 @@ func isURL(s string) bool {
 	if s == "" || strings.ContainsAny(s, " \t\r\n\\\"<>{}|^`") {
 		return false
 	}
+	if !hasScheme(s) {
+		return false // url.Parse would find no scheme (or fail)
+	}
 	if onDefaultRegistry(s) && plainURLTail(s) {
 		return true // what url.Parse would say, without its allocations
 	}
@@ -232,4 +235,24 @@ func plainURLTail(s string) bool {
 		}
 	}
 	return true
+}
+
+// hasScheme reports whether s starts with a URL scheme and a colon, which
+// is when url.Parse gives a URL a scheme: a letter, then letters, digits,
+// "+", "-" or ".".
+func hasScheme(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+		case '0' <= c && c <= '9' || c == '+' || c == '-' || c == '.':
+			if i == 0 {
+				return false
+			}
+		case c == ':':
+			return i > 0
+		default:
+			return false
+		}
+	}
+	return false
 }
