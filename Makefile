@@ -8,7 +8,7 @@ BENCHTIME ?= 1s
 # which on a small machine leaves a short run with almost no executions.
 FUZZMIN   ?= 2s
 
-.PHONY: all build test unit fuzz-smoke fuzz bench lint tidy update demo
+.PHONY: all build test unit fuzz-smoke fuzz bench lint tidy update demo bench-fleet
 
 all: build test
 
@@ -77,3 +77,7 @@ update:
 ## demo: the main job on the embedded feed over the demo fleet in testdata/.
 demo:
 	$(GO) run ./cmd/depsweep scan --registry-metadata testdata/fixtures/registry --fail-on none testdata/demo-fleet
+
+## bench-fleet: a full sweep of a synthetic fleet (N=100, 1000) against osv-scanner and syft (bench/fleet.sh).
+bench-fleet:
+	bench/fleet.sh $(FLEET_N)

@@ -11,6 +11,9 @@ type LockfileResult struct {
 	// SBOM is set when the input is an SBOM given as a file to scan,
 	// read in place of a lockfile; reports list it with the lockfiles.
 	SBOM bool
+	// Match is what matching the file counted toward [ScanStats] (zero for
+	// an error), so that a handler dropping the event can discount it.
+	Match MatchStats
 }
 
 // A Handler receives scan results as a stream. Its methods are called from

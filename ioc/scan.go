@@ -280,6 +280,7 @@ func deliver(h Handler, r result, seenRepos map[string]bool, stats *ScanStats) e
 	}
 	stats.PublisherPackages += r.stats.Packages
 	stats.PublisherKnown += r.stats.PublisherKnown
+	lf.Match = r.stats
 	if err := h.Lockfile(lf); err != nil {
 		return err
 	}

@@ -92,7 +92,7 @@ func cmdSBOM(e *env, args []string) (int, error) {
 		Roots: roots, Index: index, Publishers: pubs, Installed: pf.installed,
 		Jobs: sf.jobs, MaxFileSize: sf.maxFileSize << 20, Log: log, Skip: sf.skip(),
 	}
-	stats, interrupted, err := runScan(e, cfg, h, progress)
+	stats, interrupted, err := runScan(e, cfg, ioc.Shard{}, h, progress)
 	if err != nil {
 		return 2, errScan(err)
 	}

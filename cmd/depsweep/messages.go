@@ -27,6 +27,7 @@ Usage:
   depsweep feed validate FILE ...      check feed files
   depsweep feed show [--feed FILE ...] list advisories and indicators
   depsweep convert [flags] REPORT      re-render a saved JSON or JSONL report
+  depsweep merge [flags] REPORT ...    combine the reports of a sharded sweep
   depsweep version                     print version and embedded feed digest
 
 Run 'depsweep COMMAND --help' for a command's flags.

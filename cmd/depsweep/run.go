@@ -89,6 +89,8 @@ func dispatch(e *env, args []string) (int, error) {
 		return cmdFeed(e, args[1:])
 	case "convert":
 		return cmdConvert(e, args[1:])
+	case "merge":
+		return cmdMerge(e, args[1:])
 	case "version":
 		return cmdVersion(e, args[1:])
 	case "help", "-h", "--help", "-help":

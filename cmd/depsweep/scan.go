@@ -56,6 +56,7 @@ func cmdScan(e *env, args []string) (int, error) {
 		pf      pubFlags
 		lf      logFlags
 		sf      scanFlags
+		fl      fleetFlags
 		so      sbomOpts
 		format  string
 		output  string
@@ -67,6 +68,7 @@ func cmdScan(e *env, args []string) (int, error) {
 	pf.register(fs)
 	lf.register(fs)
 	sf.register(fs)
+	fl.register(fs, true)
 	fs.StringVar(&format, "format", "text", helpFormat)
 	fs.StringVarP(&output, "output", "o", "", helpOutput)
 	fs.StringVar(&failOn, "fail-on", "info", helpFailOn)
@@ -99,6 +101,13 @@ func cmdScan(e *env, args []string) (int, error) {
 	if err := sf.validate("scan"); err != nil {
 		return 2, err
 	}
+	if err := fl.validate(e, "scan"); err != nil {
+		return 2, err
+	}
+	started, err := clock(e)
+	if err != nil {
+		return 2, err
+	}
 	var sbomOptions sbom.Options
 	if sbomDir != "" {
 		var err error
@@ -110,9 +119,9 @@ func cmdScan(e *env, args []string) (int, error) {
 	if err != nil {
 		return 2, err
 	}
-	roots := fs.Args()
-	if len(roots) == 0 {
-		roots = []string{"."}
+	roots, err := fl.roots(e, fs.Args())
+	if err != nil {
+		return 2, err
 	}
 	if err := checkScanRoots(roots); err != nil {
 		return 2, err
@@ -136,7 +145,6 @@ func cmdScan(e *env, args []string) (int, error) {
 	}
 	defer out.abort()
 
-	started := time.Now().UTC()
 	col := report.NewCollector(report.Report{
 		Tool:    report.Tool{Name: "depsweep", Version: toolVersion()},
 		Started: started,
@@ -145,7 +153,9 @@ func cmdScan(e *env, args []string) (int, error) {
 	})
 	handlers := []ioc.Handler{col, &logHandler{log: log}}
 	var jsonl *report.JSONLWriter
-	if format == "jsonl" {
+	// With a baseline, finding lines need their status, known only at the
+	// end: the JSONL report is then written whole, after the scan.
+	if format == "jsonl" && fl.base == nil {
 		jsonl = report.NewJSONLWriter(out.w)
 		handlers = append(handlers, jsonl)
 	}
@@ -163,7 +173,7 @@ func cmdScan(e *env, args []string) (int, error) {
 		Jobs: sf.jobs, MaxFileSize: sf.maxFileSize << 20, Log: log, Skip: sf.skip(),
 		ReadFile: sbom.ReadBOM,
 	}
-	stats, interrupted, err := runScan(e, cfg, h, progress)
+	stats, interrupted, err := runScan(e, cfg, fl.shard, h, progress)
 	if err != nil {
 		return 2, errScan(err)
 	}
@@ -171,7 +181,12 @@ func cmdScan(e *env, args []string) (int, error) {
 	if err := ioc.Flush(h); err != nil {
 		return 2, errSBOM(err)
 	}
-	rep := col.Finish(stats, time.Now().UTC(), interrupted, sources)
+	finished := time.Now().UTC()
+	if e.getenv("SOURCE_DATE_EPOCH") != "" {
+		finished = started
+	}
+	rep := col.Finish(stats, finished, interrupted, sources)
+	fl.compare(log, rep)
 
 	if jsonl != nil {
 		err = jsonl.WriteSummary(rep)
@@ -189,20 +204,7 @@ func cmdScan(e *env, args []string) (int, error) {
 	if rep.Summary.Lockfiles == 0 && rep.Summary.Errors == 0 && !interrupted {
 		log.Warn().Msg(logNoLockfiles(rep.Roots))
 	}
-	return exitCode(rep, threshold, noFail, interrupted), nil
-}
-
-// exitCode maps a finished scan to the exit code: findings at or above the
-// threshold win (1), then errors, lockfiles read only in part, or an
-// interruption (2), else 0.
-func exitCode(rep *report.Report, threshold ioc.Severity, noFail, interrupted bool) int {
-	switch {
-	case !noFail && rep.CountAtOrAbove(threshold) > 0:
-		return 1
-	case incomplete(rep, interrupted):
-		return 2
-	}
-	return 0
+	return fl.exitCode(rep, threshold, noFail, interrupted), nil
 }
 
 // incomplete reports whether rep covers less than the inputs: an input
@@ -228,7 +230,7 @@ var testHookScan func(*ioc.ScanConfig)
 
 // runScan runs the pipeline with a progress line when there is one. A
 // cancelled context is an interruption, not an error.
-func runScan(e *env, cfg ioc.ScanConfig, h ioc.Handler, pw *progressWriter) (ioc.ScanStats, bool, error) {
+func runScan(e *env, cfg ioc.ScanConfig, shard ioc.Shard, h ioc.Handler, pw *progressWriter) (ioc.ScanStats, bool, error) {
 	if testHookScan != nil {
 		testHookScan(&cfg)
 	}
@@ -238,7 +240,7 @@ func runScan(e *env, cfg ioc.ScanConfig, h ioc.Handler, pw *progressWriter) (ioc
 		go pw.run(cfg.Progress, stop, done)
 		defer func() { close(stop); <-done }()
 	}
-	stats, err := ioc.Scan(e.ctx, cfg, h)
+	stats, err := ioc.ScanShard(e.ctx, cfg, shard, h)
 	if err != nil && (errors.Is(err, e.ctx.Err()) && e.ctx.Err() != nil) {
 		cfg.Log.Warn().Msg(logInterrupted)
 		return stats, true, nil

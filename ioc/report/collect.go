@@ -207,15 +207,12 @@ func Normalize(r *Report) {
 	for _, l := range r.Lockfiles {
 		s.Packages += l.Packages
 	}
-	s.Findings = len(r.Findings)
 	s.Errors = len(r.Errors)
 	s.BySeverity = make(map[string]int, len(ioc.Severities))
 	for _, sev := range ioc.Severities {
 		s.BySeverity[sev.String()] = 0
 	}
-	for _, f := range r.Findings {
-		s.BySeverity[f.Severity]++
-	}
+	Recount(r) // findings resolved since a baseline are listed, not counted
 }
 
 // findingOrder orders findings by severity (highest first), repo,

@@ -53,6 +53,9 @@ type Summary struct {
 	// Publisher says how many packages had publisher data, so that "no
 	// publisher finding" is never read as "clean" when the data was missing.
 	Publisher Coverage `json:"publisher_coverage"`
+	// Baseline counts the findings by status when the scan was compared
+	// with a baseline ([Compare]); nil when it was not.
+	Baseline *BaselineSummary `json:"baseline,omitempty"`
 }
 
 // Coverage counts the packages for which some data was available.

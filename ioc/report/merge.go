@@ -1,0 +1,133 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// A MergeError says why [Merge] refused its input. Report is the 1-based
+// position of the report at fault among Merge's arguments.
+type MergeError struct {
+	Report int
+	Msg    string
+}
+
+func (e *MergeError) Error() string { return fmt.Sprintf("report %d: %s", e.Report, e.Msg) }
+
+// Merge combines the reports of the shards of one sweep (see
+// [github.com/depsweep/depsweep/ioc.Shard]) into the report a single
+// unsharded run would have written: repositories, lockfiles, findings and
+// errors are united and put in the contract's order, the summary is
+// recomputed, Started is the earliest start and Finished the latest end,
+// Roots keeps every root in order of first appearance, and the merged
+// report is interrupted when any part was.
+//
+// Merge refuses, with a *MergeError, reports that do not belong together:
+// a different schema, tool or tool version, or feeds (compared by their
+// sha256 digests) than the first; a repository (other than the scan root
+// ".") or lockfile present in two
+// reports (the shards overlap, or one report was given twice); and a
+// report already compared with a baseline (merge first, then compare).
+// The inputs are not modified. Merge of no reports is an error.
+func Merge(reports ...*Report) (*Report, error) {
+	if len(reports) == 0 {
+		return nil, fmt.Errorf("no reports to merge")
+	}
+	first := reports[0]
+	out := &Report{
+		Schema:  first.Schema,
+		Tool:    first.Tool,
+		Started: first.Started, Finished: first.Finished,
+		Feeds: slices.Clone(first.Feeds),
+	}
+	wantFeeds := feedSet(first.Feeds)
+	repoFrom := make(map[string]int)
+	lockFrom := make(map[string]int)
+	var sources []string
+	for i, r := range reports {
+		n := i + 1
+		switch {
+		case r.Schema != first.Schema:
+			return nil, &MergeError{n, fmt.Sprintf("schema %q differs from %q", r.Schema, first.Schema)}
+		case r.Tool != first.Tool:
+			return nil, &MergeError{n, fmt.Sprintf("written by %s, not %s like report 1: run every shard with the same build", toolName(r.Tool), toolName(first.Tool))}
+		case feedSet(r.Feeds) != wantFeeds:
+			return nil, &MergeError{n, fmt.Sprintf("feeds %s differ from report 1's %s: run every shard with the same feeds", feedSet(r.Feeds), wantFeeds)}
+		case r.Summary.Baseline != nil || slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.Status != "" }):
+			return nil, &MergeError{n, "already compared with a baseline: merge the shard reports first, then compare the merged report"}
+		}
+		for _, rp := range r.Repos {
+			// "." is the scan root, which every shard shares: lockfiles in
+			// no repository and discovery errors are attributed to it.
+			if j, dup := repoFrom[rp.Path]; dup && rp.Path != "." {
+				return nil, &MergeError{n, fmt.Sprintf("repository %q is in report %d too: shards overlap", rp.Path, j)}
+			}
+			repoFrom[rp.Path] = n
+		}
+		for _, l := range r.Lockfiles {
+			if j, dup := lockFrom[l.Path]; dup {
+				return nil, &MergeError{n, fmt.Sprintf("lockfile %q is in report %d too: shards overlap", l.Path, j)}
+			}
+			lockFrom[l.Path] = n
+		}
+		if r.Started.Before(out.Started) {
+			out.Started = r.Started
+		}
+		if r.Finished.After(out.Finished) {
+			out.Finished = r.Finished
+		}
+		out.Interrupted = out.Interrupted || r.Interrupted
+		for _, root := range r.Roots {
+			if !slices.Contains(out.Roots, root) {
+				out.Roots = append(out.Roots, root)
+			}
+		}
+		out.Repos = append(out.Repos, r.Repos...)
+		out.Lockfiles = append(out.Lockfiles, cloneLockfiles(r.Lockfiles)...)
+		out.Errors = append(out.Errors, r.Errors...)
+		for _, f := range r.Findings {
+			f.Path = slices.Clone(f.Path)
+			out.Findings = append(out.Findings, f)
+		}
+		c := r.Summary.Publisher
+		out.Summary.Publisher.Packages += c.Packages
+		out.Summary.Publisher.Known += c.Known
+		for _, s := range c.Sources {
+			if !slices.Contains(sources, s) {
+				sources = append(sources, s)
+			}
+		}
+	}
+	out.Summary.Publisher.Sources = sources
+	Normalize(out)
+	return out, nil
+}
+
+func cloneLockfiles(ls []Lockfile) []Lockfile {
+	out := slices.Clone(ls)
+	for i := range out {
+		out[i].Problems = slices.Clone(out[i].Problems)
+	}
+	return out
+}
+
+// feedSet renders a feed list as a canonical set of digests, for
+// comparison and messages. Names are left out: the same feed may be given
+// by different paths on different machines.
+func feedSet(fs []Feed) string {
+	s := make([]string, len(fs))
+	for i, f := range fs {
+		s[i] = "sha256:" + f.SHA256
+	}
+	slices.Sort(s)
+	s = slices.Compact(s)
+	return "[" + strings.Join(s, ", ") + "]"
+}
+
+func toolName(t Tool) string {
+	if t.Name == "" && t.Version == "" {
+		return "an unknown tool (a report cut short?)"
+	}
+	return strings.TrimSpace(t.Name + " " + t.Version)
+}

@@ -1,0 +1,298 @@
+package ioc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/depsweep/depsweep/lockfiles"
+)
+
+// A Shard is one part of a fleet split into N parts, for running N copies
+// of a sweep side by side (a Kubernetes Indexed Job, a CI matrix, any batch
+// scheduler). I is the zero-based index, 0 ≤ I < N. The zero Shard (N == 0)
+// is the whole fleet: it has every repository.
+//
+// Repositories are assigned by a stable hash of their slash path (as the
+// report shows it), so every copy must be given the same fleet layout: the
+// same roots, spelled the same way, over the same directory tree. Then the
+// N shards cover every repository exactly once, whichever machine runs them.
+type Shard struct {
+	I, N int
+}
+
+// ErrNoJobIndex is returned by [ShardFromEnv] when the index variable is
+// unset or empty.
+var ErrNoJobIndex = errors.New("JOB_COMPLETION_INDEX is not set")
+
+// ParseShard parses "I/N" (zero-based I, as Kubernetes numbers completion
+// indexes): "0/3", "1/3" and "2/3" are the three shards of a fleet. An empty
+// I ("/3") takes the index from getenv("JOB_COMPLETION_INDEX"), the variable
+// a Kubernetes Indexed Job sets in each pod; getenv may be nil when that
+// form is not wanted.
+func ParseShard(s string, getenv func(string) string) (Shard, error) {
+	is, ns, ok := strings.Cut(s, "/")
+	if !ok {
+		return Shard{}, fmt.Errorf("shard %q: want I/N, such as 0/4", s)
+	}
+	n, err := strconv.Atoi(ns)
+	if err != nil || n < 1 {
+		return Shard{}, fmt.Errorf("shard %q: N must be a whole number of 1 or more", s)
+	}
+	if is == "" {
+		if getenv == nil {
+			return Shard{}, fmt.Errorf("shard %q: want I/N, such as 0/4", s)
+		}
+		is = getenv("JOB_COMPLETION_INDEX")
+		if is == "" {
+			return Shard{}, fmt.Errorf("shard %q: %w", s, ErrNoJobIndex)
+		}
+	}
+	i, err := strconv.Atoi(is)
+	if err != nil || i < 0 || i >= n {
+		return Shard{}, fmt.Errorf("shard %q: I must be a whole number from 0 to %d", s, n-1)
+	}
+	return Shard{I: i, N: n}, nil
+}
+
+// String returns "I/N", or "" for the whole fleet.
+func (s Shard) String() string {
+	if s.N == 0 {
+		return ""
+	}
+	return strconv.Itoa(s.I) + "/" + strconv.Itoa(s.N)
+}
+
+// Has reports whether the repository at repoPath (a slash path relative to
+// the scan root, "." for the root itself, or prefixed with its root when
+// several roots are scanned) belongs to s. The path is cleaned first, so
+// "a/b/" and "a/b" agree. The hash is FNV-1a (64 bits) of the cleaned path:
+// it is fixed forever, because shards of one run may come from different
+// depsweep builds.
+func (s Shard) Has(repoPath string) bool {
+	if s.N <= 1 {
+		return true
+	}
+	return s.index(repoPath) == s.I
+}
+
+// index returns the shard of repoPath among s.N.
+func (s Shard) index(repoPath string) int {
+	h := fnv.New64a()
+	h.Write([]byte(path.Clean(repoPath)))
+	return int(h.Sum64() % uint64(s.N))
+}
+
+// Roots returns the roots that belong to s when several roots are scanned:
+// each directory root is then one unit, keyed by its slash path as given
+// (cleaned), which is also the prefix reports give its paths. A root that
+// is a regular file is keyed by its directory, the repository [Scan] puts
+// it in, so that files of one directory, and the directory itself, stay
+// together. Order is kept.
+func (s Shard) Roots(roots []string) []string {
+	var out []string
+	for _, r := range roots {
+		key := filepath.Clean(r)
+		if st, err := os.Stat(r); err == nil && st.Mode().IsRegular() {
+			key = filepath.Dir(key)
+		}
+		if s.Has(filepath.ToSlash(key)) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// A ShardSkipper splits the repositories under one scan root among shards.
+// The units are the top-level repositories: directories holding .git that
+// no other repository below the root encloses. A repository nested in
+// another (a submodule, a vendored checkout) goes with the one enclosing
+// it, so that skipping a repository's directory never loses another shard's
+// work. Lockfiles in no repository, and everything when the root itself
+// holds .git, form the unit ".".
+//
+// Use [ShardSkipper.Skip] as the scan's directory filter and drop every
+// event whose path [ShardSkipper.Keep] refuses. Both are safe for
+// concurrent use; Keep must be asked about a path only after the walk
+// reached it (events come after discovery, so a scan's handler may).
+type ShardSkipper struct {
+	s      Shard
+	root   string
+	next   func(string) bool
+	isRepo bool // the root itself holds .git: one unit
+
+	mu   sync.Mutex
+	tops map[string]bool // top-level repositories of s met so far
+}
+
+// Skipper returns the ShardSkipper of s for the scan root at OS path root.
+// next, when not nil, is the directory filter it wraps (such as --exclude):
+// a directory either skips is skipped.
+func (s Shard) Skipper(root string, next func(relDir string) bool) *ShardSkipper {
+	k := &ShardSkipper{s: s, root: root, next: next, tops: make(map[string]bool)}
+	k.isRepo = hasGit(root)
+	return k
+}
+
+// Skip reports whether the walk must skip directory relDir (a slash path
+// relative to the root): a top-level repository of another shard, or one
+// that next skips.
+func (k *ShardSkipper) Skip(relDir string) bool {
+	if k.next != nil && k.next(relDir) {
+		return true
+	}
+	if k.s.N <= 1 || k.isRepo {
+		return false
+	}
+	if k.underTop(relDir) {
+		return false // nested: goes with its top-level repository
+	}
+	if !hasGit(filepath.Join(k.root, filepath.FromSlash(relDir))) {
+		return false
+	}
+	if !k.s.Has(relDir) {
+		return true
+	}
+	k.mu.Lock()
+	k.tops[path.Clean(relDir)] = true
+	k.mu.Unlock()
+	return false
+}
+
+// Keep reports whether an event about relPath (a lockfile, an error, a
+// repository; slash path relative to the root) belongs to the shard.
+func (k *ShardSkipper) Keep(relPath string) bool {
+	if k.s.N <= 1 {
+		return true
+	}
+	if !k.isRepo && k.underTop(relPath) {
+		return true
+	}
+	return k.s.Has(".")
+}
+
+// underTop reports whether p is a top-level repository of the shard met so
+// far, or below one.
+func (k *ShardSkipper) underTop(p string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(k.tops) == 0 {
+		return false
+	}
+	for p = path.Clean(p); p != "." && p != "/"; p = path.Dir(p) {
+		if k.tops[p] {
+			return true
+		}
+	}
+	return false
+}
+
+// hasGit reports whether dir holds .git (a directory, or the file that
+// worktrees and submodules have), as discovery decides what a repository is.
+func hasGit(dir string) bool {
+	_, err := os.Lstat(filepath.Join(dir, ".git"))
+	return err == nil
+}
+
+// ScanShard is [Scan] restricted to shard s of the fleet under cfg.Roots:
+// with one root, the top-level repositories below it are split (see
+// [ShardSkipper]); with several, the roots are (see [Shard.Roots]). Report
+// paths are the unsharded scan's, so the N shards' events together are
+// exactly those of one unsharded scan. The zero Shard scans everything.
+func ScanShard(ctx context.Context, cfg ScanConfig, s Shard, h Handler) (ScanStats, error) {
+	if s.N <= 1 {
+		return Scan(ctx, cfg, h)
+	}
+	roots := dedupeRoots(cfg.Roots)
+	if len(roots) > 1 {
+		mine := s.Roots(roots)
+		switch len(mine) {
+		case 0:
+			// Scan with no roots would scan ".": there is nothing to do.
+			return ScanStats{}, ctx.Err()
+		case 1:
+			// With one root, Scan drops the root prefix from report paths,
+			// which would make them differ from the unsharded scan's. An
+			// empty second root keeps the prefix and adds no events.
+			empty, err := os.MkdirTemp("", "depsweep-shard-")
+			if err != nil {
+				return ScanStats{}, err
+			}
+			defer os.Remove(empty)
+			mine = append(mine, empty)
+		}
+		cfg.Roots = mine
+		return Scan(ctx, cfg, h)
+	}
+	k := s.Skipper(roots[0], cfg.Skip)
+	cfg.Roots, cfg.Skip = roots, k.Skip
+	f := &shardFilter{h: h, k: k}
+	stats, err := Scan(ctx, cfg, f)
+	// Every shard reads the lockfiles in no repository (their directories
+	// may hold repositories below, so they cannot be skipped), but only one
+	// reports them: the stats count what was reported.
+	d := f.dropped
+	stats.Repos -= d.Repos
+	stats.Lockfiles -= d.Lockfiles
+	stats.Packages -= d.Packages
+	stats.Findings -= d.Findings
+	stats.Errors -= d.Errors
+	stats.PublisherPackages -= d.PublisherPackages
+	stats.PublisherKnown -= d.PublisherKnown
+	return stats, err
+}
+
+// shardFilter passes on the events that belong to a shard, and counts the
+// others as [Scan] counted them.
+type shardFilter struct {
+	h       Handler
+	k       *ShardSkipper
+	dropped ScanStats
+}
+
+func (f *shardFilter) Repo(r *RepoInfo) error {
+	if !f.k.Keep(r.Path) {
+		f.dropped.Repos++
+		return nil
+	}
+	if rh, ok := f.h.(RepoHandler); ok {
+		return rh.Repo(r)
+	}
+	return nil
+}
+
+func (f *shardFilter) Lockfile(lf *LockfileResult) error {
+	if f.k.Keep(lf.Path) {
+		return f.h.Lockfile(lf)
+	}
+	d := &f.dropped
+	if lockfiles.IsLockfile(lf.Path) {
+		d.Lockfiles++
+	}
+	if lf.Err != nil {
+		d.Errors++
+	}
+	if lf.Inventory != nil {
+		d.Packages += len(lf.Inventory.Packages)
+	}
+	d.PublisherPackages += lf.Match.Packages
+	d.PublisherKnown += lf.Match.PublisherKnown
+	return nil
+}
+
+func (f *shardFilter) Finding(fd *Finding) error {
+	if f.k.Keep(fd.Lockfile) {
+		return f.h.Finding(fd)
+	}
+	f.dropped.Findings++
+	return nil
+}
+
+func (f *shardFilter) Flush() error { return Flush(f.h) }
