@@ -2,11 +2,15 @@ package sbom
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/depsweep/depsweep/ioc"
 )
@@ -19,6 +23,12 @@ import (
 // then renamed), named by [FileName]; when two lockfiles of one scan map to
 // the same name, the later one gets "~2", "~3", ... before the extension.
 //
+// Names are chosen in event order, so they do not depend on timing; the
+// BOMs themselves are built, encoded and written by a few goroutines
+// (GOMAXPROCS) behind a bounded queue, so that SBOM encoding does not
+// serialize a sweep on the one goroutine that calls the handlers. Errors of
+// those writes are returned by Flush, which waits for every write.
+//
 // A lockfile that could not be parsed gets no BOM, and findings that arrive
 // when no lockfile is pending are ignored. Like every Handler, a DirWriter
 // is not safe for concurrent use.
@@ -28,7 +38,20 @@ type DirWriter struct {
 	pending  *ioc.LockfileResult
 	findings []ioc.Finding
 	names    map[string]bool
-	files    []string
+
+	jobs  chan dirJob
+	wg    sync.WaitGroup
+	mu    sync.Mutex // guards files and errs
+	done  bool
+	files []string
+	errs  []error
+}
+
+// A dirJob is one BOM to build and write.
+type dirJob struct {
+	lf       *ioc.LockfileResult
+	findings []ioc.Finding
+	dst      string
 }
 
 // NewDirWriter returns a DirWriter writing into dir, which it creates if needed.
@@ -42,7 +65,23 @@ func NewDirWriter(dir string, opts Options) (*DirWriter, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("sbom directory: %w", err)
 	}
-	return &DirWriter{dir: dir, opts: opts, names: map[string]bool{}}, nil
+	n := runtime.GOMAXPROCS(0)
+	d := &DirWriter{dir: dir, opts: opts, names: map[string]bool{}, jobs: make(chan dirJob, n)}
+	for range n {
+		d.wg.Go(func() {
+			for j := range d.jobs {
+				err := d.write(j)
+				d.mu.Lock()
+				if err != nil {
+					d.errs = append(d.errs, err)
+				} else {
+					d.files = append(d.files, j.dst)
+				}
+				d.mu.Unlock()
+			}
+		})
+	}
+	return d, nil
 }
 
 // Lockfile implements ioc.Handler: it writes the BOM of the previous
@@ -63,11 +102,28 @@ func (d *DirWriter) Finding(f *ioc.Finding) error {
 	return nil
 }
 
-// Flush writes the BOM of the last lockfile.
-func (d *DirWriter) Flush() error { return d.finish() }
+// Flush writes the BOM of the last lockfile, waits for every write, and
+// returns their errors. The DirWriter takes no more lockfiles after it.
+func (d *DirWriter) Flush() error {
+	err := d.finish()
+	if !d.done {
+		d.done = true
+		close(d.jobs)
+		d.wg.Wait()
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	slices.Sort(d.files)
+	slices.SortFunc(d.errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+	return errors.Join(append([]error{err}, d.errs...)...)
+}
 
-// Files returns the paths of the files written so far, in order.
-func (d *DirWriter) Files() []string { return d.files }
+// Files returns the paths of the files written, sorted; complete after Flush.
+func (d *DirWriter) Files() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Clone(d.files)
+}
 
 // finish writes the pending BOM, if any.
 func (d *DirWriter) finish() error {
@@ -87,20 +143,27 @@ func (d *DirWriter) finish() error {
 		}
 	}
 	d.names[name] = true
+	if d.done {
+		return fmt.Errorf("%s: sbom: lockfile after Flush", lf.Path)
+	}
+	d.jobs <- dirJob{lf: lf, findings: findings, dst: filepath.Join(d.dir, name)}
+	return nil
+}
+
+// write builds and writes one BOM. It runs on the DirWriter's goroutines.
+func (d *DirWriter) write(j dirJob) error {
 	// build and write rather than New and Write: a deterministic serial
 	// number is then derived while the BOM is encoded, not in a second pass.
-	bom, err := build(lf.Inventory, findings, d.opts)
+	bom, err := build(j.lf.Inventory, j.findings, d.opts)
 	if err != nil {
-		return fmt.Errorf("%s: sbom: %w", lf.Path, err)
+		return fmt.Errorf("%s: sbom: %w", j.lf.Path, err)
 	}
 	if !d.opts.Deterministic {
 		bom.SerialNumber = randomSerial()
 	}
-	dst := filepath.Join(d.dir, name)
-	if err := writeAtomic(dst, func(w *bufio.Writer) error { return write(w, bom, d.opts, d.opts.Deterministic) }); err != nil {
-		return fmt.Errorf("%s: %w", lf.Path, err)
+	if err := writeAtomic(j.dst, func(w *bufio.Writer) error { return write(w, bom, d.opts, d.opts.Deterministic) }); err != nil {
+		return fmt.Errorf("%s: %w", j.lf.Path, err)
 	}
-	d.files = append(d.files, dst)
 	return nil
 }
 
