@@ -2,18 +2,25 @@ package ioc
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/depsweep/depsweep/lockfiles"
 )
 
 // DefaultRegistryURL is the public npm registry.
@@ -83,6 +90,13 @@ var errNotFound = errors.New("not found in the registry")
 // NewRegistry returns a registry client. The URL must be an absolute http
 // or https URL.
 func NewRegistry(opts RegistryOptions) (*Registry, error) {
+	return newRegistry(opts, nil)
+}
+
+// newRegistry is NewRegistry with the semaphore that caps requests in
+// flight given (shared by the registries of a [RegistryPool]); nil makes
+// one of opts.Concurrency slots.
+func newRegistry(opts RegistryOptions, sem chan struct{}) (*Registry, error) {
 	raw := opts.URL
 	if raw == "" {
 		raw = DefaultRegistryURL
@@ -102,11 +116,10 @@ func NewRegistry(opts RegistryOptions) (*Registry, error) {
 	if r.timeout <= 0 {
 		r.timeout = 30 * time.Second
 	}
-	n := opts.Concurrency
-	if n <= 0 {
-		n = 8
+	r.sem = sem
+	if r.sem == nil {
+		r.sem = make(chan struct{}, concurrencyOf(opts))
 	}
-	r.sem = make(chan struct{}, n)
 	if r.client == nil {
 		r.client = &http.Client{}
 	}
@@ -116,6 +129,14 @@ func NewRegistry(opts RegistryOptions) (*Registry, error) {
 		}
 	}
 	return r, nil
+}
+
+// concurrencyOf returns opts.Concurrency, or its default when not set.
+func concurrencyOf(opts RegistryOptions) int {
+	if opts.Concurrency <= 0 {
+		return 8
+	}
+	return opts.Concurrency
 }
 
 // Stats returns the counts so far.
@@ -320,4 +341,275 @@ func checkPackageName(name string) error {
 		}
 	}
 	return nil
+}
+
+// A RegistryPool holds one [Registry] per registry URL: the default one
+// (the URL of its options) and those that scanned projects' .npmrc files
+// name, each created on first use. They share one cap on requests in
+// flight, one timeout and one HTTP client, and each caches its packuments
+// in its own subdirectory of CacheDir (see [RegistryCacheDir]), so that
+// two registries never mix their documents.
+//
+// With a pool, a scanned repository's .npmrc decides where the lookups
+// for its packages go: the pool sends requests to any http or https host
+// such a file names (other URLs are ignored, with a warning). Lookups are
+// anonymous: no credential from a .npmrc is read, so a registry that
+// requires one answers with an error, counted as unknown publishers.
+//
+// A RegistryPool is safe for concurrent use.
+type RegistryPool struct {
+	opts   RegistryOptions
+	sem    chan struct{}
+	def    *Registry
+	defURL string // normalised
+	warn   func(error)
+
+	mu     sync.Mutex
+	regs   map[string]*poolEntry // normalised URL → registry named by a .npmrc
+	warned map[string]bool       // warnings already given
+}
+
+// A poolEntry is a registry of the pool, created once.
+type poolEntry struct {
+	once sync.Once
+	reg  *Registry
+	err  error
+}
+
+// NewRegistryPool returns a pool whose default registry is opts.URL
+// ("" means [DefaultRegistryURL]); opts.CacheDir, when not "", is the root
+// of the per-registry caches. warn, when not nil, receives each problem
+// with a project's .npmrc (once per distinct message), an error naming the
+// file by its project path; it may be called from several goroutines at once.
+func NewRegistryPool(opts RegistryOptions, warn func(error)) (*RegistryPool, error) {
+	raw := opts.URL
+	if raw == "" {
+		raw = DefaultRegistryURL
+	}
+	u, err := NormalizeRegistryURL(raw)
+	if err != nil {
+		return nil, fmt.Errorf("registry URL: %v", err)
+	}
+	if opts.Client == nil {
+		opts.Client = &http.Client{}
+	}
+	p := &RegistryPool{
+		opts:   opts,
+		sem:    make(chan struct{}, concurrencyOf(opts)),
+		defURL: u,
+		warn:   warn,
+		regs:   map[string]*poolEntry{},
+		warned: map[string]bool{},
+	}
+	p.def, err = p.newRegistry(raw, u)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// newRegistry makes the pool's registry for the normalised URL u, raw
+// being the URL as given.
+func (p *RegistryPool) newRegistry(raw, u string) (*Registry, error) {
+	o := p.opts
+	o.URL = raw
+	if o.CacheDir != "" {
+		o.CacheDir = RegistryCacheDir(o.CacheDir, u)
+	}
+	return newRegistry(o, p.sem)
+}
+
+// RegistryCacheDir returns the cache directory of the registry at rawURL
+// under root: root/<host>-<first 16 hex digits of the SHA-256 of the
+// normalised URL>, e.g. root/registry.npmjs.org-3c8b3a0d5c6e1f2a. The host
+// keeps it readable, the hash keeps two registries on one host (or two
+// spellings of a port) apart. An unusable URL hashes as given.
+func RegistryCacheDir(root, rawURL string) string {
+	u, err := NormalizeRegistryURL(rawURL)
+	if err != nil {
+		u = rawURL
+	}
+	sum := sha256.Sum256([]byte(u))
+	host := u
+	if _, rest, ok := strings.Cut(u, "://"); ok {
+		host, _, _ = strings.Cut(rest, "/")
+	}
+	// Only characters that are safe in a file name on every system.
+	safe := []byte(host)
+	for i, c := range safe {
+		if !isLabelChar(c) && c != '.' {
+			safe[i] = '_'
+		}
+	}
+	return filepath.Join(root, string(safe)+"-"+hex.EncodeToString(sum[:8]))
+}
+
+// Default returns the default registry.
+func (p *RegistryPool) Default() *Registry { return p.def }
+
+// registry returns the pool's registry for the normalised URL u, creating
+// it on first use; nil when it cannot be created (its cache directory).
+func (p *RegistryPool) registry(u string) *Registry {
+	if u == p.defURL {
+		return p.def
+	}
+	p.mu.Lock()
+	e := p.regs[u]
+	if e == nil {
+		e = &poolEntry{}
+		p.regs[u] = e
+	}
+	p.mu.Unlock()
+	e.once.Do(func() {
+		e.reg, e.err = p.newRegistry(u, u)
+		if e.err != nil {
+			p.warnOnce(e.err)
+		}
+	})
+	return e.reg
+}
+
+// warnOnce passes err to the warn callback unless its message was given before.
+func (p *RegistryPool) warnOnce(err error) {
+	if p.warn == nil {
+		return
+	}
+	p.mu.Lock()
+	seen := p.warned[err.Error()]
+	p.warned[err.Error()] = true
+	p.mu.Unlock()
+	if !seen {
+		p.warn(err)
+	}
+}
+
+// Publishers returns the publisher source of one project, with the
+// signature of [ScanConfig.Publishers]: it reads project's .npmrc and asks,
+// for each package, the registry that file names for it (its scope's,
+// else the project's), or the default registry when it names none. When a
+// named registry does not know a package, the answer is unknown: the
+// default registry is not asked, since a package of the same name there
+// may be another package (dependency confusion). A nil project (an SBOM)
+// uses the default registry. Problems with the .npmrc go to the warn
+// callback, named projectPath/.npmrc; the project then uses what is usable
+// of the file.
+func (p *RegistryPool) Publishers(project fs.FS, projectPath string) Publishers {
+	if project == nil {
+		return p.def
+	}
+	rc, err := ReadNpmrc(project)
+	if err != nil {
+		p.warnOnce(inProject(projectPath, err))
+	}
+	for _, e := range rc.Problems {
+		p.warnOnce(inProject(projectPath, e))
+	}
+	if rc.empty() {
+		return p.def
+	}
+	return &npmrcPublishers{pool: p, rc: rc}
+}
+
+// inProject renames the .npmrc of a *lockfiles.ParseError after the
+// project's path.
+func inProject(projectPath string, err error) error {
+	var pe *lockfiles.ParseError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	cp := *pe
+	cp.Path = path.Join(projectPath, pe.Path)
+	return &cp
+}
+
+// Sources describes the registries used so far, for the report's publisher
+// coverage: "registry:URL" for the default one (as given), then
+// "registry:URL (from .npmrc)" for each one a .npmrc named that was
+// created, sorted. Call it after the scan.
+func (p *RegistryPool) Sources() []string {
+	raw := p.opts.URL
+	if raw == "" {
+		raw = DefaultRegistryURL
+	}
+	out := []string{"registry:" + raw}
+	p.mu.Lock()
+	var extra []string
+	for u, e := range p.regs {
+		if e.reg != nil {
+			extra = append(extra, "registry:"+u+" (from .npmrc)")
+		}
+	}
+	p.mu.Unlock()
+	sort.Strings(extra)
+	return append(out, extra...)
+}
+
+// Stats returns the counts of every registry of the pool, summed.
+func (p *RegistryPool) Stats() RegistryStats {
+	s := p.def.Stats()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, e := range p.regs {
+		if e.reg != nil {
+			t := e.reg.Stats()
+			s.Requests += t.Requests
+			s.CacheHits += t.CacheHits
+			s.NotFound += t.NotFound
+			s.Errors += t.Errors
+		}
+	}
+	return s
+}
+
+// npmrcPublishers is the source of a project whose .npmrc names registries.
+type npmrcPublishers struct {
+	pool *RegistryPool
+	rc   Npmrc
+}
+
+// registryFor returns the registry of name and whether a .npmrc chose a
+// registry other than the default; nil when that registry is unusable.
+func (np *npmrcPublishers) registryFor(name string) (*Registry, bool) {
+	u := np.rc.RegistryFor(name)
+	if u == "" || u == np.pool.defURL {
+		return np.pool.def, false
+	}
+	return np.pool.registry(u), true
+}
+
+// Publisher implements [Publishers].
+func (np *npmrcPublishers) Publisher(name, version string) (string, bool) {
+	a, _, ok := np.publisherFrom(name, version)
+	return a, ok
+}
+
+func (np *npmrcPublishers) publisherFrom(name, version string) (string, string, bool) {
+	r, named := np.registryFor(name)
+	if r == nil {
+		return "", "", false
+	}
+	a, from, ok := r.publisherFrom(name, version)
+	if ok && named {
+		from += ", from .npmrc"
+	}
+	return a, from, ok
+}
+
+// prefetch loads names from their registries.
+func (np *npmrcPublishers) prefetch(names []string) {
+	groups := map[*Registry][]string{}
+	var order []*Registry
+	for _, n := range names {
+		r, _ := np.registryFor(n)
+		if r == nil {
+			continue
+		}
+		if _, ok := groups[r]; !ok {
+			order = append(order, r)
+		}
+		groups[r] = append(groups[r], n)
+	}
+	for _, r := range order {
+		r.prefetch(groups[r])
+	}
 }
