@@ -48,7 +48,9 @@ type RegistryOptions struct {
 // the full packument. Each name is fetched at most once per Registry (twice
 // when a cached copy lacks a version). A failed lookup (network error,
 // timeout, 404) answers ok=false and is counted in [Registry.Stats]; it is
-// never taken as "not published by anyone suspicious".
+// never taken as "not published by anyone suspicious". After 3 transport
+// errors in a row (no answer at all) a Registry stops asking, and every
+// later lookup that needs the network answers ok=false at once.
 //
 // A Registry is safe for concurrent use.
 type Registry struct {
@@ -63,7 +65,21 @@ type Registry struct {
 	entries map[string]*regEntry
 
 	requests, cacheHits, notFound, failures atomic.Int64
+
+	// A registry that cannot be reached is given up after
+	// maxConsecutiveFailures transport errors in a row, so that an
+	// unreachable host (a private registry behind a VPN, say) costs a few
+	// timeouts, not one per package.
+	consecutive atomic.Int32
+	down        atomic.Bool
+	warn        func(error) // nil: silent; else told of the first failure and of giving up
+	warnFirst   sync.Once
+	label       string // appended to the host in warnings (" (from .npmrc)")
 }
+
+// maxConsecutiveFailures is the number of transport errors in a row after
+// which a Registry stops asking for the rest of its life.
+const maxConsecutiveFailures = 3
 
 // RegistryStats count what a Registry did.
 type RegistryStats struct {
@@ -240,8 +256,16 @@ const maxRegistryBody = maxPackument
 // fetch GETs name's packument, writes it to the cache and returns its
 // publishers.
 func (r *Registry) fetch(name string) (map[string]string, error) {
+	if r.down.Load() {
+		r.failures.Add(1)
+		return nil, errRegistryDown
+	}
 	r.sem <- struct{}{}
 	defer func() { <-r.sem }()
+	if r.down.Load() { // given up while this lookup waited for a slot
+		r.failures.Add(1)
+		return nil, errRegistryDown
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.base+"/"+escapePackageName(name), nil)
@@ -256,8 +280,15 @@ func (r *Registry) fetch(name string) (map[string]string, error) {
 	resp, err := r.client.Do(req)
 	if err != nil {
 		r.failures.Add(1)
-		return nil, fmt.Errorf("registry %s: %s: %v", r.host, name, err)
+		err = fmt.Errorf("registry %s%s: %s: %v", r.host, r.label, name, err)
+		r.failed(err)
+		if r.consecutive.Add(1) >= maxConsecutiveFailures && !r.down.Swap(true) && r.warn != nil {
+			r.warn(fmt.Errorf("registry %s%s: %d requests in a row failed; not asked again, its packages' publishers are unknown",
+				r.host, r.label, maxConsecutiveFailures))
+		}
+		return nil, err
 	}
+	r.consecutive.Store(0)
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusNotFound:
@@ -265,7 +296,9 @@ func (r *Registry) fetch(name string) (map[string]string, error) {
 		return nil, errNotFound
 	case resp.StatusCode != http.StatusOK:
 		r.failures.Add(1)
-		return nil, fmt.Errorf("registry %s: %s: %s", r.host, name, resp.Status)
+		err := fmt.Errorf("registry %s%s: %s: %s", r.host, r.label, name, resp.Status)
+		r.failed(err)
+		return nil, err
 	}
 	var body io.Reader = io.LimitReader(resp.Body, maxRegistryBody)
 	var tmp *os.File
@@ -295,6 +328,15 @@ func (r *Registry) fetch(name string) (map[string]string, error) {
 	}
 	return publishersOf(&p), nil
 }
+
+// failed passes the first failure of r to its warn callback.
+func (r *Registry) failed(err error) {
+	if r.warn != nil {
+		r.warnFirst.Do(func() { r.warn(err) })
+	}
+}
+
+var errRegistryDown = errors.New("registry given up after repeated failures")
 
 func publishersOf(p *packument) map[string]string {
 	out := make(map[string]string, len(p.Versions))
@@ -379,8 +421,11 @@ type poolEntry struct {
 // NewRegistryPool returns a pool whose default registry is opts.URL
 // ("" means [DefaultRegistryURL]); opts.CacheDir, when not "", is the root
 // of the per-registry caches. warn, when not nil, receives each problem
-// with a project's .npmrc (once per distinct message), an error naming the
-// file by its project path; it may be called from several goroutines at once.
+// with a project's .npmrc (once per distinct message), a
+// *lockfiles.ParseError naming the file by its project path, and, for each
+// registry, its first failed request and the moment it is given up (after
+// 3 transport errors in a row it is not asked again: its packages'
+// publishers are unknown). warn may be called from several goroutines at once.
 func NewRegistryPool(opts RegistryOptions, warn func(error)) (*RegistryPool, error) {
 	raw := opts.URL
 	if raw == "" {
@@ -416,7 +461,15 @@ func (p *RegistryPool) newRegistry(raw, u string) (*Registry, error) {
 	if o.CacheDir != "" {
 		o.CacheDir = RegistryCacheDir(o.CacheDir, u)
 	}
-	return newRegistry(o, p.sem)
+	r, err := newRegistry(o, p.sem)
+	if err != nil {
+		return nil, err
+	}
+	r.warn = p.warn
+	if u != p.defURL {
+		r.label = " (from .npmrc)"
+	}
+	return r, nil
 }
 
 // RegistryCacheDir returns the cache directory of the registry at rawURL

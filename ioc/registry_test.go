@@ -457,3 +457,40 @@ func TestRegistryCacheDir(t *testing.T) {
 		t.Errorf("two registries on one host share the cache directory %q", a)
 	}
 }
+
+// TestRegistryPoolGivesUp: a registry that a .npmrc names but that cannot
+// be reached is asked three times, then given up with a warning; the
+// default registry goes on answering.
+func TestRegistryPoolGivesUp(t *testing.T) {
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close() // a port nothing listens on any more
+	defRR, def := newReplay(t, 0)
+	var warn warnings
+	pool, err := NewRegistryPool(RegistryOptions{URL: def.URL, Concurrency: 1, Timeout: 5 * time.Second}, warn.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	project := pool.Publishers(os.DirFS(writeNpmrc(t, "@acme:registry="+gone.URL)), "p")
+	names := []string{"@acme/a", "@acme/b", "@acme/c", "@acme/d", "@acme/e", "@acme/postmark-mcp", "postmark-mcp"}
+	project.(prefetcher).prefetch(names)
+	for _, n := range names[:len(names)-1] {
+		if a, ok := project.Publisher(n, "1.0.16"); ok {
+			t.Errorf("Publisher(%q) via an unreachable registry = %q, true", n, a)
+		}
+	}
+	if a, ok := project.Publisher("postmark-mcp", "1.0.16"); a != "phanpak" || !ok {
+		t.Errorf("Publisher(postmark-mcp) via the default registry = %q, %v, want phanpak", a, ok)
+	}
+	st := pool.Stats()
+	if st.Requests != maxConsecutiveFailures+1 || st.Errors != int64(len(names)-1) {
+		t.Errorf("Stats() = %+v, want %d requests (3 failed, 1 answered) and %d errors", st, maxConsecutiveFailures+1, len(names)-1)
+	}
+	if defRR.requests.Load() != 1 {
+		t.Errorf("default registry asked %d times, want 1", defRR.requests.Load())
+	}
+	host := strings.TrimPrefix(gone.URL, "http://")
+	if len(warn.got) != 2 || !strings.HasPrefix(warn.got[0], "registry "+host+" (from .npmrc): @acme/") ||
+		warn.got[1] != "registry "+host+" (from .npmrc): 3 requests in a row failed; not asked again, its packages' publishers are unknown" {
+		t.Errorf("warnings = %q, want the first failure then giving up", warn.got)
+	}
+}

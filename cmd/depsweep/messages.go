@@ -282,6 +282,7 @@ const (
 	logPartlyRead    = "lockfile partly read: entries skipped, those packages were not checked"
 	logSBOMDone      = "sboms written"
 	logNpmrc         = "project .npmrc registry setting not used"
+	logRegistryFail  = "registry lookup failed: publishers it would give are unknown"
 )
 
 // logNoLockfiles is the warning for a sweep that found nothing to read.

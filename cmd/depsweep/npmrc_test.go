@@ -65,7 +65,8 @@ func (ps *packumentServer) asked() []string {
 // project's .npmrc says (its scope's registry first), the report finds
 // postmark-mcp@1.0.15 published by phanpak through that registry and names
 // it in the publisher coverage; no credential of the .npmrc is sent; an
-// ${ENV} registry is refused with a warning; without --registry no
+// ${ENV} registry is refused with a warning; an unreachable one is given
+// up with a warning and its packages stay unknown; without --registry no
 // registry is asked at all.
 func TestRegistryFromNpmrc(t *testing.T) {
 	requireParts(t)
@@ -84,6 +85,11 @@ func TestRegistryFromNpmrc(t *testing.T) {
 	copyTree(t, "../../testdata/fixtures/pnpm8-direct-lock6", filepath.Join(root, "env"))
 	writeFile(t, filepath.Join(root, "env", ".npmrc"), []byte("registry=${CORP_REGISTRY}\n"))
 	t.Setenv("CORP_REGISTRY", corp.URL)
+	// A registry that cannot be reached (a VPN-only mirror, say).
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close()
+	copyTree(t, "../../testdata/fixtures/npm10-transitive-dev-lockv3", filepath.Join(root, "gone"))
+	writeFile(t, filepath.Join(root, "gone", ".npmrc"), []byte("registry="+gone.URL+"\n"))
 
 	scan := func(extra ...string) (*report.Report, string) {
 		t.Helper()
@@ -141,18 +147,24 @@ func TestRegistryFromNpmrc(t *testing.T) {
 	if corp.auth+scope.auth+def.auth != 0 {
 		t.Errorf("%d requests carried credentials", corp.auth+scope.auth+def.auth)
 	}
-	wantSources := []string{"registry:" + def.URL, "registry:" + corp.URL + "/ (from .npmrc)", "registry:" + scope.URL + "/ (from .npmrc)"}
+	wantSources := []string{"registry:" + def.URL, "registry:" + corp.URL + "/ (from .npmrc)", "registry:" + scope.URL + "/ (from .npmrc)",
+		"registry:" + gone.URL + "/ (from .npmrc)"}
 	slices.Sort(wantSources[1:])
 	if got := rep.Summary.Publisher.Sources; !slices.Equal(got, wantSources) {
 		t.Errorf("publisher coverage sources = %q, want %q", got, wantSources)
 	}
-	// corp: 4 packages, ms unknown; env: 5 packages, debug and ms unknown.
-	if c := rep.Summary.Publisher; c.Known != 6 || c.Packages != 9 {
-		t.Errorf("publisher coverage = %+v, want 6 of 9 packages known", c)
+	// corp: 4 packages, ms unknown; env: 5 packages, debug and ms unknown;
+	// gone: 9 packages, all unknown (never looked up elsewhere).
+	if c := rep.Summary.Publisher; c.Known != 6 || c.Packages != 18 {
+		t.Errorf("publisher coverage = %+v, want 6 of 18 packages known", c)
 	}
 	if !strings.Contains(stderr, `"error":"env/.npmrc:1: registry ignored: URL refers to an environment variable, which depsweep does not expand"`) ||
 		!strings.Contains(stderr, logNpmrc) {
 		t.Errorf("stderr lacks the warning about env/.npmrc:\n%s", stderr)
+	}
+	if !strings.Contains(stderr, logRegistryFail) ||
+		!strings.Contains(stderr, "registry "+strings.TrimPrefix(gone.URL, "http://")+" (from .npmrc): 3 requests in a row failed") {
+		t.Errorf("stderr lacks the warnings about the unreachable registry:\n%s", stderr)
 	}
 	if strings.Contains(stderr, "s3cr3t") {
 		t.Errorf("stderr shows a credential:\n%s", stderr)

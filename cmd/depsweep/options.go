@@ -160,7 +160,14 @@ func (p *pubFlags) publishers(log zerolog.Logger) (func(fs.FS, string) ioc.Publi
 				cache = filepath.Join(d, "depsweep", "registry")
 			}
 		}
-		warn := func(err error) { log.Warn().Str("error", err.Error()).Msg(logNpmrc) }
+		warn := func(err error) {
+			msg := logRegistryFail
+			var pe *lockfiles.ParseError
+			if errors.As(err, &pe) { // a project's .npmrc, by its path
+				msg = logNpmrc
+			}
+			log.Warn().Str("error", err.Error()).Msg(msg)
+		}
 		pool, err := ioc.NewRegistryPool(ioc.RegistryOptions{URL: p.registry, CacheDir: cache, Timeout: p.timeout, Concurrency: p.concurrency}, warn)
 		if err != nil {
 			return nil, nil, errRegistry(err)
