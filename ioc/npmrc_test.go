@@ -1,6 +1,7 @@
 package ioc
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -185,4 +186,67 @@ func TestNormalizeRegistryURL(t *testing.T) {
 			t.Errorf("NormalizeRegistryURL(%q) error %q quotes the URL", tc.in, err)
 		}
 	}
+}
+
+// FuzzParseNpmrc checks properties of any .npmrc: every URL kept is in its
+// normal form and http or https, every problem names a line of the file,
+// and no value of a line that is not a registry setting is kept.
+func FuzzParseNpmrc(f *testing.F) {
+	files, _ := filepath.Glob("../testdata/fixtures/*/.npmrc")
+	if len(files) == 0 {
+		f.Fatal("no fixture .npmrc to seed with")
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("registry=${R}\n@a:registry='https://a.example/x'\n//h/:_authToken=SECRET\n[s]\nregistry=https://b.example\n"))
+	f.Add([]byte(""))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		n := parseNpmrc(data)
+		lines := bytes.Count(data, []byte("\n")) + 1
+		check := func(what, u string) {
+			if norm, err := NormalizeRegistryURL(u); err != nil || norm != u {
+				t.Errorf("%s %q is not a normal registry URL (%q, %v)", what, u, norm, err)
+			}
+		}
+		if n.Registry != "" {
+			check("registry", n.Registry)
+		}
+		for s, u := range n.Scopes {
+			if !strings.HasPrefix(s, "@") {
+				t.Errorf("scope %q lacks its @", s)
+			}
+			check("scope registry", u)
+		}
+		for _, e := range n.Problems {
+			var pe *lockfiles.ParseError
+			if !errors.As(e, &pe) || pe.Line < 1 || pe.Line > lines {
+				t.Errorf("problem %v does not name a line of the file (1..%d)", e, lines)
+			}
+		}
+		// What a line that sets no registry holds must not survive, unless
+		// a registry line holds it too.
+		lineList := strings.Split(string(data), "\n")
+		out := fmt.Sprint(n.Registry, n.Scopes, n.Problems)
+		for _, line := range lineList {
+			k, v, ok := strings.Cut(line, "=")
+			v = strings.TrimSpace(v)
+			if !ok || strings.Contains(k, "registry") || len(v) < 8 || !strings.Contains(out, v) {
+				continue
+			}
+			inRegistryLine := false
+			for _, other := range lineList {
+				if key, _, _ := strings.Cut(other, "="); strings.Contains(key, "registry") && strings.Contains(other, v) {
+					inRegistryLine = true
+				}
+			}
+			if !inRegistryLine {
+				t.Errorf("the value of a non-registry line (key %q) was kept", k)
+			}
+		}
+	})
 }

@@ -20,7 +20,7 @@ import (
 // a registry does (GET /<name>, scoped names escaped), counting requests and
 // the most in flight at once. delay holds each response.
 type replayRegistry struct {
-	t        *testing.T
+	t        testing.TB
 	delay    time.Duration
 	rename   string       // when set, replaces the account phanpak in every answer
 	authSeen atomic.Int64 // requests that carried an Authorization header
@@ -75,7 +75,7 @@ func (rr *replayRegistry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(data)
 }
 
-func newReplay(t *testing.T, delay time.Duration) (*replayRegistry, *httptest.Server) {
+func newReplay(t testing.TB, delay time.Duration) (*replayRegistry, *httptest.Server) {
 	rr := &replayRegistry{t: t, delay: delay}
 	srv := httptest.NewServer(rr)
 	t.Cleanup(srv.Close)
@@ -492,5 +492,31 @@ func TestRegistryPoolGivesUp(t *testing.T) {
 	if len(warn.got) != 2 || !strings.HasPrefix(warn.got[0], "registry "+host+" (from .npmrc): @acme/") ||
 		warn.got[1] != "registry "+host+" (from .npmrc): 3 requests in a row failed; not asked again, its packages' publishers are unknown" {
 		t.Errorf("warnings = %q, want the first failure then giving up", warn.got)
+	}
+}
+
+// BenchmarkPoolPublishers measures the per-lockfile cost the pool adds to
+// a scan: reading and parsing the project's .npmrc (fixture content) and
+// choosing its registries, without any lookup.
+func BenchmarkPoolPublishers(b *testing.B) {
+	_, srv := newReplay(b, 0)
+	pool, err := NewRegistryPool(RegistryOptions{URL: srv.URL}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := os.ReadFile("../testdata/fixtures/pnpm9-clean-lock9/.npmrc")
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	npmrc := append(append(data, "@acme:registry="+srv.URL+"\n//h/:_authToken=x\n"...), bytes.Repeat([]byte("; comment\n"), 20)...)
+	if err := os.WriteFile(filepath.Join(dir, NpmrcName), npmrc, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	project := os.DirFS(dir)
+	for b.Loop() {
+		if pool.Publishers(project, "p") == pool.Default() {
+			b.Fatal("the .npmrc was not used")
+		}
 	}
 }
