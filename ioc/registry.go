@@ -514,9 +514,13 @@ func (p *RegistryPool) registry(u string) *Registry {
 	}
 	p.mu.Unlock()
 	e.once.Do(func() {
-		e.reg, e.err = p.newRegistry(u, u)
-		if e.err != nil {
-			p.warnOnce(e.err)
+		reg, err := p.newRegistry(u, u)
+		// Under the lock: Sources and Stats read reg without going through once.
+		p.mu.Lock()
+		e.reg, e.err = reg, err
+		p.mu.Unlock()
+		if err != nil {
+			p.warnOnce(err)
 		}
 	})
 	return e.reg

@@ -520,3 +520,41 @@ func BenchmarkPoolPublishers(b *testing.B) {
 		}
 	}
 }
+
+// TestRegistryPoolConcurrentProjects: many projects naming registries
+// at once, with Sources and Stats read meanwhile (run with -race).
+func TestRegistryPoolConcurrentProjects(t *testing.T) {
+	rr := &replayRegistry{t: t}
+	var urls []string
+	for range 3 {
+		srv := httptest.NewServer(rr)
+		t.Cleanup(srv.Close)
+		urls = append(urls, srv.URL)
+	}
+	pool, err := NewRegistryPool(RegistryOptions{URL: urls[0], CacheDir: t.TempDir()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var projects []string
+	for _, u := range urls {
+		projects = append(projects, writeNpmrc(t, "registry="+u, "@acme:registry="+urls[0]))
+	}
+	var wg sync.WaitGroup
+	for i := range 12 {
+		wg.Go(func() {
+			ps := pool.Publishers(os.DirFS(projects[i%len(projects)]), "p")
+			if a, _ := ps.Publisher("postmark-mcp", "1.0.15"); a != "phanpak" {
+				t.Errorf("Publisher(postmark-mcp 1.0.15) = %q, want phanpak", a)
+			}
+			pool.Sources()
+			pool.Stats()
+		})
+	}
+	wg.Wait()
+	if got := rr.requests.Load(); got != 3 {
+		t.Errorf("requests = %d, want 3 (one per registry)", got)
+	}
+	if got := len(pool.Sources()); got != 3 {
+		t.Errorf("Sources() = %q, want the default and two from .npmrc", pool.Sources())
+	}
+}
