@@ -2,18 +2,25 @@ package ioc
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/depsweep/depsweep/lockfiles"
 )
 
 // DefaultRegistryURL is the public npm registry.
@@ -41,7 +48,9 @@ type RegistryOptions struct {
 // the full packument. Each name is fetched at most once per Registry (twice
 // when a cached copy lacks a version). A failed lookup (network error,
 // timeout, 404) answers ok=false and is counted in [Registry.Stats]; it is
-// never taken as "not published by anyone suspicious".
+// never taken as "not published by anyone suspicious". After 3 transport
+// errors in a row (no answer at all) a Registry stops asking, and every
+// later lookup that needs the network answers ok=false at once.
 //
 // A Registry is safe for concurrent use.
 type Registry struct {
@@ -56,7 +65,21 @@ type Registry struct {
 	entries map[string]*regEntry
 
 	requests, cacheHits, notFound, failures atomic.Int64
+
+	// A registry that cannot be reached is given up after
+	// maxConsecutiveFailures transport errors in a row, so that an
+	// unreachable host (a private registry behind a VPN, say) costs a few
+	// timeouts, not one per package.
+	consecutive atomic.Int32
+	down        atomic.Bool
+	warn        func(error) // nil: silent; else told of the first failure and of giving up
+	warnFirst   sync.Once
+	label       string // appended to the host in warnings (" (from .npmrc)")
 }
+
+// maxConsecutiveFailures is the number of transport errors in a row after
+// which a Registry stops asking for the rest of its life.
+const maxConsecutiveFailures = 3
 
 // RegistryStats count what a Registry did.
 type RegistryStats struct {
@@ -83,6 +106,13 @@ var errNotFound = errors.New("not found in the registry")
 // NewRegistry returns a registry client. The URL must be an absolute http
 // or https URL.
 func NewRegistry(opts RegistryOptions) (*Registry, error) {
+	return newRegistry(opts, nil)
+}
+
+// newRegistry is NewRegistry with the semaphore that caps requests in
+// flight given (shared by the registries of a [RegistryPool]); nil makes
+// one of opts.Concurrency slots.
+func newRegistry(opts RegistryOptions, sem chan struct{}) (*Registry, error) {
 	raw := opts.URL
 	if raw == "" {
 		raw = DefaultRegistryURL
@@ -102,11 +132,10 @@ func NewRegistry(opts RegistryOptions) (*Registry, error) {
 	if r.timeout <= 0 {
 		r.timeout = 30 * time.Second
 	}
-	n := opts.Concurrency
-	if n <= 0 {
-		n = 8
+	r.sem = sem
+	if r.sem == nil {
+		r.sem = make(chan struct{}, concurrencyOf(opts))
 	}
-	r.sem = make(chan struct{}, n)
 	if r.client == nil {
 		r.client = &http.Client{}
 	}
@@ -116,6 +145,14 @@ func NewRegistry(opts RegistryOptions) (*Registry, error) {
 		}
 	}
 	return r, nil
+}
+
+// concurrencyOf returns opts.Concurrency, or its default when not set.
+func concurrencyOf(opts RegistryOptions) int {
+	if opts.Concurrency <= 0 {
+		return 8
+	}
+	return opts.Concurrency
 }
 
 // Stats returns the counts so far.
@@ -219,8 +256,16 @@ const maxRegistryBody = maxPackument
 // fetch GETs name's packument, writes it to the cache and returns its
 // publishers.
 func (r *Registry) fetch(name string) (map[string]string, error) {
+	if r.down.Load() {
+		r.failures.Add(1)
+		return nil, errRegistryDown
+	}
 	r.sem <- struct{}{}
 	defer func() { <-r.sem }()
+	if r.down.Load() { // given up while this lookup waited for a slot
+		r.failures.Add(1)
+		return nil, errRegistryDown
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.base+"/"+escapePackageName(name), nil)
@@ -235,8 +280,15 @@ func (r *Registry) fetch(name string) (map[string]string, error) {
 	resp, err := r.client.Do(req)
 	if err != nil {
 		r.failures.Add(1)
-		return nil, fmt.Errorf("registry %s: %s: %v", r.host, name, err)
+		err = fmt.Errorf("registry %s%s: %s: %v", r.host, r.label, name, err)
+		r.failed(err)
+		if r.consecutive.Add(1) >= maxConsecutiveFailures && !r.down.Swap(true) && r.warn != nil {
+			r.warn(fmt.Errorf("registry %s%s: %d requests in a row failed; not asked again, its packages' publishers are unknown",
+				r.host, r.label, maxConsecutiveFailures))
+		}
+		return nil, err
 	}
+	r.consecutive.Store(0)
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusNotFound:
@@ -244,7 +296,9 @@ func (r *Registry) fetch(name string) (map[string]string, error) {
 		return nil, errNotFound
 	case resp.StatusCode != http.StatusOK:
 		r.failures.Add(1)
-		return nil, fmt.Errorf("registry %s: %s: %s", r.host, name, resp.Status)
+		err := fmt.Errorf("registry %s%s: %s: %s", r.host, r.label, name, resp.Status)
+		r.failed(err)
+		return nil, err
 	}
 	var body io.Reader = io.LimitReader(resp.Body, maxRegistryBody)
 	var tmp *os.File
@@ -274,6 +328,15 @@ func (r *Registry) fetch(name string) (map[string]string, error) {
 	}
 	return publishersOf(&p), nil
 }
+
+// failed passes the first failure of r to its warn callback.
+func (r *Registry) failed(err error) {
+	if r.warn != nil {
+		r.warnFirst.Do(func() { r.warn(err) })
+	}
+}
+
+var errRegistryDown = errors.New("registry given up after repeated failures")
 
 func publishersOf(p *packument) map[string]string {
 	out := make(map[string]string, len(p.Versions))
@@ -320,4 +383,290 @@ func checkPackageName(name string) error {
 		}
 	}
 	return nil
+}
+
+// A RegistryPool holds one [Registry] per registry URL: the default one
+// (the URL of its options) and those that scanned projects' .npmrc files
+// name, each created on first use. They share one cap on requests in
+// flight, one timeout and one HTTP client, and each caches its packuments
+// in its own subdirectory of CacheDir (see [RegistryCacheDir]), so that
+// two registries never mix their documents.
+//
+// With a pool, a scanned repository's .npmrc decides where the lookups
+// for its packages go: the pool sends requests to any http or https host
+// such a file names (other URLs are ignored, with a warning). Lookups are
+// anonymous: no credential from a .npmrc is read, so a registry that
+// requires one answers with an error, counted as unknown publishers.
+//
+// A RegistryPool is safe for concurrent use.
+type RegistryPool struct {
+	opts   RegistryOptions
+	sem    chan struct{}
+	def    *Registry
+	defURL string // normalised
+	warn   func(error)
+
+	mu     sync.Mutex
+	regs   map[string]*poolEntry // normalised URL → registry named by a .npmrc
+	warned map[string]bool       // warnings already given
+}
+
+// A poolEntry is a registry of the pool, created once.
+type poolEntry struct {
+	once sync.Once
+	reg  *Registry
+	err  error
+}
+
+// NewRegistryPool returns a pool whose default registry is opts.URL
+// ("" means [DefaultRegistryURL]); opts.CacheDir, when not "", is the root
+// of the per-registry caches. warn, when not nil, receives each problem
+// with a project's .npmrc (once per distinct message), a
+// *lockfiles.ParseError naming the file by its project path, and, for each
+// registry, its first failed request and the moment it is given up (after
+// 3 transport errors in a row it is not asked again: its packages'
+// publishers are unknown). warn may be called from several goroutines at once.
+func NewRegistryPool(opts RegistryOptions, warn func(error)) (*RegistryPool, error) {
+	raw := opts.URL
+	if raw == "" {
+		raw = DefaultRegistryURL
+	}
+	u, err := NormalizeRegistryURL(raw)
+	if err != nil {
+		return nil, fmt.Errorf("registry URL: %v", err)
+	}
+	if opts.Client == nil {
+		opts.Client = &http.Client{}
+	}
+	p := &RegistryPool{
+		opts:   opts,
+		sem:    make(chan struct{}, concurrencyOf(opts)),
+		defURL: u,
+		warn:   warn,
+		regs:   map[string]*poolEntry{},
+		warned: map[string]bool{},
+	}
+	p.def, err = p.newRegistry(raw, u)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// newRegistry makes the pool's registry for the normalised URL u, raw
+// being the URL as given.
+func (p *RegistryPool) newRegistry(raw, u string) (*Registry, error) {
+	o := p.opts
+	o.URL = raw
+	if o.CacheDir != "" {
+		o.CacheDir = RegistryCacheDir(o.CacheDir, u)
+	}
+	r, err := newRegistry(o, p.sem)
+	if err != nil {
+		return nil, err
+	}
+	r.warn = p.warn
+	if u != p.defURL {
+		r.label = " (from .npmrc)"
+	}
+	return r, nil
+}
+
+// RegistryCacheDir returns the cache directory of the registry at rawURL
+// under root: root/<host>-<first 16 hex digits of the SHA-256 of the
+// normalised URL>, e.g. root/registry.npmjs.org-3c8b3a0d5c6e1f2a. The host
+// keeps it readable, the hash keeps two registries on one host (or two
+// spellings of a port) apart. An unusable URL hashes as given.
+func RegistryCacheDir(root, rawURL string) string {
+	u, err := NormalizeRegistryURL(rawURL)
+	if err != nil {
+		u = rawURL
+	}
+	sum := sha256.Sum256([]byte(u))
+	host := u
+	if _, rest, ok := strings.Cut(u, "://"); ok {
+		host, _, _ = strings.Cut(rest, "/")
+	}
+	// Only characters that are safe in a file name on every system.
+	safe := []byte(host)
+	for i, c := range safe {
+		if !isLabelChar(c) && c != '.' {
+			safe[i] = '_'
+		}
+	}
+	return filepath.Join(root, string(safe)+"-"+hex.EncodeToString(sum[:8]))
+}
+
+// Default returns the default registry.
+func (p *RegistryPool) Default() *Registry { return p.def }
+
+// registry returns the pool's registry for the normalised URL u, creating
+// it on first use; nil when it cannot be created (its cache directory).
+func (p *RegistryPool) registry(u string) *Registry {
+	if u == p.defURL {
+		return p.def
+	}
+	p.mu.Lock()
+	e := p.regs[u]
+	if e == nil {
+		e = &poolEntry{}
+		p.regs[u] = e
+	}
+	p.mu.Unlock()
+	e.once.Do(func() {
+		reg, err := p.newRegistry(u, u)
+		// Under the lock: Sources and Stats read reg without going through once.
+		p.mu.Lock()
+		e.reg, e.err = reg, err
+		p.mu.Unlock()
+		if err != nil {
+			p.warnOnce(err)
+		}
+	})
+	return e.reg
+}
+
+// warnOnce passes err to the warn callback unless its message was given before.
+func (p *RegistryPool) warnOnce(err error) {
+	if p.warn == nil {
+		return
+	}
+	p.mu.Lock()
+	seen := p.warned[err.Error()]
+	p.warned[err.Error()] = true
+	p.mu.Unlock()
+	if !seen {
+		p.warn(err)
+	}
+}
+
+// Publishers returns the publisher source of one project, with the
+// signature of [ScanConfig.Publishers]: it reads project's .npmrc and asks,
+// for each package, the registry that file names for it (its scope's,
+// else the project's), or the default registry when it names none. When a
+// named registry does not know a package, the answer is unknown: the
+// default registry is not asked, since a package of the same name there
+// may be another package (dependency confusion). A nil project (an SBOM)
+// uses the default registry. Problems with the .npmrc go to the warn
+// callback, named projectPath/.npmrc; the project then uses what is usable
+// of the file.
+func (p *RegistryPool) Publishers(project fs.FS, projectPath string) Publishers {
+	if project == nil {
+		return p.def
+	}
+	rc, err := ReadNpmrc(project)
+	if err != nil {
+		p.warnOnce(inProject(projectPath, err))
+	}
+	for _, e := range rc.Problems {
+		p.warnOnce(inProject(projectPath, e))
+	}
+	if rc.empty() {
+		return p.def
+	}
+	return &npmrcPublishers{pool: p, rc: rc}
+}
+
+// inProject renames the .npmrc of a *lockfiles.ParseError after the
+// project's path.
+func inProject(projectPath string, err error) error {
+	var pe *lockfiles.ParseError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	cp := *pe
+	cp.Path = path.Join(projectPath, pe.Path)
+	return &cp
+}
+
+// Sources describes the registries used so far, for the report's publisher
+// coverage: "registry:URL" for the default one (as given), then
+// "registry:URL (from .npmrc)" for each one a .npmrc named that was
+// created, sorted. Call it after the scan.
+func (p *RegistryPool) Sources() []string {
+	raw := p.opts.URL
+	if raw == "" {
+		raw = DefaultRegistryURL
+	}
+	out := []string{"registry:" + raw}
+	p.mu.Lock()
+	var extra []string
+	for u, e := range p.regs {
+		if e.reg != nil {
+			extra = append(extra, "registry:"+u+" (from .npmrc)")
+		}
+	}
+	p.mu.Unlock()
+	sort.Strings(extra)
+	return append(out, extra...)
+}
+
+// Stats returns the counts of every registry of the pool, summed.
+func (p *RegistryPool) Stats() RegistryStats {
+	s := p.def.Stats()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, e := range p.regs {
+		if e.reg != nil {
+			t := e.reg.Stats()
+			s.Requests += t.Requests
+			s.CacheHits += t.CacheHits
+			s.NotFound += t.NotFound
+			s.Errors += t.Errors
+		}
+	}
+	return s
+}
+
+// npmrcPublishers is the source of a project whose .npmrc names registries.
+type npmrcPublishers struct {
+	pool *RegistryPool
+	rc   Npmrc
+}
+
+// registryFor returns the registry of name and whether a .npmrc chose a
+// registry other than the default; nil when that registry is unusable.
+func (np *npmrcPublishers) registryFor(name string) (*Registry, bool) {
+	u := np.rc.RegistryFor(name)
+	if u == "" || u == np.pool.defURL {
+		return np.pool.def, false
+	}
+	return np.pool.registry(u), true
+}
+
+// Publisher implements [Publishers].
+func (np *npmrcPublishers) Publisher(name, version string) (string, bool) {
+	a, _, ok := np.publisherFrom(name, version)
+	return a, ok
+}
+
+func (np *npmrcPublishers) publisherFrom(name, version string) (string, string, bool) {
+	r, named := np.registryFor(name)
+	if r == nil {
+		return "", "", false
+	}
+	a, from, ok := r.publisherFrom(name, version)
+	if ok && named {
+		from += ", from .npmrc"
+	}
+	return a, from, ok
+}
+
+// prefetch loads names from their registries.
+func (np *npmrcPublishers) prefetch(names []string) {
+	groups := map[*Registry][]string{}
+	var order []*Registry
+	for _, n := range names {
+		r, _ := np.registryFor(n)
+		if r == nil {
+			continue
+		}
+		if _, ok := groups[r]; !ok {
+			order = append(order, r)
+		}
+		groups[r] = append(groups[r], n)
+	}
+	for _, r := range order {
+		r.prefetch(groups[r])
+	}
 }

@@ -70,7 +70,7 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	if err != nil {
 		return 2, err
 	}
-	pubs, sources, err := pf.publishers()
+	pubs, sources, err := pf.publishers(log)
 	if err != nil {
 		return 2, err
 	}
@@ -99,7 +99,7 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	if err := ioc.Flush(h); err != nil {
 		return 2, errSBOM(err)
 	}
-	rep := col.Finish(stats, time.Now().UTC(), interrupted, sources)
+	rep := col.Finish(stats, time.Now().UTC(), interrupted, pf.usedSources(sources))
 	log.Info().Str("dir", dir).Int("lockfiles", rep.Summary.Lockfiles).Int("findings", rep.Summary.Findings).
 		Int("errors", rep.Summary.Errors).Dur("duration", stats.Duration.Round(time.Millisecond)).Msg(logSBOMDone)
 	if rep.Summary.Lockfiles == 0 && rep.Summary.Errors == 0 && !interrupted {

@@ -44,6 +44,9 @@
 // only network access, cached on disk) or --installed (manifests under
 // node_modules). The report's publisher_coverage says how many packages had
 // publisher data, so that a missing finding is never mistaken for "clean".
+// With --registry, a scanned project's .npmrc (registry= and @scope:registry=,
+// http or https; never its credentials) decides where its packages are
+// looked up, each registry with its own cache under --registry-cache.
 //
 // The report goes to standard output, or atomically (temporary file and
 // rename) to --output. Formats: text (the default), json (the contract,

@@ -171,7 +171,7 @@ func setupReport(e *env, ff *feedFlags, pf *pubFlags, lf *logFlags, output strin
 	if rs.index, err = compile(rs.fds); err != nil {
 		return nil, err
 	}
-	if rs.pubsFor, rs.sources, err = pf.publishers(); err != nil {
+	if rs.pubsFor, rs.sources, err = pf.publishers(rs.log); err != nil {
 		return nil, err
 	}
 	if rs.out, err = openOutput(e, output); err != nil {

@@ -167,6 +167,11 @@ func TestInterruptSIGINT(t *testing.T) {
 	defer close(release)
 
 	root := interruptTree(t)
+	// The fixture's .npmrc names the registry its lockfile was written
+	// against, which --registry would honour: point it at the test's.
+	for _, d := range []string{"a", "b", "c"} {
+		writeFile(t, filepath.Join(root, d, ".npmrc"), []byte("registry="+srv.URL+"\n"))
+	}
 	out := t.TempDir()
 	cmd := exec.Command(exe, "scan", "--format", "json", "--fail-on", "none", "-q", "-j", "1",
 		"--registry", srv.URL, "--registry-cache", filepath.Join(t.TempDir(), "cache"), "--registry-timeout", "3s",

@@ -63,7 +63,9 @@ branch and origin remote, read from the .git files (git is not needed).
 
 Publisher indicators need publisher data, which lockfiles do not record: give
 --registry-metadata (a directory of saved registry documents), --registry (an
-online lookup, the only flag that touches the network) or --installed. The
+online lookup, the only flag that touches the network; a project's .npmrc
+registry= and @scope:registry= then choose where its packages are looked up)
+or --installed. The
 report says how many packages had publisher data; without any it never
 claims a package is clean of publisher indicators.
 
@@ -152,7 +154,7 @@ const (
 	helpFeed         = "read indicators from `FILE` (depsweep feed, OSV record, directory or zip); repeatable; default: the embedded feed"
 	helpFeedSHA256   = "require the feed's sha256 to be `HEX` (one per --feed, in order; or the embedded feed's)"
 	helpRegMeta      = "read publisher data from registry documents in `DIR` (NAME.json, @scope/NAME.json)"
-	helpRegistry     = "look publishers up in the npm registry at `URL` (network; cached on disk)"
+	helpRegistry     = "look publishers up in the npm registry at `URL`, or in the one a project's .npmrc names (network; cached on disk)"
 	helpRegCache     = "cache registry documents in `DIR` (default: the user cache directory)"
 	helpInstalled    = "also scan installed packages under node_modules (manifests and file contents)"
 	helpFormat       = "report `FORMAT`: text, json, jsonl, sarif or markdown"
@@ -279,6 +281,8 @@ const (
 	logInterrupted   = "scan interrupted: the report covers only what was scanned"
 	logPartlyRead    = "lockfile partly read: entries skipped, those packages were not checked"
 	logSBOMDone      = "sboms written"
+	logNpmrc         = "project .npmrc registry setting not used"
+	logRegistryFail  = "registry lookup failed: publishers it would give are unknown"
 )
 
 // logNoLockfiles is the warning for a sweep that found nothing to read.

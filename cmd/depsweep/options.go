@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -120,6 +121,8 @@ type pubFlags struct {
 	timeout     time.Duration
 	concurrency int
 	installed   bool
+
+	pool *ioc.RegistryPool // set by publishers when --registry is given
 }
 
 func (p *pubFlags) register(fs *pflag.FlagSet) {
@@ -132,8 +135,11 @@ func (p *pubFlags) register(fs *pflag.FlagSet) {
 }
 
 // publishers returns the per-project publisher source for ioc.ScanConfig,
-// nil when there is no publisher data, and the coverage sources.
-func (p *pubFlags) publishers() (func(fs.FS, string) ioc.Publishers, []string, error) {
+// nil when there is no publisher data, and the coverage sources (see
+// usedSources for those known only after the scan). With --registry, each
+// project's .npmrc chooses the registry of its packages; log receives the
+// problems with those files.
+func (p *pubFlags) publishers(log zerolog.Logger) (func(fs.FS, string) ioc.Publishers, []string, error) {
 	var static []ioc.Publishers
 	var sources []string
 	if p.installed {
@@ -154,29 +160,55 @@ func (p *pubFlags) publishers() (func(fs.FS, string) ioc.Publishers, []string, e
 				cache = filepath.Join(d, "depsweep", "registry")
 			}
 		}
-		reg, err := ioc.NewRegistry(ioc.RegistryOptions{URL: p.registry, CacheDir: cache, Timeout: p.timeout, Concurrency: p.concurrency})
+		warn := func(err error) {
+			msg := logRegistryFail
+			var pe *lockfiles.ParseError
+			if errors.As(err, &pe) { // a project's .npmrc, by its path
+				msg = logNpmrc
+			}
+			log.Warn().Str("error", err.Error()).Msg(msg)
+		}
+		pool, err := ioc.NewRegistryPool(ioc.RegistryOptions{URL: p.registry, CacheDir: cache, Timeout: p.timeout, Concurrency: p.concurrency}, warn)
 		if err != nil {
 			return nil, nil, errRegistry(err)
 		}
-		static = append(static, reg)
+		p.pool = pool
 		sources = append(sources, "registry:"+p.registry)
 	}
-	if len(static) == 0 && !p.installed {
+	if len(static) == 0 && !p.installed && p.pool == nil {
 		return nil, nil, nil
 	}
-	installed := p.installed
-	return func(project fs.FS, _ string) ioc.Publishers {
+	installed, pool := p.installed, p.pool
+	return func(project fs.FS, projectPath string) ioc.Publishers {
 		// Installed manifests first: they describe exactly what is on disk.
 		var ps []ioc.Publishers
 		if installed && project != nil { // nil for an SBOM: nothing is installed
 			ps = append(ps, ioc.InstalledPublishers(project))
 		}
 		ps = append(ps, static...)
+		if pool != nil {
+			ps = append(ps, pool.Publishers(project, projectPath))
+		}
 		if len(ps) == 1 {
 			return ps[0]
 		}
 		return ioc.ChainPublishers(ps...)
 	}, sources, nil
+}
+
+// usedSources returns sources plus the registries that projects' .npmrc
+// files named and that were used. Call it after the scan.
+func (p *pubFlags) usedSources(sources []string) []string {
+	if p.pool == nil {
+		return sources
+	}
+	out := slices.Clip(sources)
+	for _, s := range p.pool.Sources() {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // logFlags are the diagnostics flags.

@@ -134,7 +134,7 @@ func cmdScan(e *env, args []string) (int, error) {
 	if err != nil {
 		return 2, err
 	}
-	pubs, sources, err := pf.publishers()
+	pubs, sources, err := pf.publishers(log)
 	if err != nil {
 		return 2, err
 	}
@@ -185,7 +185,7 @@ func cmdScan(e *env, args []string) (int, error) {
 	if e.getenv("SOURCE_DATE_EPOCH") != "" {
 		finished = started
 	}
-	rep := col.Finish(stats, finished, interrupted, sources)
+	rep := col.Finish(stats, finished, interrupted, pf.usedSources(sources))
 	fl.compare(log, rep)
 
 	if jsonl != nil {
