@@ -2,6 +2,8 @@ package sbom
 
 import (
 	"cmp"
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"path"
 	"slices"
@@ -23,7 +25,9 @@ type comp struct {
 	pkg      *lockfiles.Package  // first package merged in; nil for an importer no package stands for
 	purl     string
 	ref      string
-	order    string // sort key for assigning refs
+	key      string // purl + patch: the variants map key
+	variant  int    // 1 for the first component of key, 2 for the next...
+	isURL    bool   // pkg.Resolved is a URL (isURL, computed once)
 	hashes   []cdx.Hash
 	paths    []string
 	aliases  []string
@@ -39,11 +43,15 @@ type builder struct {
 	inv       *lockfiles.Inventory
 	importers []lockfiles.Importer
 	comps     []*comp            // comps[0] is the root, then the workspaces, then packages
+	slab      []comp             // backing store of comps, allocated at once
 	variants  map[string][]int32 // purl + patch → components (told apart by conflicting hashes)
 }
 
 // hashesOf converts an npm integrity string to CycloneDX hashes.
 func hashesOf(integrity string) []cdx.Hash {
+	if h, ok := singleHash(integrity); ok {
+		return h
+	}
 	hs := lockfiles.ParseIntegrity(integrity)
 	if len(hs) == 0 {
 		return nil
@@ -58,6 +66,47 @@ func hashesOf(integrity string) []cdx.Hash {
 		}
 	}
 	return out
+}
+
+// singleHash is the fast path of hashesOf for the usual integrity string,
+// a single "<algorithm>-<base64>" entry with a lower-case algorithm and
+// padded base64: it decodes into a stack buffer and allocates only the
+// result. ok is false for anything else, which hashesOf leaves to
+// lockfiles.ParseIntegrity.
+func singleHash(integrity string) (hs []cdx.Hash, ok bool) {
+	alg, b64, found := strings.Cut(integrity, "-")
+	if !found {
+		return nil, false
+	}
+	var size int
+	var calg cdx.HashAlgorithm
+	switch alg {
+	case "sha512":
+		size, calg = 64, cdx.HashAlgoSHA512
+	case "sha384":
+		size, calg = 48, cdx.HashAlgoSHA384
+	case "sha256":
+		size, calg = 32, cdx.HashAlgoSHA256
+	case "sha1":
+		size, calg = 20, cdx.HashAlgoSHA1
+	default:
+		return nil, false
+	}
+	// Exactly the padded length, and no line break (the decoder would skip
+	// it): no second entry, no "?options"; any other byte that is not
+	// base64 fails the decoding.
+	if len(b64) != base64.StdEncoding.EncodedLen(size) || strings.IndexByte(b64, '\n') >= 0 || strings.IndexByte(b64, '\r') >= 0 {
+		return nil, false
+	}
+	var src [88]byte // base64 of 64 bytes; on the stack, unlike []byte(b64)
+	var d [64]byte
+	n, err := base64.StdEncoding.Decode(d[:], src[:copy(src[:], b64)])
+	if err != nil || n != size {
+		return nil, false
+	}
+	var hx [128]byte
+	hex.Encode(hx[:], d[:n])
+	return []cdx.Hash{{Algorithm: calg, Value: string(hx[:2*n])}}, true
 }
 
 // conflict reports whether two hash lists disagree on a digest of the same
@@ -111,7 +160,10 @@ func (b *builder) lookup(p *lockfiles.Package, create bool) int32 {
 		return int32(i)
 	}
 	pu := PURL(p)
-	key := pu + "\x00" + p.Patch
+	key := pu
+	if p.Patch != "" {
+		key = pu + "\x00" + p.Patch // purls hold no NUL: no clash with a key without patch
+	}
 	hs := hashesOf(p.Integrity)
 	for _, ci := range b.variants[key] {
 		if !conflict(b.comps[ci].hashes, hs) {
@@ -131,9 +183,16 @@ func (b *builder) lookup(p *lockfiles.Package, create bool) int32 {
 	}
 	ci := int32(len(b.comps))
 	b.variants[key] = append(b.variants[key], ci)
-	b.comps = append(b.comps, &comp{pkg: p, purl: pu, hashes: hs, dev: true, optional: true,
-		order: key + "\x00" + strconv.Itoa(len(b.variants[key]))})
+	b.comps = append(b.comps, b.newComp(comp{pkg: p, purl: pu, hashes: hs, dev: true, optional: true,
+		key: key, variant: len(b.variants[key]), isURL: isURL(p.Resolved)}))
 	return ci
+}
+
+// newComp returns a pointer to a copy of c in b's slab; the slab has room
+// for every component, so the pointers stay valid.
+func (b *builder) newComp(c comp) *comp {
+	b.slab = append(b.slab, c)
+	return &b.slab[len(b.slab)-1]
 }
 
 // New builds the BOM of one lockfile project: the root project as
@@ -142,6 +201,22 @@ func (b *builder) lookup(p *lockfiles.Package, create bool) int32 {
 // the full dependency graph, and one vulnerability per finding (collision
 // findings excepted). findings may be nil. New does not modify inv.
 func New(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx.BOM, error) {
+	bom, err := build(inv, findings, opts)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Deterministic {
+		if bom.SerialNumber, err = contentSerial(bom); err != nil {
+			return nil, err
+		}
+	} else {
+		bom.SerialNumber = randomSerial()
+	}
+	return bom, nil
+}
+
+// build is [New] without the serial number, which it leaves "".
+func build(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx.BOM, error) {
 	if inv == nil {
 		return nil, fmt.Errorf("sbom: no inventory")
 	}
@@ -158,8 +233,9 @@ func New(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx.B
 		b.importers = []lockfiles.Importer{{Path: "."}}
 	}
 	b.comps = make([]*comp, 0, len(b.importers)+len(inv.Packages))
+	b.slab = make([]comp, 0, len(b.importers)+len(inv.Packages))
 	for i := range b.importers {
-		b.comps = append(b.comps, &comp{imp: &b.importers[i]})
+		b.comps = append(b.comps, b.newComp(comp{imp: &b.importers[i]}))
 	}
 
 	// Packages, merged.
@@ -233,7 +309,11 @@ func New(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx.B
 		}
 	}
 	pk := slices.Clone(b.comps[len(b.importers):])
-	slices.SortFunc(pk, func(x, y *comp) int { return cmp.Compare(x.order, y.order) })
+	slices.SortFunc(pk, func(x, y *comp) int {
+		// Variants compare as decimal strings ("10" before "2"), the order
+		// refs have always been assigned in.
+		return cmp.Or(cmp.Compare(x.key, y.key), cmp.Compare(strconv.Itoa(x.variant), strconv.Itoa(y.variant)))
+	})
 	for _, c := range pk {
 		c.ref = unique(c.purl)
 	}
@@ -285,10 +365,14 @@ func New(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx.B
 	// Components (everything but the root) and dependencies (everything),
 	// sorted by ref; every component gets a dependency entry, even without
 	// dependencies.
+	// Sorting the pointers and emitting in order is cheaper than sorting
+	// the components, which are large structs.
+	byRef := slices.Clone(b.comps)
+	slices.SortFunc(byRef, func(x, y *comp) int { return cmp.Compare(x.ref, y.ref) })
 	out := make([]cdx.Component, 0, len(b.comps)-1)
 	deps := make([]cdx.Dependency, 0, len(b.comps))
-	for i, c := range b.comps {
-		if i > 0 {
+	for _, c := range byRef {
+		if c != b.comps[0] {
 			out = append(out, c.component())
 		}
 		d := cdx.Dependency{Ref: c.ref}
@@ -303,22 +387,11 @@ func New(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx.B
 		}
 		deps = append(deps, d)
 	}
-	slices.SortFunc(out, func(x, y cdx.Component) int { return cmp.Compare(x.BOMRef, y.BOMRef) })
-	slices.SortFunc(deps, func(x, y cdx.Dependency) int { return cmp.Compare(x.Ref, y.Ref) })
 	bom.Components = &out
 	bom.Dependencies = &deps
 
 	if v := b.vulnerabilities(findings); len(v) > 0 {
 		bom.Vulnerabilities = &v
-	}
-	if opts.Deterministic {
-		sn, err := contentSerial(bom)
-		if err != nil {
-			return nil, err
-		}
-		bom.SerialNumber = sn
-	} else {
-		bom.SerialNumber = randomSerial()
 	}
 	return bom, nil
 }
@@ -351,8 +424,8 @@ func (c *comp) component() cdx.Component {
 		PackageURL: c.purl,
 		Scope:      cdx.ScopeRequired,
 	}
-	var props []cdx.Property
 	p := c.pkg
+	props := make([]cdx.Property, 0, c.numProps())
 	if c.imp != nil {
 		out.Group, out.Name = splitName(c.imp.Name)
 		out.Version = cmp.Or(c.imp.Version, pkgVersion(p))
@@ -375,10 +448,9 @@ func (c *comp) component() cdx.Component {
 		out.Scope = cdx.ScopeOptional
 	}
 	if len(c.hashes) > 0 {
-		h := slices.Clone(c.hashes)
-		out.Hashes = &h
+		out.Hashes = &c.hashes // c is not used after the BOM is built
 	}
-	if isURL(p.Resolved) {
+	if c.isURL {
 		switch p.Source {
 		case lockfiles.SourceGit:
 			out.ExternalReferences = &[]cdx.ExternalReference{{Type: cdx.ERTypeVCS, URL: p.Resolved}}
@@ -393,7 +465,18 @@ func (c *comp) component() cdx.Component {
 	return out
 }
 
-// appendProps appends c's properties in a fixed order.
+// numProps returns an upper bound of the number of c's properties, and
+// sorts and deduplicates its paths and aliases, as appendProps wants them.
+func (c *comp) numProps() int {
+	slices.Sort(c.paths)
+	c.paths = slices.Compact(c.paths)
+	slices.Sort(c.aliases)
+	c.aliases = slices.Compact(c.aliases)
+	return 8 + len(c.paths) + len(c.aliases)
+}
+
+// appendProps appends c's properties in a fixed order; numProps must have
+// been called.
 func (c *comp) appendProps(props []cdx.Property, importer bool) []cdx.Property {
 	if c.dev && !importer {
 		props = append(props, cdx.Property{Name: propDevelopment, Value: "true"})
@@ -401,14 +484,10 @@ func (c *comp) appendProps(props []cdx.Property, importer bool) []cdx.Property {
 	if c.bundled {
 		props = append(props, cdx.Property{Name: propBundled, Value: "true"})
 	}
-	paths := slices.Clone(c.paths)
-	slices.Sort(paths)
-	for _, pa := range slices.Compact(paths) {
+	for _, pa := range c.paths {
 		props = append(props, cdx.Property{Name: propPath, Value: pa})
 	}
-	aliases := slices.Clone(c.aliases)
-	slices.Sort(aliases)
-	for _, a := range slices.Compact(aliases) {
+	for _, a := range c.aliases {
 		props = append(props, cdx.Property{Name: propAlias, Value: a})
 	}
 	p := c.pkg
@@ -419,7 +498,7 @@ func (c *comp) appendProps(props []cdx.Property, importer bool) []cdx.Property {
 	if p.Source != "" {
 		props = append(props, cdx.Property{Name: propSource, Value: string(p.Source)})
 	}
-	if p.Resolved != "" && !isURL(p.Resolved) {
+	if p.Resolved != "" && !c.isURL {
 		props = append(props, cdx.Property{Name: propResolved, Value: p.Resolved})
 	}
 	if c.peer {

@@ -87,12 +87,17 @@ func (d *DirWriter) finish() error {
 		}
 	}
 	d.names[name] = true
-	bom, err := New(lf.Inventory, findings, d.opts)
+	// build and write rather than New and Write: a deterministic serial
+	// number is then derived while the BOM is encoded, not in a second pass.
+	bom, err := build(lf.Inventory, findings, d.opts)
 	if err != nil {
 		return fmt.Errorf("%s: sbom: %w", lf.Path, err)
 	}
+	if !d.opts.Deterministic {
+		bom.SerialNumber = randomSerial()
+	}
 	dst := filepath.Join(d.dir, name)
-	if err := writeAtomic(dst, func(w *bufio.Writer) error { return Write(w, bom, d.opts) }); err != nil {
+	if err := writeAtomic(dst, func(w *bufio.Writer) error { return write(w, bom, d.opts, d.opts.Deterministic) }); err != nil {
 		return fmt.Errorf("%s: %w", lf.Path, err)
 	}
 	d.files = append(d.files, dst)

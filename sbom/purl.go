@@ -132,6 +132,9 @@ func registryURL(name, resolved string) string {
 	if !strings.HasPrefix(resolved, "http://") && !strings.HasPrefix(resolved, "https://") {
 		return ""
 	}
+	if onDefaultRegistry(resolved) {
+		return "" // the usual case, without parsing the URL
+	}
 	u, err := url.Parse(resolved)
 	if err != nil || u.Host == "" || defaultRegistries[strings.ToLower(u.Hostname())] {
 		return ""
@@ -145,11 +148,43 @@ func registryURL(name, resolved string) string {
 	return u.Scheme + "://" + u.Host
 }
 
+// onDefaultRegistry reports whether url starts with the scheme and host
+// of a default registry and a slash, so that its host is that registry.
+func onDefaultRegistry(url string) bool {
+	for _, pre := range [...]string{"https://registry.npmjs.org/", "https://registry.yarnpkg.com/"} {
+		if len(url) >= len(pre) && asciiEqualFold(url[:len(pre)], pre) {
+			return true
+		}
+	}
+	return false
+}
+
+// asciiEqualFold is strings.EqualFold for ASCII letters only: no Unicode
+// folding (the Kelvin sign is no "k" in a host name).
+func asciiEqualFold(s, lower string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // isURL reports whether s is an absolute URL with a scheme and no spaces,
 // fit for an externalReferences url (an IRI reference).
 func isURL(s string) bool {
 	if s == "" || strings.ContainsAny(s, " \t\r\n\\\"<>{}|^`") {
 		return false
+	}
+	if !hasScheme(s) {
+		return false // url.Parse would find no scheme (or fail)
+	}
+	if onDefaultRegistry(s) && plainURLTail(s) {
+		return true // what url.Parse would say, without its allocations
 	}
 	u, err := url.Parse(s)
 	return err == nil && u.Scheme != "" && (u.Host != "" || u.Opaque != "")
@@ -188,4 +223,36 @@ func FileName(lockfilePath string, format cdx.BOMFileFormat) string {
 		b.WriteString(".cdx.json")
 	}
 	return b.String()
+}
+
+// plainURLTail reports whether s holds only printable ASCII and no "%":
+// then url.Parse cannot fail on the path, query or fragment of an URL
+// whose scheme and host are well-formed (no control byte, no bad escape).
+func plainURLTail(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || c == '%' {
+			return false
+		}
+	}
+	return true
+}
+
+// hasScheme reports whether s starts with a URL scheme and a colon, which
+// is when url.Parse gives a URL a scheme: a letter, then letters, digits,
+// "+", "-" or ".".
+func hasScheme(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+		case '0' <= c && c <= '9' || c == '+' || c == '-' || c == '.':
+			if i == 0 {
+				return false
+			}
+		case c == ':':
+			return i > 0
+		default:
+			return false
+		}
+	}
+	return false
 }

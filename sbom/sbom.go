@@ -13,9 +13,6 @@ package sbom
 import (
 	"cmp"
 	"crypto/rand"
-	"crypto/sha1"
-	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -253,24 +250,6 @@ func vulnSource(id string, adv *ioc.Advisory) *cdx.Source {
 // serialNamespace is the UUID namespace of depsweep's content-derived serial numbers.
 var serialNamespace = [16]byte{0x6f, 0x3c, 0x1e, 0x5a, 0x9d, 0x2b, 0x4c, 0x71, 0x8a, 0x0e, 0x52, 0xd4, 0xc3, 0x97, 0x10, 0x6b}
 
-// contentSerial returns a version 5 (name-based, RFC 4122) UUID URN whose
-// name is the SHA-256 of the BOM's JSON encoding without a serial number.
-func contentSerial(bom *cdx.BOM) (string, error) {
-	bom.SerialNumber = ""
-	h := sha256.New()
-	if err := json.NewEncoder(h).Encode(bom); err != nil {
-		return "", fmt.Errorf("sbom: hash bom content: %v", err)
-	}
-	s := sha1.New()
-	s.Write(serialNamespace[:])
-	s.Write(h.Sum(nil))
-	var u [16]byte
-	copy(u[:], s.Sum(nil))
-	u[6] = u[6]&0x0f | 0x50
-	u[8] = u[8]&0x3f | 0x80
-	return uuidURN(u), nil
-}
-
 // randomSerial returns a random (version 4) UUID URN.
 func randomSerial() string {
 	var u [16]byte
@@ -300,17 +279,35 @@ var (
 // Write encodes bom to w in opts.Format, always in an explicit spec version
 // (opts.SpecVersion, 1.6 when zero), indented, without HTML escaping.
 func Write(w io.Writer, bom *cdx.BOM, opts Options) error {
+	return write(w, bom, opts, false)
+}
+
+// write is [Write]; with derive set, it also derives bom's serial number
+// from its content (see [Options].Deterministic) and sets it, encoding the
+// JSON only once.
+func write(w io.Writer, bom *cdx.BOM, opts Options, derive bool) error {
 	spec, err := opts.specVersion()
 	if err != nil {
 		return err
 	}
+	if opts.Format == cdx.BOMFileFormatJSON && bom.SpecVersion == spec {
+		// Built for this version: encode as is, with encoding/json and a
+		// fast indenting pass (see writeJSON). EncodeVersion would deep-copy
+		// the whole BOM through gob first, which costs more than the encoding.
+		sn, err := writeJSON(w, withHeader(bom, spec), derive)
+		if derive && err == nil {
+			bom.SerialNumber = sn
+		}
+		return err
+	}
+	if derive {
+		if bom.SerialNumber, err = contentSerial(bom); err != nil {
+			return err
+		}
+	}
 	enc := cdx.NewBOMEncoder(w, opts.Format).SetPretty(true).SetEscapeHTML(false)
 	if bom.SpecVersion == spec {
-		// Built for this version: encode as is. EncodeVersion would deep-copy
-		// the whole BOM through gob first, which costs more than the encoding.
-		b := *bom
-		b.BOMFormat, b.JSONSchema, b.XMLNS = cdx.BOMFormat, jsonSchemas[spec], xmlNamespaces[spec]
-		err = enc.Encode(&b)
+		err = enc.Encode(withHeader(bom, spec))
 	} else {
 		err = enc.EncodeVersion(bom, spec)
 	}
@@ -321,4 +318,12 @@ func Write(w io.Writer, bom *cdx.BOM, opts Options) error {
 		_, err = io.WriteString(w, "\n") // the JSON encoder ends with a newline; make XML match
 	}
 	return err
+}
+
+// withHeader returns a shallow copy of bom with the format, $schema and
+// xmlns of spec, as cyclonedx-go's EncodeVersion sets them.
+func withHeader(bom *cdx.BOM, spec cdx.SpecVersion) *cdx.BOM {
+	b := *bom
+	b.BOMFormat, b.JSONSchema, b.XMLNS = cdx.BOMFormat, jsonSchemas[spec], xmlNamespaces[spec]
+	return &b
 }

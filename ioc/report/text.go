@@ -29,8 +29,10 @@ const textWidth = 100
 const labelWidth = 15
 
 // WriteText renders r for a terminal: a summary first, then one block per
-// finding (highest severity first), name collisions, findings resolved since
-// the baseline, and every error. The output depends only on r. It writes to w
+// finding (highest severity first) holding what is specific to that finding,
+// an Advisories section that gives each advisory's details (summary, exposure
+// window, references, remediation) once for all its findings, name
+// collisions, findings resolved since the baseline, and every error. The output depends only on r. It writes to w
 // once, at the end, and returns the first error from w.
 func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 	t := &textWriter{p: painter{opts.Color}}
@@ -75,10 +77,12 @@ func (t *textWriter) report(r *Report) {
 		t.para(noFindings(r), 0)
 	} else {
 		t.printf("\n%s\n", p.bold(fmt.Sprintf("Findings (%d)", len(active))))
+		oneRoot := singleRoot(r, active)
 		for i := range active {
 			t.printf("\n")
-			t.finding(&active[i])
+			t.finding(&active[i], oneRoot)
 		}
+		t.advisories(active, collisions)
 	}
 	if len(collisions) > 0 {
 		t.printf("\n%s\n", p.bold(fmt.Sprintf("Name collisions, not malicious (%d)", len(collisions))))
@@ -152,23 +156,41 @@ func (t *textWriter) summary(r *Report, collisions []Finding) {
 	}
 }
 
-// finding writes one finding block.
-func (t *textWriter) finding(f *Finding) {
+// singleRoot reports whether the scan covered one repository, the scan root
+// itself, so that a "repo ." line in every finding block would say nothing.
+func singleRoot(r *Report, active []Finding) bool {
+	if r.Summary.Repos > 1 || len(r.Repos) > 1 {
+		return false
+	}
+	for _, f := range active {
+		if f.Repo != "." {
+			return false
+		}
+	}
+	return true
+}
+
+// finding writes one finding block: only what is specific to the finding.
+// The advisory's details are written once, in the Advisories section. With
+// oneRoot, the repo line is left out (see singleRoot).
+func (t *textWriter) finding(f *Finding, oneRoot bool) {
 	p := t.p
 	sev := strings.ToUpper(clean(f.Severity))
 	head := clean(f.Advisory.ID)
 	if f.Advisory.Title != "" {
 		head += ": " + clean(f.Advisory.Title)
 	}
+	var tag string
 	if f.Status == "new" {
-		head += "  [new]"
+		tag = "  [new]"
 	}
-	lines := wrap(head, textWidth-10)
-	t.printf("%s%s%s\n", p.sev(f.Severity, sev), strings.Repeat(" ", max(1, 10-len(sev))), p.bold(lines[0]))
-	for _, l := range lines[1:] {
-		t.printf("%s%s\n", strings.Repeat(" ", 10), p.bold(l))
+	// Why one line: the severity column must stay scannable down a long
+	// list; the full title is in the Advisories section.
+	head = truncate(head, textWidth-10-len(tag)) + tag
+	t.printf("%s%s%s\n", p.sev(f.Severity, sev), strings.Repeat(" ", max(1, 10-len(sev))), p.bold(head))
+	if !oneRoot {
+		t.field("repo", clean(f.Repo))
 	}
-	t.field("repo", clean(f.Repo))
 	t.field("lockfile", location(*f))
 	pkg := packageAt(f.Package)
 	if f.Package.Alias != "" {
@@ -207,18 +229,146 @@ func (t *textWriter) finding(f *Finding) {
 	if f.Exposure != nil {
 		t.field("audit", auditText(f))
 	}
-	if e := f.Advisory.Exposure; e != nil {
-		t.field("exposure", exposure(e))
-	}
-	for i, ref := range f.Advisory.References {
-		t.field(cond(i == 0, "references", ""), clean(ref))
-	}
-	for i, step := range f.Remediation {
-		t.numbered(cond(i == 0, "remediation", ""), i+1, clean(step))
-	}
 	if f.ID != "" {
 		t.field("id", clean(f.ID))
 	}
+}
+
+// An advisoryGroup is one advisory and the findings it covers.
+type advisoryGroup struct {
+	adv         Advisory // from the first finding; lists merged from all
+	remediation []string // each step once, in first-seen order
+	bySeverity  map[string]int
+	findings    int
+	fresh       int // findings new since the baseline
+	repos       map[string]bool
+	collisions  int
+}
+
+// groupAdvisories returns the advisories of active in order of first
+// appearance (so the one with the most severe finding comes first), each
+// with the findings and name collisions it covers.
+func groupAdvisories(active, collisions []Finding) []*advisoryGroup {
+	var order []*advisoryGroup
+	byID := map[string]*advisoryGroup{}
+	for _, f := range active {
+		g := byID[f.Advisory.ID]
+		if g == nil {
+			g = &advisoryGroup{adv: f.Advisory, bySeverity: map[string]int{}, repos: map[string]bool{}}
+			g.adv.Aliases = slices.Clone(f.Advisory.Aliases)
+			g.adv.References = slices.Clone(f.Advisory.References)
+			byID[f.Advisory.ID] = g
+			order = append(order, g)
+		}
+		// Why merge: findings of one advisory id normally carry the same
+		// details, but two feeds may describe it differently; say all.
+		g.adv.Title = cmp.Or(g.adv.Title, f.Advisory.Title)
+		g.adv.Summary = cmp.Or(g.adv.Summary, f.Advisory.Summary)
+		if g.adv.Published == nil {
+			g.adv.Published = f.Advisory.Published
+		}
+		if g.adv.Exposure == nil {
+			g.adv.Exposure = f.Advisory.Exposure
+		}
+		g.adv.Aliases = appendNew(g.adv.Aliases, f.Advisory.Aliases)
+		g.adv.References = appendNew(g.adv.References, f.Advisory.References)
+		g.remediation = appendNew(g.remediation, f.Remediation)
+		g.findings++
+		g.bySeverity[f.Severity]++
+		g.repos[f.Repo] = true
+		if f.Status == "new" {
+			g.fresh++
+		}
+	}
+	for _, f := range collisions {
+		if g := byID[f.Advisory.ID]; g != nil {
+			g.collisions++
+		}
+	}
+	return order
+}
+
+// appendNew appends the elements of add that dst does not hold yet.
+func appendNew(dst, add []string) []string {
+	for _, s := range add {
+		if !slices.Contains(dst, s) {
+			dst = append(dst, s)
+		}
+	}
+	return dst
+}
+
+// advisories writes the Advisories section: each advisory that has findings,
+// once, with its details and what it covers. Advisories that only name
+// collisions match are left out: their remediation is not for those packages.
+func (t *textWriter) advisories(active, collisions []Finding) {
+	groups := groupAdvisories(active, collisions)
+	t.printf("\n%s\n", t.p.bold(fmt.Sprintf("Advisories (%d)", len(groups))))
+	for _, g := range groups {
+		a := g.adv
+		head := clean(a.ID)
+		if a.Title != "" {
+			head += ": " + clean(a.Title)
+		}
+		// The title wraps under itself, like a finding's used to.
+		indent := min(visibleLen(clean(a.ID))+2, 40)
+		t.printf("\n")
+		for i, l := range wrap(head, textWidth-indent) {
+			t.printf("%s%s\n", cond(i == 0, "", strings.Repeat(" ", indent)), t.p.bold(l))
+		}
+		if len(a.Aliases) > 0 {
+			t.field("aliases", strings.Join(cleanAll(a.Aliases), ", "))
+		}
+		if a.Published != nil {
+			t.field("published", a.Published.UTC().Format(time.DateOnly))
+		}
+		t.field("covers", t.covers(g))
+		if a.Summary != "" {
+			// A summary is prose, often with hard line breaks from the feed:
+			// keep them as breaks between words (wrap splits on them and
+			// never prints them), not as escapes.
+			t.field("summary", cleanWith(a.Summary, true))
+		}
+		if a.Exposure != nil {
+			t.field("exposure", exposure(a.Exposure))
+		}
+		for i, ref := range a.References {
+			t.field(cond(i == 0, "references", ""), clean(ref))
+		}
+		for i, step := range g.remediation {
+			t.numbered(cond(i == 0, "remediation", ""), i+1, clean(step))
+		}
+	}
+}
+
+// covers says which findings an advisory covers: "6 findings in 4
+// repositories: 4 critical, 2 medium; 1 name collision, not malicious".
+func (t *textWriter) covers(g *advisoryGroup) string {
+	v := plural(g.findings, "finding", "findings") + " in " + plural(len(g.repos), "repository", "repositories")
+	var parts []string
+	for _, s := range severities {
+		if n := g.bySeverity[s]; n > 0 {
+			parts = append(parts, t.p.sev(s, fmt.Sprintf("%d %s", n, s)))
+		}
+	}
+	var other []string
+	for s := range g.bySeverity {
+		if severityRank(s) < 0 {
+			other = append(other, s)
+		}
+	}
+	slices.Sort(other)
+	for _, s := range other {
+		parts = append(parts, fmt.Sprintf("%d %s", g.bySeverity[s], cmp.Or(clean(s), "unknown severity")))
+	}
+	v += ": " + strings.Join(parts, ", ")
+	if g.fresh > 0 {
+		v += fmt.Sprintf(" (%d new)", g.fresh)
+	}
+	if g.collisions > 0 {
+		v += "; " + plural(g.collisions, "name collision", "name collisions") + ", not malicious (listed below)"
+	}
+	return v
 }
 
 // collision writes one name collision, shortly.
@@ -605,6 +755,24 @@ func cleanAll(ss []string) []string {
 		out[i] = clean(s)
 	}
 	return out
+}
+
+// truncate shortens s to at most width runes, marking the cut with "…". It
+// cuts between words when a space is in the second half of what fits, and
+// inside a word otherwise.
+func truncate(s string, width int) string {
+	if visibleLen(s) <= width {
+		return s
+	}
+	r := []rune(s)
+	if width < 2 {
+		return string(r[:max(width, 0)])
+	}
+	cut := string(r[:width-1])
+	if i := strings.LastIndexByte(cut, ' '); i > len(cut)/2 {
+		return strings.TrimRight(cut[:i], " ") + " …"
+	}
+	return cut + "…"
 }
 
 // wrap splits s into lines of at most width runes, breaking at spaces. A

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -166,8 +168,18 @@ func TestTextFindingBlocks(t *testing.T) {
 	}
 	for i, f := range active {
 		b := blocks[i]
+		head := strings.SplitN(b, "\n", 2)[0]
+		if n := visibleLen(head); n > textWidth {
+			t.Errorf("finding %d (%s) heading is %d columns wide: %q", i, f.ID, n, head)
+		}
+		if full := f.Advisory.ID + ": " + f.Advisory.Title; !strings.HasPrefix(full, strings.TrimSuffix(strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(head, strings.ToUpper(f.Severity)), "  [new]")), " …")) {
+			t.Errorf("finding %d (%s) heading %q is not the start of %q", i, f.ID, head, full)
+		}
+		if strings.Contains(head, "[new]") != (f.Status == "new") {
+			t.Errorf("finding %d (%s, status %q) heading %q: [new] mark wrong", i, f.ID, f.Status, head)
+		}
 		want := []string{
-			strings.ToUpper(f.Severity), f.Advisory.ID, f.Advisory.Title,
+			strings.ToUpper(f.Severity), f.Advisory.ID,
 			"repo         " + f.Repo,
 			"lockfile     " + f.Lockfile + ":" + strconv.Itoa(f.Line),
 			"package      " + f.Package.Name + "@" + f.Package.Version,
@@ -187,21 +199,19 @@ func TestTextFindingBlocks(t *testing.T) {
 		} else {
 			want = append(want, "pulled in by "+strings.Join(f.Path, " → "))
 		}
-		want = append(want, f.Advisory.References...)
-		if len(f.Remediation) == 0 {
-			t.Fatalf("finding %s has no remediation in the sample", f.ID)
-		}
-		for n, step := range f.Remediation {
-			// Steps wrap; the first words of each must be there, numbered.
-			words := strings.Fields(step)
-			want = append(want, strconv.Itoa(n+1)+". "+strings.Join(words[:min(4, len(words))], " "))
-		}
-		if f.Advisory.Exposure != nil {
-			want = append(want, "malicious versions installable 2025-09-17 → 2025-09-25: audit activity in that window")
-		}
 		for _, w := range want {
 			if !strings.Contains(b, w) {
 				t.Errorf("finding %d (%s) block lacks %q:\n%s", i, f.ID, w, b)
+			}
+		}
+		// The advisory's details are in the Advisories section, not here.
+		if len(f.Remediation) == 0 || len(f.Advisory.References) == 0 || f.Advisory.Exposure == nil {
+			t.Fatalf("finding %s has no remediation, references or exposure in the sample", f.ID)
+		}
+		notWant := append([]string{"remediation  ", "references   ", "exposure     ", "malicious versions installable", "1. " + strings.Fields(f.Remediation[0])[0]}, f.Advisory.References...)
+		for _, w := range notWant {
+			if strings.Contains(b, w) {
+				t.Errorf("finding %d (%s) block repeats the advisory's %q:\n%s", i, f.ID, w, b)
 			}
 		}
 	}
@@ -235,6 +245,272 @@ func TestTextFindingBlocks(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(strings.Fields(out), " "), "publisher indicators were not checked for 8 packages: pass --registry-metadata or --registry") {
 		t.Error("no publisher coverage warning")
+	}
+}
+
+// sectionEnd matches the heading of any section that may follow the
+// Advisories section.
+var sectionEnd = regexp.MustCompile(`\n\n(Name collisions|Resolved since|Errors \(|Partly read \()`)
+
+// advisoryBlocks returns the advisory blocks of the Advisories section by
+// their heading line, and how often each advisory id heads a block.
+func advisoryBlocks(t *testing.T, out string) (blocks map[string]string, count map[string]int) {
+	t.Helper()
+	blocks, count = map[string]string{}, map[string]int{}
+	start := strings.Index(out, "\nAdvisories (")
+	if start < 0 {
+		return blocks, count
+	}
+	if strings.Count(out, "\nAdvisories (") != 1 {
+		t.Errorf("more than one Advisories section:\n%s", out)
+	}
+	sec := out[start+1:]
+	header, sec, _ := strings.Cut(sec, "\n")
+	if end := sectionEnd.FindStringIndex(sec); end != nil {
+		sec = sec[:end[0]]
+	}
+	parts := strings.Split(strings.Trim(sec, "\n"), "\n\n")
+	if want := fmt.Sprintf("Advisories (%d)", len(parts)); header != want {
+		t.Errorf("section header %q, want %q", header, want)
+	}
+	for _, b := range parts {
+		id, _, _ := strings.Cut(strings.SplitN(b, "\n", 2)[0], ":")
+		blocks[id] = b
+		count[id]++
+	}
+	return blocks, count
+}
+
+// checkAdvisories checks that every advisory of an active finding is in the
+// Advisories section exactly once with its details, and that no other is.
+func checkAdvisories(t *testing.T, name string, r *Report, out string) {
+	t.Helper()
+	active, _, _ := splitFindings(r.Findings)
+	blocks, count := advisoryBlocks(t, out)
+	want := map[string][]Finding{}
+	for _, f := range active {
+		want[f.Advisory.ID] = append(want[f.Advisory.ID], f)
+	}
+	for id, n := range count {
+		if want[id] == nil {
+			t.Errorf("%s: advisory %q in the Advisories section has no finding", name, id)
+		} else if n != 1 {
+			t.Errorf("%s: advisory %q appears %d times in the Advisories section", name, id, n)
+		}
+	}
+	flat := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	for id, fs := range want {
+		b, ok := blocks[id]
+		if !ok {
+			t.Errorf("%s: advisory %q of %d findings not in the Advisories section:\n%s", name, id, len(fs), out)
+			continue
+		}
+		bf := flat(b)
+		by := map[string]int{}
+		repos := map[string]bool{}
+		for _, f := range fs {
+			by[f.Severity]++
+			repos[f.Repo] = true
+		}
+		var sevs []string
+		for _, s := range severities {
+			if by[s] > 0 {
+				sevs = append(sevs, fmt.Sprintf("%d %s", by[s], s))
+			}
+		}
+		a := fs[0].Advisory
+		wants := []string{
+			flat(a.ID + ": " + a.Title),
+			fmt.Sprintf("covers %s in %s: %s", plural(len(fs), "finding", "findings"), plural(len(repos), "repository", "repositories"), strings.Join(sevs, ", ")),
+			flat(a.Summary),
+		}
+		if len(a.Aliases) > 0 {
+			wants = append(wants, "aliases "+strings.Join(a.Aliases, ", "))
+		}
+		if e := a.Exposure; e != nil {
+			wants = append(wants, "exposure "+exposure(e))
+		}
+		for _, ref := range a.References {
+			wants = append(wants, ref)
+			// Each reference is said once in the whole report, per advisory
+			// that lists it.
+			if got, holders := strings.Count(out, ref), countRef(active, ref); got != holders {
+				t.Errorf("%s: reference %s printed %d times, want %d", name, ref, got, holders)
+			}
+		}
+		for n, step := range fs[0].Remediation {
+			wants = append(wants, strconv.Itoa(n+1)+". "+flat(step))
+		}
+		for _, w := range wants {
+			if !strings.Contains(bf, w) {
+				t.Errorf("%s: advisory %s block lacks %q:\n%s", name, id, w, b)
+			}
+		}
+	}
+}
+
+// countRef counts the distinct advisories of fs that list ref.
+func countRef(fs []Finding, ref string) int {
+	ids := map[string]bool{}
+	for _, f := range fs {
+		if slices.Contains(f.Advisory.References, ref) {
+			ids[f.Advisory.ID] = true
+		}
+	}
+	return len(ids)
+}
+
+func TestTextAdvisories(t *testing.T) {
+	withFindings := 0
+	for name, r := range samples(t) {
+		out := renderText(t, r, false)
+		checkAdvisories(t, name, r, out)
+		if active, _, _ := splitFindings(r.Findings); len(active) > 0 {
+			withFindings++
+		} else if strings.Contains(out, "\nAdvisories (") {
+			t.Errorf("%s: Advisories section without findings", name)
+		}
+	}
+	if withFindings < 2 {
+		t.Fatalf("only %d samples with findings", withFindings)
+	}
+}
+
+// multiAdvisory is the incident sample with its findings spread over three
+// advisories, each with its own references and remediation, and its name
+// collision moved to an advisory that has no other finding.
+func multiAdvisory(t *testing.T) *Report {
+	t.Helper()
+	r := samples(t)["incident"]
+	if r == nil {
+		t.Fatal("no incident sample")
+	}
+	second := Advisory{ID: "GHSA-test-0002", Title: "A second advisory whose title is long enough that it cannot fit on the heading line of a finding block at all",
+		Summary: "Second\nsummary, over two lines.", References: []string{"https://example.com/second", "https://example.com/shared"}}
+	third := Advisory{ID: "DEPSWEEP-TEST-3", Aliases: []string{"CVE-0000-0003"}, Title: "Third", References: []string{"https://example.com/shared"}}
+	var n int
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		switch {
+		case f.Collision:
+			f.Advisory = Advisory{ID: "COLLISION-ONLY", Title: "only a name collision", References: []string{"https://example.com/collision"}}
+		case n%3 == 1:
+			f.Advisory, f.Remediation = second, []string{"Do the second thing.", "Then the other."}
+			n++
+		case n%3 == 2:
+			f.Advisory, f.Remediation = third, nil
+			n++
+		default:
+			n++
+		}
+	}
+	return r
+}
+
+func TestTextAdvisoriesMany(t *testing.T) {
+	r := multiAdvisory(t)
+	out := renderText(t, r, false)
+	checkAdvisories(t, "multi", r, out)
+	blocks, count := advisoryBlocks(t, out)
+	if len(count) != 3 {
+		t.Fatalf("got advisories %v, want 3", count)
+	}
+	if _, ok := blocks["COLLISION-ONLY"]; ok {
+		t.Error("an advisory of name collisions only is in the Advisories section")
+	}
+	if !strings.Contains(out, "COLLISION-ONLY: ") {
+		t.Error("the collision no longer names its advisory")
+	}
+	// The collision moved to its own advisory: the incident one covers none.
+	if b := blocks["MAL-2025-47604"]; strings.Contains(b, "name collision") {
+		t.Errorf("advisory counts a collision it does not have:\n%s", b)
+	}
+	if b := blocks["DEPSWEEP-TEST-3"]; strings.Contains(b, "remediation") {
+		t.Errorf("advisory without remediation shows a remediation list:\n%s", b)
+	}
+	// Advisories come in the order of their most severe finding.
+	active, _, _ := splitFindings(r.Findings)
+	var order []string
+	for _, f := range active {
+		if !slices.Contains(order, f.Advisory.ID) {
+			order = append(order, f.Advisory.ID)
+		}
+	}
+	last := -1
+	for _, id := range order {
+		i := strings.Index(out, "\n"+id+":")
+		if i < last {
+			t.Errorf("advisory %s out of order (want %v)", id, order)
+		}
+		last = i
+	}
+}
+
+// TestTextCollisionCount checks the covers line of an advisory that also
+// matched a name collision.
+func TestTextCollisionCount(t *testing.T) {
+	r := samples(t)["incident"]
+	blocks, _ := advisoryBlocks(t, renderText(t, r, false))
+	b := strings.Join(strings.Fields(blocks["MAL-2025-47604"]), " ")
+	if !strings.Contains(b, "(1 new); 1 name collision, not malicious (listed below)") {
+		t.Errorf("covers line does not count the new finding and the collision:\n%s", b)
+	}
+}
+
+// TestTextRepoLine checks that the repo line is left out only when the scan
+// covered the scan root alone.
+func TestTextRepoLine(t *testing.T) {
+	r := samples(t)["incident"]
+	var one []Finding
+	for _, f := range r.Findings {
+		if !f.Collision {
+			f.Repo = "."
+			one = append(one, f)
+		}
+	}
+	tests := []struct {
+		name     string
+		repos    int
+		findings []Finding
+		want     bool
+	}{
+		{"scan root only", 1, one, false},
+		{"scan root among others", 2, one, true},
+		{"one named repo", 1, r.Findings[:1], true},
+		{"several repos", r.Summary.Repos, r.Findings, true},
+	}
+	for _, tt := range tests {
+		c := *r
+		c.Findings, c.Summary.Repos, c.Repos = tt.findings, tt.repos, nil
+		out := renderText(t, &c, false)
+		if got := regexp.MustCompile(`(?m)^  repo  `).MatchString(out); got != tt.want {
+			t.Errorf("%s: repo line shown = %v, want %v:\n%s", tt.name, got, tt.want, out)
+		}
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	tests := []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"short", 10, "short"},
+		{"exactly ten", 11, "exactly ten"},
+		{"cut at a word boundary here", 20, "cut at a word …"},
+		{"averyveryverylongwordwithoutspaces", 10, "averyvery…"},
+		{"a b", 2, "a…"},
+		{"abc", 1, "a"},
+		{"ünïcödé wörds ärë cöüntëd äs rünës", 20, "ünïcödé wörds ärë …"},
+	}
+	for _, tt := range tests {
+		got := truncate(tt.in, tt.width)
+		if got != tt.want {
+			t.Errorf("truncate(%q, %d) = %q, want %q", tt.in, tt.width, got, tt.want)
+		}
+		if n := visibleLen(got); n > tt.width {
+			t.Errorf("truncate(%q, %d) is %d runes", tt.in, tt.width, n)
+		}
 	}
 }
 

@@ -243,9 +243,8 @@ func TestScanErrors(t *testing.T) {
 	}
 }
 
-func TestSpecs(t *testing.T) {
-	dir := t.TempDir()
-	cfg := `{"mcpServers": {
+// specsConfig launches servers through every package runner form.
+const specsConfig = `{"mcpServers": {
   "a": {"command": "npx", "args": ["-y", "postmark-mcp@1.0.17"]},
   "b": {"command": "C:\\Program Files\\nodejs\\npx.cmd", "args": ["--yes", "postmark-mcp@latest"]},
   "c": {"command": "cmd", "args": ["/c", "npx", "-y", "@scope/tool@2.0.0-beta.1"]},
@@ -255,9 +254,14 @@ func TestSpecs(t *testing.T) {
   "g": {"command": "node", "args": ["/opt/postmark-mcp/index.js"]},
   "h": {"command": "npx", "args": ["-y", "github:someone/postmark-mcp"]},
   "i": {"command": "bunx", "args": ["npm:postmark-mcp@1.0.15"]},
+  "k": {"command": "npx", "args": ["-y", "@scope/port-server@3.1.0", "--port", 8080]},
+  "l": {"command": "npx", "args": "-y postmark-mcp"},
   "j": {"url": "https://mcp.example.com/sse"}
 }}`
-	write(t, dir, ".cursor/mcp.json", cfg)
+
+func TestSpecs(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, ".cursor/mcp.json", specsConfig)
 	traces, errs := host.Scan(context.Background(), dir)
 	if len(errs) > 0 || len(traces) != 1 {
 		t.Fatalf("Scan = %d traces, errors %v; want one trace", len(traces), errs)
@@ -274,6 +278,8 @@ func TestSpecs(t *testing.T) {
 		"6 postmark-mcp@1.0.18 ",
 		"7 postmark-mcp@1.0.16 ",
 		"10 postmark-mcp@1.0.15 ",
+		"11 @scope/port-server@3.1.0 ", // a number among the args is still an argument
+		// "l" (args a string, not a list) is skipped, and hides no other server.
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("packages:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

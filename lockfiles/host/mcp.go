@@ -33,8 +33,22 @@ var mcpConfigFiles = []struct{ path, key string }{
 
 // An mcpServer is one server entry of a client config.
 type mcpServer struct {
-	Command string   `json:"command"`
-	Args    []string `json:"args"`
+	Command string            `json:"command"`
+	Args    []json.RawMessage `json:"args"` // strings, but a hand-edited config may hold a number ("--port", 8080)
+}
+
+// args returns the server's arguments as strings; a number or other
+// non-string argument is its JSON text.
+func (m *mcpServer) args() []string {
+	out := make([]string, 0, len(m.Args))
+	for _, raw := range m.Args {
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			s = string(raw)
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 func (s *scanner) mcpConfigs() {
@@ -52,7 +66,9 @@ func (s *scanner) mcpConfigs() {
 		var pkgs []lockfiles.Package
 		pkgs = s.mcpServers(pkgs, data, doc, c.key)
 		if c.path == ".claude.json" {
-			var projects map[string]map[string]json.RawMessage
+			// Each project apart, so that one that is not an object does
+			// not hide the others (as in mcpServers).
+			var projects map[string]json.RawMessage
 			if raw, ok := doc["projects"]; ok && json.Unmarshal(raw, &projects) == nil {
 				dirs := make([]string, 0, len(projects))
 				for d := range projects {
@@ -60,7 +76,10 @@ func (s *scanner) mcpConfigs() {
 				}
 				slices.Sort(dirs)
 				for _, d := range dirs {
-					pkgs = s.mcpServers(pkgs, data, projects[d], "mcpServers")
+					var project map[string]json.RawMessage
+					if json.Unmarshal(projects[d], &project) == nil {
+						pkgs = s.mcpServers(pkgs, data, project, "mcpServers")
+					}
 				}
 			}
 		}
@@ -80,7 +99,10 @@ func (s *scanner) mcpServers(pkgs []lockfiles.Package, data []byte, doc map[stri
 		}
 		return s.mcpServers(pkgs, data, sub, rest)
 	}
-	var servers map[string]mcpServer
+	// Why each entry apart: decoded as one map, a single malformed entry
+	// (args as a string, a number in args, an entry that is not an object)
+	// failed the whole map and hid every other server in the file.
+	var servers map[string]json.RawMessage
 	if json.Unmarshal(raw, &servers) != nil {
 		return pkgs
 	}
@@ -90,7 +112,11 @@ func (s *scanner) mcpServers(pkgs []lockfiles.Package, data []byte, doc map[stri
 	}
 	slices.Sort(names)
 	for _, n := range names {
-		spec, ok := launchedPackage(servers[n].Command, servers[n].Args)
+		var srv mcpServer
+		if json.Unmarshal(servers[n], &srv) != nil {
+			continue
+		}
+		spec, ok := launchedPackage(srv.Command, srv.args())
 		if !ok {
 			continue
 		}

@@ -1,0 +1,248 @@
+package sbom
+
+import (
+	"encoding/json"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
+)
+
+// The components and dependencies are nearly all of a BOM's bytes, and
+// encoding/json spends most of its time on them in reflection. The
+// functions here write them by hand, for the fields New sets, and leave
+// the rest of the BOM to encoding/json: the output is byte for byte what
+// encoding/json gives (tests compare the two on every corpus BOM). A BOM
+// with anything else in its components or dependencies, or with services
+// or external references (which sit between them), is encoded by
+// encoding/json alone.
+
+// bomTail mirrors the members of cdx.BOM after "dependencies", in order,
+// with the same JSON names (a test checks it against cdx.BOM).
+type bomTail struct {
+	Compositions    *[]cdx.Composition   `json:"compositions,omitempty"`
+	Properties      *[]cdx.Property      `json:"properties,omitempty"`
+	Vulnerabilities *[]cdx.Vulnerability `json:"vulnerabilities,omitempty"`
+	Annotations     *[]cdx.Annotation    `json:"annotations,omitempty"`
+	Formulation     *[]cdx.Formula       `json:"formulation,omitempty"`
+	Declarations    *cdx.Declarations    `json:"declarations,omitempty"`
+	Definitions     *cdx.Definitions     `json:"definitions,omitempty"`
+	Citations       *[]cdx.Citation      `json:"citations,omitempty"`
+	Signature       *cdx.JSFSignature    `json:"signature,omitempty"`
+}
+
+// fastEncodable reports whether appendBOMFast can encode bom.
+func fastEncodable(bom *cdx.BOM) bool {
+	if bom.Services != nil || bom.ExternalReferences != nil {
+		return false
+	}
+	if bom.Components != nil {
+		for i := range *bom.Components {
+			if !simpleComponent(&(*bom.Components)[i]) {
+				return false
+			}
+		}
+	}
+	if bom.Dependencies != nil {
+		for i := range *bom.Dependencies {
+			if (*bom.Dependencies)[i].Provides != nil {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// simpleComponent reports whether c sets no field but those appendComponent writes.
+func simpleComponent(c *cdx.Component) bool {
+	rest := *c
+	rest.BOMRef, rest.Type, rest.Group, rest.Name, rest.Version, rest.Scope = "", "", "", "", "", ""
+	rest.Hashes, rest.PackageURL, rest.ExternalReferences, rest.Properties = nil, "", nil, nil
+	if rest != (cdx.Component{}) {
+		return false
+	}
+	if c.ExternalReferences != nil {
+		for _, e := range *c.ExternalReferences {
+			if e.Comment != "" || e.Hashes != nil || e.Properties != nil {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// appendBOMFast appends the compact JSON encoding of bom, and a newline,
+// to dst; fastEncodable(bom) must hold.
+func appendBOMFast(dst []byte, bom *cdx.BOM) ([]byte, error) {
+	// The members before "components": encoding/json, without the closing brace.
+	head := *bom
+	head.Components, head.Dependencies = nil, nil
+	head.Compositions, head.Properties, head.Vulnerabilities, head.Annotations = nil, nil, nil, nil
+	head.Formulation, head.Declarations, head.Definitions, head.Citations, head.Signature = nil, nil, nil, nil, nil
+	w := &byteBuf{b: dst}
+	if err := encodeStd(w, &head); err != nil {
+		return dst, err
+	}
+	dst = w.b[:len(w.b)-2] // "}\n"; the object has members: bomFormat is never omitted
+	if bom.Components != nil {
+		dst = append(dst, `,"components":[`...)
+		for i := range *bom.Components {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendComponent(dst, &(*bom.Components)[i])
+		}
+		dst = append(dst, ']')
+	}
+	if bom.Dependencies != nil {
+		dst = append(dst, `,"dependencies":[`...)
+		for i, d := range *bom.Dependencies {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `{"ref":`...)
+			dst = appendString(dst, d.Ref)
+			if d.Dependencies != nil {
+				dst = append(dst, `,"dependsOn":`...)
+				dst = appendStrings(dst, *d.Dependencies)
+			}
+			dst = append(dst, '}')
+		}
+		dst = append(dst, ']')
+	}
+	// The members after "dependencies": encoding/json again, without the braces.
+	tail := bomTail{bom.Compositions, bom.Properties, bom.Vulnerabilities, bom.Annotations,
+		bom.Formulation, bom.Declarations, bom.Definitions, bom.Citations, bom.Signature}
+	w.b = dst
+	mark := len(dst)
+	if err := encodeStd(w, &tail); err != nil {
+		return dst, err
+	}
+	dst = w.b
+	if t := dst[mark:]; string(t) == "{}\n" {
+		dst = dst[:mark]
+	} else {
+		dst[mark] = ',' // "{" opened the members; the head's members precede them
+		dst = dst[:len(dst)-2]
+	}
+	return append(dst, '}', '\n'), nil
+}
+
+// appendComponent appends the JSON object of c (simpleComponent(c) holds),
+// members in cdx.Component's order, empty ones omitted as its tags say.
+func appendComponent(dst []byte, c *cdx.Component) []byte {
+	dst = append(dst, '{')
+	if c.BOMRef != "" {
+		dst = append(dst, `"bom-ref":`...)
+		dst = appendString(dst, c.BOMRef)
+		dst = append(dst, ',')
+	}
+	dst = append(dst, `"type":`...)
+	dst = appendString(dst, string(c.Type))
+	if c.Group != "" {
+		dst = append(dst, `,"group":`...)
+		dst = appendString(dst, c.Group)
+	}
+	dst = append(dst, `,"name":`...)
+	dst = appendString(dst, c.Name)
+	if c.Version != "" {
+		dst = append(dst, `,"version":`...)
+		dst = appendString(dst, c.Version)
+	}
+	if c.Scope != "" {
+		dst = append(dst, `,"scope":`...)
+		dst = appendString(dst, string(c.Scope))
+	}
+	if c.Hashes != nil {
+		dst = append(dst, `,"hashes":[`...)
+		for i, h := range *c.Hashes {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `{"alg":`...)
+			dst = appendString(dst, string(h.Algorithm))
+			dst = append(dst, `,"content":`...)
+			dst = appendString(dst, h.Value)
+			dst = append(dst, '}')
+		}
+		dst = append(dst, ']')
+	}
+	if c.PackageURL != "" {
+		dst = append(dst, `,"purl":`...)
+		dst = appendString(dst, c.PackageURL)
+	}
+	if c.ExternalReferences != nil {
+		dst = append(dst, `,"externalReferences":[`...)
+		for i, e := range *c.ExternalReferences {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `{"url":`...)
+			dst = appendString(dst, e.URL)
+			dst = append(dst, `,"type":`...)
+			dst = appendString(dst, string(e.Type))
+			dst = append(dst, '}')
+		}
+		dst = append(dst, ']')
+	}
+	if c.Properties != nil {
+		dst = append(dst, `,"properties":[`...)
+		for i, p := range *c.Properties {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `{"name":`...)
+			dst = appendString(dst, p.Name)
+			dst = append(dst, `,"value":`...)
+			dst = appendString(dst, p.Value)
+			dst = append(dst, '}')
+		}
+		dst = append(dst, ']')
+	}
+	return append(dst, '}')
+}
+
+// appendStrings appends a JSON array of strings.
+func appendStrings(dst []byte, ss []string) []byte {
+	dst = append(dst, '[')
+	for i, s := range ss {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendString(dst, s)
+	}
+	return append(dst, ']')
+}
+
+// appendString appends s as a JSON string, as encoding/json writes it
+// without HTML escaping. Printable ASCII other than the quote and the
+// backslash is written as is; anything else (control bytes, non-ASCII,
+// which encoding/json checks for invalid UTF-8 and U+2028) is left to
+// encoding/json itself, which is rare enough not to matter.
+func appendString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			w := &byteBuf{b: dst}
+			encodeStd(w, s)         // encoding a string cannot fail
+			return w.b[:len(w.b)-1] // the encoder's newline
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+// encodeStd writes v, encoded by encoding/json without HTML escaping and
+// followed by a newline, to w.
+func encodeStd(w *byteBuf, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// byteBuf is an io.Writer appending to a byte slice.
+type byteBuf struct{ b []byte }
+
+// Write appends p to the slice; it never fails.
+func (w *byteBuf) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
+}
