@@ -1,25 +1,19 @@
 package ioc
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"os"
 	"path"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/depsweep/depsweep/internal/testcorpus"
 	"github.com/depsweep/depsweep/lockfiles"
 )
-
-const corpusDir = "../testdata/corpus"
 
 // loadCorpusInventories parses every lockfile listed in the corpus manifest
 // (except the one known to be broken). Files our parsers cannot read yet
@@ -27,38 +21,15 @@ const corpusDir = "../testdata/corpus"
 // registry URL made up from them), and counted in fallback.
 func loadCorpusInventories(tb testing.TB) (invs []*lockfiles.Inventory, fallback int) {
 	tb.Helper()
-	m, err := os.Open(filepath.Join(corpusDir, "MANIFEST.tsv"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer m.Close()
-	sc := bufio.NewScanner(m)
-	for first := true; sc.Scan(); first = false {
-		cols := strings.Split(sc.Text(), "\t")
-		if first || len(cols) < 4 {
-			continue
-		}
-		gz, err := os.ReadFile(filepath.Join(corpusDir, filepath.FromSlash(cols[0])))
+	for _, f := range testcorpus.Load(tb) {
+		inv, err := lockfiles.Parse(lockfiles.Input{Path: f.Path, Data: f.Data})
 		if err != nil {
-			tb.Fatal(err)
-		}
-		zr, err := gzip.NewReader(bytes.NewReader(gz))
-		if err != nil {
-			tb.Fatalf("%s: %v", cols[0], err)
-		}
-		data, err := io.ReadAll(zr)
-		if err != nil {
-			tb.Fatalf("%s: %v", cols[0], err)
-		}
-		p := strings.TrimSuffix(cols[0], ".gz")
-		inv, err := lockfiles.Parse(lockfiles.Input{Path: p, Data: data})
-		if err != nil {
-			ids, rerr := lockfiles.ReferencePackages(p, data)
+			ids, rerr := lockfiles.ReferencePackages(f.Path, f.Data)
 			if rerr != nil {
 				continue // the broken corpus file
 			}
 			fallback++
-			inv = &lockfiles.Inventory{Path: p}
+			inv = &lockfiles.Inventory{Path: f.Path}
 			for _, id := range ids {
 				at := strings.LastIndexByte(id, '@')
 				if at <= 0 {

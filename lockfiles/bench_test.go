@@ -11,7 +11,7 @@ func BenchmarkParse(b *testing.B) {
 		var set []corpusFile
 		var size int64
 		for _, f := range files {
-			if f.Family() == fam && !brokenCorpus[f.Path] {
+			if family(f.Path) == fam && !f.Broken() {
 				set = append(set, f)
 				size += int64(len(f.Data))
 			}

@@ -45,7 +45,7 @@ type rawV1Dep struct {
 
 // rawNPMEntries reads f's entries with encoding/json; nil for other families.
 func rawNPMEntries(f corpusFile) []rawNPMEntry {
-	if f.Family() != "npm" {
+	if family(f.Path) != "npm" {
 		return nil
 	}
 	rawNPMMu.Lock()

@@ -1,33 +1,25 @@
 package lockfiles
 
 import (
-	"bufio"
-	"bytes"
-	"compress/gzip"
 	"fmt"
-	"io"
-	"os"
 	"path"
-	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/depsweep/depsweep/internal/testcorpus"
 )
 
-// corpusDir holds real lockfiles from public repositories, gzip'd, with
-// MANIFEST.tsv naming the format of each.
-const corpusDir = "../testdata/corpus"
+// A corpusFile is one real lockfile of testdata/corpus.
+type corpusFile = testcorpus.File
 
-type corpusFile struct {
-	Path   string // lockfile path, e.g. "npm__cli/package-lock.json"
-	Format string // from MANIFEST.tsv: npm-v3, yarn-berry-v10, pnpm-9.0, ...
-	Data   []byte
+// loadCorpus reads every file of the corpus manifest ([testcorpus.Load]).
+func loadCorpus(tb testing.TB) []corpusFile {
+	tb.Helper()
+	return testcorpus.Load(tb)
 }
 
-// Family returns "npm", "yarn" or "pnpm".
-func (c corpusFile) Family() string { return family(c.Path) }
-
+// family returns "npm", "yarn" or "pnpm" for a lockfile path.
 func family(p string) string {
 	switch path.Base(p) {
 	case NameYarnLock:
@@ -36,68 +28,6 @@ func family(p string) string {
 		return "pnpm"
 	}
 	return "npm"
-}
-
-var (
-	corpusOnce  sync.Once
-	corpusFiles []corpusFile
-	corpusErr   error
-)
-
-// loadCorpus reads every file listed in MANIFEST.tsv. A manifest that lists
-// nothing, or a listed file that is missing, fails the test.
-func loadCorpus(tb testing.TB) []corpusFile {
-	tb.Helper()
-	corpusOnce.Do(func() { corpusFiles, corpusErr = readCorpus() })
-	if corpusErr != nil {
-		tb.Fatal(corpusErr)
-	}
-	return corpusFiles
-}
-
-func readCorpus() ([]corpusFile, error) {
-	m, err := os.Open(filepath.Join(corpusDir, "MANIFEST.tsv"))
-	if err != nil {
-		return nil, err
-	}
-	defer m.Close()
-	var out []corpusFile
-	sc := bufio.NewScanner(m)
-	for first := true; sc.Scan(); first = false {
-		if first {
-			continue // header
-		}
-		cols := strings.Split(sc.Text(), "\t")
-		if len(cols) < 4 {
-			continue
-		}
-		gz, err := os.ReadFile(filepath.Join(corpusDir, filepath.FromSlash(cols[0])))
-		if err != nil {
-			return nil, err
-		}
-		zr, err := gzip.NewReader(bytes.NewReader(gz))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", cols[0], err)
-		}
-		data, err := io.ReadAll(zr)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", cols[0], err)
-		}
-		out = append(out, corpusFile{Path: strings.TrimSuffix(cols[0], ".gz"), Format: cols[3], Data: data})
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s/MANIFEST.tsv lists no files", corpusDir)
-	}
-	return out, nil
-}
-
-// brokenCorpus lists corpus files that are genuinely broken: Parse must fail
-// on them with an error naming the file, line and column.
-var brokenCorpus = map[string]bool{
-	"Kong__insomnia@0c1afbe/packages/insomnia-prettify/package-lock.json": true,
 }
 
 // A diffRule explains a difference between our package set and
@@ -152,7 +82,7 @@ func TestCorpusDifferential(t *testing.T) {
 	fmt.Fprintf(&table, "%-95s %-16s %6s %6s  %s\n", "file", "format", "ours", "theirs", "explained difference")
 	for _, f := range files {
 		inv, err := Parse(Input{Path: f.Path, Data: f.Data})
-		if brokenCorpus[f.Path] {
+		if f.Broken() {
 			var pe *ParseError
 			if err == nil {
 				t.Errorf("%s: parsed a broken file without error", f.Path)

@@ -16,7 +16,7 @@ func init() {
 		// name never fires on the project's own code.
 		Name: "yarn berry workspace is an importer",
 		Explains: func(f corpusFile, inv *Inventory, id string, onlyOurs bool) bool {
-			if onlyOurs || f.Family() != "yarn" || !strings.HasPrefix(inv.Format, "yarn-berry") {
+			if onlyOurs || family(f.Path) != "yarn" || !strings.HasPrefix(inv.Format, "yarn-berry") {
 				return false
 			}
 			name, ok := strings.CutSuffix(id, "@0.0.0-use.local")

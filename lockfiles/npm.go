@@ -146,22 +146,15 @@ func (p *npmParser) packageEntry(key []byte, line int) error {
 	s := p.s
 	e := npmEntry{path: string(key), line: line}
 	err := s.members("package entry", func(k []byte, _ int) error {
+		if done, err := p.sharedField(&e, k); done {
+			return err
+		}
 		var err error
 		switch string(k) {
 		case "name":
 			e.name, err = p.istr("name")
-		case "version":
-			e.version, err = p.istr("version")
-		case "resolved":
-			e.resolved, err = s.str("resolved")
-		case "integrity":
-			e.integrity, err = s.str("integrity")
 		case "link":
 			e.link, err = s.boolish()
-		case "dev":
-			e.dev, err = s.boolish()
-		case "optional":
-			e.optional, err = s.boolish()
 		case "devOptional":
 			e.devOpt, err = s.boolish()
 		case "inBundle":
@@ -197,6 +190,30 @@ func (p *npmParser) packageEntry(key []byte, line int) error {
 	p.byKey[e.path] = len(p.entries)
 	p.entries = append(p.entries, e)
 	return nil
+}
+
+// sharedField reads field k of an entry when it is one that v1
+// "dependencies" entries and v2/v3 "packages" entries write alike (version,
+// resolved, integrity, dev, optional); done is false for any other field,
+// which the caller reads. The fields of every entry come first, so that the
+// common ones take one short switch.
+func (p *npmParser) sharedField(e *npmEntry, k []byte) (done bool, err error) {
+	s := p.s
+	switch string(k) {
+	case "version":
+		e.version, err = p.istr("version")
+	case "resolved":
+		e.resolved, err = s.str("resolved")
+	case "integrity":
+		e.integrity, err = s.str("integrity")
+	case "dev":
+		e.dev, err = s.boolish()
+	case "optional":
+		e.optional, err = s.boolish()
+	default:
+		return false, nil
+	}
+	return true, err
 }
 
 // depMap reads a name → spec object, keeping the names. Any other value is
@@ -258,18 +275,11 @@ func (p *npmParser) v1Deps(parent string) error {
 		idx := len(p.entries)
 		p.entries = append(p.entries, npmEntry{}) // placeholder: keeps pre-order; nested entries follow
 		err := s.members("dependency entry", func(k []byte, _ int) error {
+			if done, err := p.sharedField(&e, k); done {
+				return err
+			}
 			var err error
 			switch string(k) {
-			case "version":
-				e.version, err = p.istr("version")
-			case "resolved":
-				e.resolved, err = s.str("resolved")
-			case "integrity":
-				e.integrity, err = s.str("integrity")
-			case "dev":
-				e.dev, err = s.boolish()
-			case "optional":
-				e.optional, err = s.boolish()
 			case "bundled":
 				e.bundled, err = s.boolish()
 			case "requires":

@@ -347,7 +347,7 @@ func TestParseNPMBadInput(t *testing.T) {
 func TestParseNPMCorpusLines(t *testing.T) {
 	n := 0
 	for _, f := range loadCorpus(t) {
-		if f.Family() != "npm" || brokenCorpus[f.Path] {
+		if family(f.Path) != "npm" || f.Broken() {
 			continue
 		}
 		inv, err := Parse(Input{Path: f.Path, Data: f.Data})

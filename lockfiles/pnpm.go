@@ -320,43 +320,36 @@ func (p *pnpmParser) importerLine(stack []pnpmFrame, l *yamlLine) {
 	p.endEntry()
 	// stack[0] is the importer path, stack[1] the dependency section,
 	// stack[2] the dependency name.
-	var typ DepType
-	var name, ref string
-	switch len(stack) {
-	case 0:
+	if len(stack) == 0 {
 		p.importer(l.Key)
 		return
+	}
+	if len(stack) == 1 || len(stack) > 3 {
+		return // the importer's sections, or deeper than a dependency's fields
+	}
+	typ, ok := importerDepType(stack[1].key)
+	if !ok {
+		return
+	}
+	var name, ref string
+	switch len(stack) {
 	case 2:
+		name = l.Key
 		if l.Flow { // name: {specifier: x, version: y}
-			var ok bool
-			if typ, ok = importerDepType(stack[1].key); !ok {
-				return
-			}
-			name = l.Key
 			flowPairs(l.Value, func(k, v string) bool {
 				if k == "version" {
 					ref = v
 				}
 				return true
 			})
-		} else if l.Value != "" { // 5.x: name: version
-			var ok bool
-			if typ, ok = importerDepType(stack[1].key); !ok {
-				return
-			}
-			name, ref = l.Key, l.Value
+		} else { // 5.x: name: version
+			ref = l.Value
 		}
 	case 3:
 		if l.Key != "version" {
 			return
 		}
-		var ok bool
-		if typ, ok = importerDepType(stack[1].key); !ok {
-			return
-		}
 		name, ref = stack[2].key, l.Value
-	default:
-		return
 	}
 	if ref == "" {
 		return
@@ -421,17 +414,10 @@ func (p *pnpmParser) splitKey(key string) (base, name, version string) {
 	if i := strings.IndexByte(k, '('); i > 0 {
 		k = k[:i]
 	}
-	base = k
-	start := 0
-	if strings.HasPrefix(k, "@") {
-		start = 1
+	if name, version, ok := splitDescriptor(k); ok {
+		return k, name, version
 	}
-	at := strings.IndexByte(k[start:], '@')
-	if at < 0 {
-		return base, "", ""
-	}
-	at += start
-	return base, k[:at], k[at+1:]
+	return k, "", ""
 }
 
 // patchSuffix returns the patch hash in a dependency path, "" when none.

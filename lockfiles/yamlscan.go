@@ -151,17 +151,35 @@ func (sc *yamlScanner) skipMoreIndented(indent int) {
 	}
 }
 
+// unsupported reports the node at col that starts with c: an anchor or
+// alias ('&', '*') or a tag ('!').
+func (sc *yamlScanner) unsupported(c byte, col int) {
+	if c == '!' {
+		sc.prob(sc.num, col, "yaml tags are not supported")
+		return
+	}
+	sc.prob(sc.num, col, "yaml anchors and aliases are not supported")
+}
+
+// flow sets l's value to the flow collection at the start of s (at column
+// col), kept raw; it reports false when the collection is malformed.
+func (sc *yamlScanner) flow(l *yamlLine, s string, col int) bool {
+	v, ok := sc.flowValue(s, col)
+	if !ok {
+		return false
+	}
+	l.Value, l.Flow = v, true
+	return true
+}
+
 // parseContent fills l.Key, l.Value and l.Flow from the text after the
 // indentation. It reports a problem and returns false for lines it does not
 // support.
 func (sc *yamlScanner) parseContent(l *yamlLine, rest string) bool {
 	col := l.Indent + 1
 	switch rest[0] {
-	case '&', '*':
-		sc.prob(sc.num, col, "yaml anchors and aliases are not supported")
-		return false
-	case '!':
-		sc.prob(sc.num, col, "yaml tags are not supported")
+	case '&', '*', '!':
+		sc.unsupported(rest[0], col)
 		return false
 	case '?':
 		if len(rest) == 1 || rest[1] == ' ' {
@@ -170,12 +188,7 @@ func (sc *yamlScanner) parseContent(l *yamlLine, rest string) bool {
 		}
 	case '{', '[':
 		// A flow collection as a sequence item or a bare value: keep it raw.
-		v, ok := sc.flowValue(rest, col)
-		if !ok {
-			return false
-		}
-		l.Value, l.Flow = v, true
-		return true
+		return sc.flow(l, rest, col)
 	}
 	var key, after string
 	switch rest[0] {
@@ -213,18 +226,11 @@ func (sc *yamlScanner) parseContent(l *yamlLine, rest string) bool {
 	}
 	vcol := l.Indent + 1 + len(rest) - len(after)
 	switch after[0] {
-	case '&', '*':
-		sc.prob(sc.num, vcol, "yaml anchors and aliases are not supported")
-		return false
-	case '!':
-		sc.prob(sc.num, vcol, "yaml tags are not supported")
+	case '&', '*', '!':
+		sc.unsupported(after[0], vcol)
 		return false
 	case '{', '[':
-		v, ok := sc.flowValue(after, vcol)
-		if !ok {
-			return false
-		}
-		l.Value, l.Flow = v, true
+		return sc.flow(l, after, vcol)
 	case '\'', '"':
 		v, _, ok := unquote(after)
 		if !ok {
@@ -359,6 +365,21 @@ func unquote(s string) (string, int, bool) {
 		}
 		return "", 0, false
 	}
+	v, n, badEscape := unquoteDouble(s)
+	if badEscape {
+		return s[1 : n-1], n, true // an escape Go does not know: keep the raw text
+	}
+	return v, n, n > 0
+}
+
+// unquoteDouble reads the double-quoted string at the start of s (s[0] is
+// '"') with backslash escapes, as YAML and both yarn.lock formats write
+// them, and returns its value and the number of bytes it took, quotes
+// included; n is 0 when the string is not terminated. badEscape is true
+// (and val "") when it holds an escape strconv.Unquote rejects; the caller
+// decides what that means. The common case has no escape and costs no
+// allocation.
+func unquoteDouble(s string) (val string, n int, badEscape bool) {
 	escaped := false
 	for i := 1; i < len(s); i++ {
 		switch s[i] {
@@ -367,13 +388,13 @@ func unquote(s string) (string, int, bool) {
 			i++
 		case '"':
 			if !escaped {
-				return s[1:i], i + 1, true
+				return s[1:i], i + 1, false
 			}
 			v, err := strconv.Unquote(s[:i+1])
 			if err != nil {
-				return s[1:i], i + 1, true // an escape Go does not know: keep the raw text
+				return "", i + 1, true
 			}
-			return v, i + 1, true
+			return v, i + 1, false
 		}
 	}
 	return "", 0, false

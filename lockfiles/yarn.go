@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -324,9 +323,8 @@ func (p *yarnParser) finish() {
 // field reads a line indented by two spaces: a field of the current entry
 // or of __metadata, or the start of a block.
 func (p *yarnParser) field(lineNo, indent int, body string) {
-	key, val, isBlock, errCol, msg := yarnSplitField(body)
-	if msg != "" {
-		p.problem(lineNo, indent+errCol, msg)
+	key, val, isBlock, ok := p.splitField(lineNo, indent, body)
+	if !ok {
 		return
 	}
 	p.sub = ""
@@ -362,9 +360,8 @@ func (p *yarnParser) item(lineNo, indent int, body string) {
 		p.problem(lineNo, indent+1, "indented line outside a block")
 		return
 	}
-	key, val, isBlock, errCol, msg := yarnSplitField(body)
-	if msg != "" {
-		p.problem(lineNo, indent+errCol, msg)
+	key, val, isBlock, ok := p.splitField(lineNo, indent, body)
+	if !ok {
 		return
 	}
 	p.sub = ""
@@ -390,31 +387,30 @@ func (p *yarnParser) subItem(lineNo, indent int, body string) {
 	if p.block != "dependenciesMeta" || p.inMeta || indent != 6 {
 		return
 	}
-	key, val, _, errCol, msg := yarnSplitField(body)
-	if msg != "" {
-		p.problem(lineNo, indent+errCol, msg)
+	key, val, _, ok := p.splitField(lineNo, indent, body)
+	if !ok {
 		return
 	}
 	if key == "optional" && val == "true" {
 		// Keys of dependenciesMeta are a name or "name@range".
 		name := p.sub
-		if n, _, ok := yarnSplitDescriptor(name); ok {
+		if n, _, ok := splitDescriptor(name); ok {
 			name = n
 		}
 		p.optional = append(p.optional, name)
 	}
 }
 
-// yarnSplitField splits a field line (without its indentation) into key
-// and value. Classic writes `key "value"` or `key value`, berry `key: value`;
-// either may quote the key. isBlock is true for `key:` with no value. On a
-// malformed line msg says why and errCol is the 1-based column in body.
-func yarnSplitField(body string) (key, val string, isBlock bool, errCol int, msg string) {
+// splitField splits a field line (body, after indent spaces) into key and
+// value. Classic writes `key "value"` or `key value`, berry `key: value`;
+// either may quote the key. isBlock is true for `key:` with no value. A
+// malformed line is recorded as a problem at its column, and ok is false.
+func (p *yarnParser) splitField(lineNo, indent int, body string) (key, val string, isBlock, ok bool) {
 	i := 0
 	if body[0] == '"' {
 		k, n, ok := yarnUnquote(body)
 		if !ok {
-			return "", "", false, 1, "unterminated quoted string"
+			return p.badField(lineNo, indent+1, "unterminated quoted string")
 		}
 		key, i = k, n
 	} else {
@@ -424,7 +420,7 @@ func yarnSplitField(body string) (key, val string, isBlock bool, errCol int, msg
 		key = body[:i]
 	}
 	if key == "" {
-		return "", "", false, 1, "empty key"
+		return p.badField(lineNo, indent+1, "empty key")
 	}
 	colon := false
 	if i < len(body) && body[i] == ':' {
@@ -435,54 +431,46 @@ func yarnSplitField(body string) (key, val string, isBlock bool, errCol int, msg
 		i++
 	}
 	if i == len(body) {
-		if colon {
-			return key, "", true, 0, ""
-		}
-		return key, "", false, 0, ""
+		return key, "", colon, true
 	}
 	rest := body[i:]
 	if rest[0] != '"' {
-		return key, rest, false, 0, ""
+		return key, rest, false, true
 	}
 	v, n, ok := yarnUnquote(rest)
 	if !ok {
-		return "", "", false, i + 1, "unterminated quoted string"
+		return p.badField(lineNo, indent+i+1, "unterminated quoted string")
 	}
 	if n != len(rest) {
-		return "", "", false, i + n + 1, "unexpected text after quoted value"
+		return p.badField(lineNo, indent+i+n+1, "unexpected text after quoted value")
 	}
-	return key, v, false, 0, ""
+	return key, v, false, true
+}
+
+// badField records a malformed field line at line:col and returns
+// splitField's results for it.
+func (p *yarnParser) badField(line, col int, msg string) (key, val string, isBlock, ok bool) {
+	p.problem(line, col, msg)
+	return "", "", false, false
 }
 
 // yarnUnquote reads the double-quoted string at the start of s and returns
 // its value and the number of bytes it took, quotes included. Both yarn
-// formats quote with JSON escapes; the common case has none and costs no
-// allocation.
+// formats quote with JSON escapes; a string with an escape Go does not know
+// is malformed.
 func yarnUnquote(s string) (val string, n int, ok bool) {
-	escaped := false
-	for i := 1; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			escaped = true
-			i++
-		case '"':
-			if !escaped {
-				return s[1:i], i + 1, true
-			}
-			v, err := strconv.Unquote(s[:i+1])
-			if err != nil {
-				return "", 0, false
-			}
-			return v, i + 1, true
-		}
+	val, n, badEscape := unquoteDouble(s)
+	if n == 0 || badEscape {
+		return "", 0, false
 	}
-	return "", 0, false
+	return val, n, true
 }
 
-// yarnSplitDescriptor splits "name@range" (or a locator "name@reference")
-// at the "@" that ends the name; a scoped name's leading "@" is part of the
-// name. ok is false when there is no such "@".
-func yarnSplitDescriptor(d string) (name, rng string, ok bool) {
+// splitDescriptor splits "name@range" (a yarn descriptor or locator
+// "name@reference", a pnpm dependency path "name@1.2.3") at the "@" that
+// ends the name; a scoped name's leading "@" is part of the name. ok is false
+// when there is no such "@".
+func splitDescriptor(d string) (name, rng string, ok bool) {
 	start := 0
 	if strings.HasPrefix(d, "@") {
 		start = 1
@@ -746,7 +734,7 @@ func (b *yarnBuilder) linkPatches(idx map[string]int32) [][2]int32 {
 		}
 		linked := false
 		for _, k := range p.keys[e.keyStart:e.keyEnd] {
-			name, rng, _ := yarnSplitDescriptor(k)
+			name, rng, _ := splitDescriptor(k)
 			inner, ok := strings.CutPrefix(rng, "patch:")
 			if !ok {
 				continue
@@ -760,7 +748,7 @@ func (b *yarnBuilder) linkPatches(idx map[string]int32) [][2]int32 {
 			}
 			to, ok := idx[inner]
 			if !ok {
-				if n, r, _ := yarnSplitDescriptor(inner); n == name && !strings.HasPrefix(r, "npm:") {
+				if n, r, _ := splitDescriptor(inner); n == name && !strings.HasPrefix(r, "npm:") {
 					to, ok = idx[n+"@npm:"+r]
 				}
 			}
@@ -793,7 +781,7 @@ func (b *yarnBuilder) nameIndex() map[string]int32 {
 			continue
 		}
 		for _, k := range p.keys[e.keyStart:e.keyEnd] {
-			n, _, _ := yarnSplitDescriptor(k)
+			n, _, _ := splitDescriptor(k)
 			if j, seen := out[n]; !seen {
 				out[n] = int32(i)
 			} else if j != int32(i) {
@@ -802,6 +790,12 @@ func (b *yarnBuilder) nameIndex() map[string]int32 {
 		}
 	}
 	return out
+}
+
+// entryProblem records a problem at the start of entry e, which is then
+// skipped.
+func (b *yarnBuilder) entryProblem(e *yarnEntry, msg string) {
+	b.p.problems = append(b.p.problems, yarnProblem{line: e.line, col: e.col, msg: msg})
 }
 
 // readManifest reads dir/package.json from the project, recording a problem

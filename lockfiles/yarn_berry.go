@@ -14,9 +14,9 @@ func (b *yarnBuilder) berryPackage(e *yarnEntry) (pkg Package, wsPath string, is
 	if loc == "" {
 		loc = keys[0]
 	}
-	name, ref, found := yarnSplitDescriptor(loc)
+	name, ref, found := splitDescriptor(loc)
 	if !found || !yarnValidName(name) {
-		b.p.problems = append(b.p.problems, yarnProblem{line: e.line, col: e.col, msg: "entry has no valid resolution"})
+		b.entryProblem(e, "entry has no valid resolution")
 		return pkg, "", false, false
 	}
 	// A virtual locator ("virtual:<hash>#npm:1.2.3") is a copy of the
@@ -35,7 +35,7 @@ func (b *yarnBuilder) berryPackage(e *yarnEntry) (pkg Package, wsPath string, is
 		Resolved: e.resolution,
 		Checksum: e.checksum,
 	}
-	if kn, _, _ := yarnSplitDescriptor(keys[0]); kn != name && yarnValidName(kn) {
+	if kn, _, _ := splitDescriptor(keys[0]); kn != name && yarnValidName(kn) {
 		pkg.Alias = kn // "pm@npm:postmark-mcp@1.0.17" resolves to postmark-mcp
 	}
 	if inner, ok := strings.CutPrefix(ref, "patch:"); ok {
@@ -51,7 +51,7 @@ func (b *yarnBuilder) berryPackage(e *yarnEntry) (pkg Package, wsPath string, is
 		if dec, err := url.PathUnescape(inner); err == nil {
 			inner = dec
 		}
-		_, ref, _ = yarnSplitDescriptor(inner)
+		_, ref, _ = splitDescriptor(inner)
 		if spec == "" {
 			spec = "patch"
 		}
@@ -59,7 +59,7 @@ func (b *yarnBuilder) berryPackage(e *yarnEntry) (pkg Package, wsPath string, is
 	}
 	pkg.Source = yarnBerrySource(ref)
 	if pkg.Version == "" && pkg.Source.FromRegistry() {
-		b.p.problems = append(b.p.problems, yarnProblem{line: e.line, col: e.col, msg: "entry has no version"})
+		b.entryProblem(e, "entry has no version")
 		return pkg, "", false, false
 	}
 	return pkg, "", false, true

@@ -6,7 +6,7 @@ import "strings"
 // when the entry cannot be a package; a problem is then recorded.
 func (b *yarnBuilder) classicPackage(e *yarnEntry) (pkg Package, ok bool) {
 	keys := b.p.keys[e.keyStart:e.keyEnd]
-	name, rng, _ := yarnSplitDescriptor(keys[0])
+	name, rng, _ := splitDescriptor(keys[0])
 	// "pm@npm:postmark-mcp@1.0.17" installs postmark-mcp under the name pm.
 	// An entry may list an alias next to the real name
 	// ("x@5.5.2", "y@npm:x@5.5.2"): the first alias is kept.
@@ -18,14 +18,14 @@ func (b *yarnBuilder) classicPackage(e *yarnEntry) (pkg Package, ok bool) {
 		if alias != "" {
 			break
 		}
-		if n, r, _ := yarnSplitDescriptor(k); n != name {
+		if n, r, _ := splitDescriptor(k); n != name {
 			if real, isAlias := yarnAliasTarget(r); isAlias && real == name {
 				alias = n
 			}
 		}
 	}
 	if !yarnValidName(name) {
-		b.p.problems = append(b.p.problems, yarnProblem{line: e.line, col: e.col, msg: "entry key has no valid package name"})
+		b.entryProblem(e, "entry key has no valid package name")
 		return pkg, false
 	}
 	pkg = Package{
@@ -37,7 +37,7 @@ func (b *yarnBuilder) classicPackage(e *yarnEntry) (pkg Package, ok bool) {
 		Integrity: e.integrity,
 	}
 	if pkg.Version == "" && pkg.Source.FromRegistry() {
-		b.p.problems = append(b.p.problems, yarnProblem{line: e.line, col: e.col, msg: "entry has no version"})
+		b.entryProblem(e, "entry has no version")
 		return pkg, false
 	}
 	if pkg.Integrity == "" && pkg.Source != SourceGit {
@@ -57,7 +57,7 @@ func yarnAliasTarget(rng string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	n, _, ok := yarnSplitDescriptor(inner)
+	n, _, ok := splitDescriptor(inner)
 	if !ok || n == "" {
 		return "", false
 	}

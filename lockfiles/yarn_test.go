@@ -324,7 +324,7 @@ func TestParseYarnErrors(t *testing.T) {
 func TestYarnCorpusEdges(t *testing.T) {
 	n := 0
 	for _, f := range loadCorpus(t) {
-		if f.Family() != "yarn" {
+		if family(f.Path) != "yarn" {
 			continue
 		}
 		n++

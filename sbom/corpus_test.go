@@ -1,35 +1,27 @@
 package sbom
 
 import (
-	"bufio"
-	"bytes"
-	"compress/gzip"
-	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
+	"github.com/depsweep/depsweep/internal/testcorpus"
 	"github.com/depsweep/depsweep/ioc"
 	"github.com/depsweep/depsweep/lockfiles"
 )
 
 const (
-	corpusDir   = "../testdata/corpus"
 	fixturesDir = "../testdata/fixtures"
 	goldenDir   = "../testdata/sbom"
 )
 
 // brokenCorpus is the corpus file that is genuinely broken: no SBOM.
-var brokenCorpus = map[string]bool{
-	"Kong__insomnia@0c1afbe/packages/insomnia-prettify/package-lock.json": true,
-}
+var brokenCorpus = testcorpus.BrokenPaths
 
 type lockfile struct {
 	Path    string // slash path, the Inventory's Path
@@ -37,57 +29,15 @@ type lockfile struct {
 	Project fs.FS // nil for corpus files
 }
 
-var (
-	corpusOnce  sync.Once
-	corpusFiles []lockfile
-	corpusErr   error
-)
-
-// loadCorpus reads every file MANIFEST.tsv lists; an empty manifest or a
-// missing file fails the test.
+// loadCorpus returns every file MANIFEST.tsv lists ([testcorpus.Load]).
 func loadCorpus(tb testing.TB) []lockfile {
 	tb.Helper()
-	corpusOnce.Do(func() { corpusFiles, corpusErr = readCorpus() })
-	if corpusErr != nil {
-		tb.Fatal(corpusErr)
+	files := testcorpus.Load(tb)
+	out := make([]lockfile, len(files))
+	for i, f := range files {
+		out[i] = lockfile{Path: f.Path, Data: f.Data}
 	}
-	return corpusFiles
-}
-
-func readCorpus() ([]lockfile, error) {
-	m, err := os.Open(filepath.Join(corpusDir, "MANIFEST.tsv"))
-	if err != nil {
-		return nil, err
-	}
-	defer m.Close()
-	var out []lockfile
-	sc := bufio.NewScanner(m)
-	for first := true; sc.Scan(); first = false {
-		cols := strings.Split(sc.Text(), "\t")
-		if first || len(cols) < 4 {
-			continue
-		}
-		gz, err := os.ReadFile(filepath.Join(corpusDir, filepath.FromSlash(cols[0])))
-		if err != nil {
-			return nil, err
-		}
-		zr, err := gzip.NewReader(bytes.NewReader(gz))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", cols[0], err)
-		}
-		data, err := io.ReadAll(zr)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", cols[0], err)
-		}
-		out = append(out, lockfile{Path: strings.TrimSuffix(cols[0], ".gz"), Data: data})
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s/MANIFEST.tsv lists no files", corpusDir)
-	}
-	return out, nil
+	return out
 }
 
 // loadFixtures reads the lockfile of every fixture case, with its project

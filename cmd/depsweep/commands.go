@@ -62,15 +62,7 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	if err := checkRoots(roots); err != nil {
 		return 2, err
 	}
-	fds, err := ff.load()
-	if err != nil {
-		return 2, err
-	}
-	index, err := compile(fds)
-	if err != nil {
-		return 2, err
-	}
-	pubs, sources, err := pf.publishers(log)
+	rs, err := setupIndex(&ff, &pf, log)
 	if err != nil {
 		return 2, err
 	}
@@ -81,15 +73,14 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	if err != nil {
 		return 2, errSBOM(err)
 	}
-	col := report.NewCollector(report.Report{Tool: report.Tool{Name: "depsweep", Version: toolVersion()},
-		Started: time.Now().UTC(), Roots: slashAll(roots), Feeds: reportFeeds(fds)})
+	col := report.NewCollector(*rs.header(time.Now().UTC(), roots))
 	var sink ioc.Handler = dw
 	if noVDR {
 		sink = noFindings{dw}
 	}
 	h := ioc.MultiHandler(col, &logHandler{log: log}, sink)
 	cfg := ioc.ScanConfig{
-		Roots: roots, Index: index, Publishers: pubs, Installed: pf.installed,
+		Roots: roots, Index: rs.index, Publishers: rs.pubsFor, Installed: pf.installed,
 		Jobs: sf.jobs, MaxFileSize: sf.maxFileSize << 20, Log: log, Skip: sf.skip(),
 	}
 	stats, interrupted, err := runScan(e, cfg, ioc.Shard{}, h, progress)
@@ -99,7 +90,7 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	if err := ioc.Flush(h); err != nil {
 		return 2, errSBOM(err)
 	}
-	rep := col.Finish(stats, time.Now().UTC(), interrupted, pf.usedSources(sources))
+	rep := col.Finish(stats, time.Now().UTC(), interrupted, rs.usedSources())
 	log.Info().Str("dir", dir).Int("lockfiles", rep.Summary.Lockfiles).Int("findings", rep.Summary.Findings).
 		Int("errors", rep.Summary.Errors).Dur("duration", stats.Duration.Round(time.Millisecond)).Msg(logSBOMDone)
 	if rep.Summary.Lockfiles == 0 && rep.Summary.Errors == 0 && !interrupted {
@@ -135,7 +126,7 @@ func cmdFeed(e *env, args []string) (int, error) {
 		printUsage(e.stdout, fs, usageFeed, "")
 		return 0, nil
 	}
-	return 2, usageErrorf("feed", "unknown feed subcommand %q (want validate or show)", args[0])
+	return 2, errFeedSubcommand(args[0])
 }
 
 func feedValidate(e *env, args []string) (int, error) {
@@ -170,7 +161,7 @@ func feedShow(e *env, args []string) (int, error) {
 		return flagExit(err)
 	}
 	if fs.NArg() > 0 {
-		return 2, usageErrorf("feed", "feed show takes feeds with --feed, not arguments")
+		return 2, errShowArgs()
 	}
 	fds, err := ff.load()
 	if err != nil {
@@ -260,8 +251,8 @@ func cmdConvert(e *env, args []string) (int, error) {
 	if fs.NArg() != 1 {
 		return 2, errConvertArgs()
 	}
-	if !contains(reportFormats, format) {
-		return 2, errBadChoice("format", format, reportFormats...)
+	if err := checkFormat(format); err != nil {
+		return 2, err
 	}
 	name := fs.Arg(0)
 	var in io.Reader = e.stdin
@@ -277,16 +268,8 @@ func cmdConvert(e *env, args []string) (int, error) {
 	if err != nil {
 		return 2, errReadReport(name, err)
 	}
-	out, err := openOutput(e, output)
-	if err != nil {
-		return 2, errOutput(err)
-	}
-	defer out.abort()
-	if err := render(out.w, rep, format, out.color(e)); err != nil {
-		return 2, errOutput(err)
-	}
-	if err := out.commit(); err != nil {
-		return 2, errOutput(err)
+	if err := writeReport(e, output, rep, format); err != nil {
+		return 2, err
 	}
 	return 0, nil
 }
@@ -298,7 +281,7 @@ func cmdVersion(e *env, args []string) (int, error) {
 		return flagExit(err)
 	}
 	if fs.NArg() > 0 {
-		return 2, usageErrorf("version", "version takes no arguments")
+		return 2, errVersionArgs()
 	}
 	fmt.Fprintf(e.stdout, "depsweep %s\n", toolVersion())
 	fmt.Fprintf(e.stdout, "%s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)

@@ -6,7 +6,6 @@ package main
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"strconv"
@@ -19,55 +18,6 @@ import (
 	"github.com/depsweep/depsweep/ioc"
 	"github.com/depsweep/depsweep/ioc/report"
 )
-
-// Messages of the fleet flags and of 'depsweep merge'.
-const (
-	helpReposFrom = "also scan the repositories listed in `FILE`, one path per line (- reads standard input; blank lines and # comments are ignored)"
-	helpShard     = "scan only shard `I/N` of the repositories (0 ≤ I < N, by a stable hash of their path; \"/N\" takes I from JOB_COMPLETION_INDEX); give every shard the same roots"
-	helpFailOnNew = "with --baseline: exit 1 only for new findings (at or above --fail-on)"
-	helpMergeBase = "compare the merged report with a saved `REPORT` (json or jsonl): mark each finding new or present and list resolved ones"
-
-	usageMerge = `Usage: depsweep merge [flags] REPORT ...
-
-Merge combines the reports of the shards of one sweep ('depsweep scan
---shard I/N --format json' or jsonl, one per shard) into the report one
-unsharded scan would have written. It refuses reports written by different
-depsweep versions or with different feeds, reports whose repositories
-overlap (a shard given twice), and reports already compared with a baseline:
-merge first, then compare with --baseline.
-
-Flags:
-`
-	usageMergeTail = `
-Exit codes are those of 'depsweep scan': 1 for findings at or above --fail-on
-(with --fail-on-new: new findings only), 2 when a shard could not read
-something or was interrupted, or on bad input.
-
-Examples:
-  depsweep merge --format json -o fleet.json shard-*.json
-  depsweep merge --baseline yesterday.json --fail-on-new --format sarif -o fleet.sarif shard-*.jsonl
-`
-	logBaselineDone = "compared with baseline"
-)
-
-func errReposFrom(name string, err error) error {
-	return &exitError{code: 2, msg: fmt.Sprintf("cannot read --repos-from %s: %v", name, err),
-		hint: "--repos-from takes a file with one repository path per line, or - for standard input"}
-}
-
-func errShard(err error) error {
-	return &exitError{code: 2, msg: fmt.Sprintf("invalid --shard: %v", err),
-		hint: "--shard takes I/N with 0 ≤ I < N, such as 0/4; \"/N\" reads I from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)"}
-}
-
-func errMerge(name string, err error) error {
-	return &exitError{code: 2, msg: fmt.Sprintf("cannot merge %s: %v", name, err),
-		hint: "merge the reports of one sweep's shards, all written by the same depsweep with the same feeds"}
-}
-
-func errMergeArgs() error {
-	return usageErrorf("merge", "merge needs at least one REPORT")
-}
 
 // fleetFlags are the flags for sweeping a fleet and auditing it on a schedule.
 type fleetFlags struct {
@@ -95,7 +45,7 @@ func (f *fleetFlags) register(fs *pflag.FlagSet, withScan bool) {
 // for usage errors.
 func (f *fleetFlags) validate(e *env, cmd string) error {
 	if f.failOnNew && f.baseline == "" {
-		return usageErrorf(cmd, "--fail-on-new needs --baseline")
+		return errFailOnNew(cmd)
 	}
 	if f.shardArg != "" {
 		s, err := ioc.ParseShard(f.shardArg, e.getenv)
@@ -133,7 +83,7 @@ func (f *fleetFlags) roots(e *env, args []string) ([]string, error) {
 			return nil, errReposFrom(f.reposFrom, err)
 		}
 		if len(listed) == 0 {
-			return nil, errReposFrom(f.reposFrom, errors.New("no paths in it"))
+			return nil, errReposFrom(f.reposFrom, errNoRepoPaths)
 		}
 		roots = append(roots, listed...)
 	}
@@ -160,13 +110,13 @@ func readRepoList(r io.Reader) ([]string, error) {
 			continue
 		}
 		if strings.ContainsRune(line, 0) {
-			return nil, fmt.Errorf("line %d: path contains a NUL byte", n)
+			return nil, errRepoLineNUL(n)
 		}
 		out = append(out, line)
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, fmt.Errorf("line %d: longer than %d bytes", n+1, maxRepoLine)
+			return nil, errRepoLineLong(n+1, maxRepoLine)
 		}
 		return nil, err
 	}
@@ -184,28 +134,6 @@ func (f *fleetFlags) compare(log zerolog.Logger, rep *report.Report) {
 		Int("resolved", d.Resolved).Int("not_scanned", d.NotScanned).Msg(logBaselineDone)
 }
 
-// exitCode maps a finished report to the exit code like 'depsweep scan'
-// does, counting only the findings of this scan (not those resolved since
-// the baseline) and, with --fail-on-new, only new ones.
-func (f *fleetFlags) exitCode(rep *report.Report, threshold ioc.Severity, noFail, interrupted bool) int {
-	hits := 0
-	for _, fd := range rep.Findings {
-		if fd.Status == report.StatusResolved || (f.failOnNew && fd.Status != report.StatusNew) {
-			continue
-		}
-		if s, err := ioc.ParseSeverity(fd.Severity); err == nil && s >= threshold {
-			hits++
-		}
-	}
-	switch {
-	case !noFail && hits > 0:
-		return 1
-	case incomplete(rep, interrupted || rep.Interrupted):
-		return 2
-	}
-	return 0
-}
-
 // clock returns the time to record in reports: now, or the time
 // SOURCE_DATE_EPOCH (seconds since 1970, UTC) gives, so that identical
 // inputs give identical reports (https://reproducible-builds.org/specs/source-date-epoch/).
@@ -216,7 +144,7 @@ func clock(e *env) (time.Time, error) {
 	}
 	sec, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || sec < 0 {
-		return time.Time{}, &exitError{code: 2, msg: "invalid SOURCE_DATE_EPOCH: want whole seconds since 1970-01-01 UTC"}
+		return time.Time{}, errSourceDateEpoch()
 	}
 	return time.Unix(sec, 0).UTC(), nil
 }
@@ -227,32 +155,25 @@ func cmdMerge(e *env, args []string) (int, error) {
 	var (
 		fl             fleetFlags
 		lf             logFlags
+		fo             failOnFlag
 		format, output string
-		failOn         string
 	)
 	fl.register(fs, false)
 	lf.register(fs)
 	fs.StringVar(&format, "format", "json", helpFormat)
 	fs.StringVarP(&output, "output", "o", "", helpOutput)
-	fs.StringVar(&failOn, "fail-on", "info", helpFailOn)
+	fo.register(fs)
 	if done, err := parseFlags(e, "merge", fs, args, usageMerge, usageMergeTail); done {
 		return flagExit(err)
 	}
 	if fs.NArg() == 0 {
 		return 2, errMergeArgs()
 	}
-	if !contains(reportFormats, format) {
-		return 2, errBadChoice("format", format, reportFormats...)
+	if err := checkFormat(format); err != nil {
+		return 2, err
 	}
-	threshold, noFail := ioc.SeverityInfo, false
-	if strings.EqualFold(failOn, "none") {
-		noFail = true
-	} else {
-		s, err := ioc.ParseSeverity(failOn)
-		if err != nil {
-			return 2, errBadChoice("fail-on", failOn, "critical", "high", "medium", "low", "info", "none")
-		}
-		threshold = s
+	if err := fo.validate(); err != nil {
+		return 2, err
 	}
 	if err := fl.validate(e, "merge"); err != nil {
 		return 2, err
@@ -279,17 +200,9 @@ func cmdMerge(e *env, args []string) (int, error) {
 	}
 	fl.compare(log, rep)
 
-	out, err := openOutput(e, output)
-	if err != nil {
-		return 2, errOutput(err)
-	}
-	defer out.abort()
-	if err := render(out.w, rep, format, out.color(e)); err != nil {
-		return 2, errOutput(err)
-	}
-	if err := out.commit(); err != nil {
-		return 2, errOutput(err)
+	if err := writeReport(e, output, rep, format); err != nil {
+		return 2, err
 	}
 	logSummary(log, rep, rep.Finished.Sub(rep.Started))
-	return fl.exitCode(rep, threshold, noFail, false), nil
+	return fo.exitCode(rep, fl.failOnNew, false), nil
 }

@@ -1,17 +1,12 @@
 package main
 
 import (
-	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/rs/zerolog"
-	"github.com/spf13/pflag"
-
-	"github.com/depsweep/depsweep/feeds"
 	"github.com/depsweep/depsweep/ioc"
 	"github.com/depsweep/depsweep/ioc/history"
 	"github.com/depsweep/depsweep/ioc/report"
@@ -48,8 +43,8 @@ func cmdHistory(e *env, args []string) (int, error) {
 	}
 
 	// Check every flag before doing any work.
-	if !contains(reportFormats, format) {
-		return 2, errBadChoice("format", format, reportFormats...)
+	if err := checkFormat(format); err != nil {
+		return 2, err
 	}
 	if err := fo.validate(); err != nil {
 		return 2, err
@@ -62,14 +57,14 @@ func cmdHistory(e *env, args []string) (int, error) {
 		}
 	}
 	if jobs < 0 {
-		return 2, usageErrorf("history", "--jobs must be 0 or more, not %d", jobs)
+		return 2, errJobs("history", jobs)
 	}
 	if pf.installed {
-		return 2, usageErrorf("history", "--installed does not apply to history: old lockfile versions have no installed packages")
+		return 2, errHistoryInstalled()
 	}
 	for _, r := range refs {
 		if r == "" || strings.HasPrefix(r, "-") {
-			return 2, usageErrorf("history", "bad --ref %q: give a branch, tag or commit", r)
+			return 2, errBadRef(r)
 		}
 	}
 	repos := fs.Args()
@@ -79,19 +74,17 @@ func cmdHistory(e *env, args []string) (int, error) {
 	if err := checkRoots(repos); err != nil {
 		return 2, err
 	}
-	rs, err := setupReport(e, &ff, &pf, &lf, output)
+	log, _, err := lf.logger(e)
+	if err != nil {
+		return 2, err
+	}
+	rs, err := setupReport(e, &ff, &pf, log, output)
 	if err != nil {
 		return 2, err
 	}
 	defer rs.out.abort()
-	log := rs.log
 
-	rep := &report.Report{
-		Tool:    report.Tool{Name: "depsweep", Version: toolVersion()},
-		Started: time.Now().UTC(),
-		Roots:   slashAll(repos),
-		Feeds:   reportFeeds(rs.fds),
-	}
+	rep := rs.header(time.Now().UTC(), repos)
 	m := newHistoryMatcher(rs.index)
 	opts := history.Options{Refs: refs, Since: sinceT, Publishers: rs.publishers(), Jobs: jobs}
 	interrupted := false
@@ -130,74 +123,13 @@ func cmdHistory(e *env, args []string) (int, error) {
 			Bool("shallow", res.Shallow).Dur("duration", time.Since(start).Round(time.Millisecond)).Msg(logHistoryRepo)
 	}
 	rep.Lockfiles = m.lockfiles()
-	rep.Finished = time.Now().UTC()
-	rep.Interrupted = interrupted
-	st := m.matchStats()
-	rep.Summary.Publisher = report.Coverage{Packages: st.Packages, Known: st.PublisherKnown, Sources: rs.sources}
-	report.Normalize(rep)
-	if err := rs.write(e, rep, format); err != nil {
+	if err := rs.finish(e, log, rep, format, interrupted, m.matchStats()); err != nil {
 		return 2, err
 	}
-	logSummary(log, rep, rep.Finished.Sub(rep.Started))
 	if rep.Summary.Lockfiles == 0 && rep.Summary.Errors == 0 && !interrupted {
 		log.Warn().Msg(logNoLockfileHistory(rep.Roots))
 	}
-	return fo.exitCode(rep, interrupted), nil
-}
-
-// A reportSetup is what a command that builds its report in memory (history,
-// scan --host) needs before it starts: feeds, index, publisher data, the
-// logger and the output.
-type reportSetup struct {
-	log     zerolog.Logger
-	fds     []*feeds.Feed
-	index   *ioc.Index
-	pubsFor func(fs.FS, string) ioc.Publishers // nil: no publisher data
-	sources []string
-	out     *output
-}
-
-// setupReport loads the feeds and publisher data and opens the output; the
-// caller must call out.abort when done.
-func setupReport(e *env, ff *feedFlags, pf *pubFlags, lf *logFlags, output string) (*reportSetup, error) {
-	var rs reportSetup
-	var err error
-	if rs.log, _, err = lf.logger(e); err != nil {
-		return nil, err
-	}
-	if rs.fds, err = ff.load(); err != nil {
-		return nil, err
-	}
-	if rs.index, err = compile(rs.fds); err != nil {
-		return nil, err
-	}
-	if rs.pubsFor, rs.sources, err = pf.publishers(rs.log); err != nil {
-		return nil, err
-	}
-	if rs.out, err = openOutput(e, output); err != nil {
-		return nil, errOutput(err)
-	}
-	return &rs, nil
-}
-
-// publishers returns the publisher source of a command without --installed
-// (one source for every input), nil when there is no publisher data.
-func (rs *reportSetup) publishers() ioc.Publishers {
-	if rs.pubsFor == nil {
-		return nil
-	}
-	return rs.pubsFor(nil, "")
-}
-
-// write renders rep in format and makes the output visible.
-func (rs *reportSetup) write(e *env, rep *report.Report, format string) error {
-	if err := render(rs.out.w, rep, format, rs.out.color(e)); err != nil {
-		return errOutput(err)
-	}
-	if err := rs.out.commit(); err != nil {
-		return errOutput(err)
-	}
-	return nil
+	return fo.exitCode(rep, false, interrupted), nil
 }
 
 // parseSince reads --since: a date (2025-09-01, midnight UTC) or an RFC 3339 time.
@@ -273,41 +205,4 @@ func (m *historyMatcher) matchStats() ioc.MatchStats {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.stats
-}
-
-// failOnFlag is --fail-on: the lowest severity that makes the exit code 1.
-type failOnFlag struct {
-	value     string
-	threshold ioc.Severity
-	none      bool
-}
-
-func (f *failOnFlag) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.value, "fail-on", "info", helpFailOn)
-}
-
-func (f *failOnFlag) validate() error {
-	if strings.EqualFold(f.value, "none") {
-		f.none = true
-		return nil
-	}
-	s, err := ioc.ParseSeverity(f.value)
-	if err != nil {
-		return errBadChoice("fail-on", f.value, "critical", "high", "medium", "low", "info", "none")
-	}
-	f.threshold = s
-	return nil
-}
-
-// exitCode maps a finished report to the exit code as scan does: findings
-// at or above the threshold win (1), then errors or an interruption (2),
-// else 0.
-func (f *failOnFlag) exitCode(rep *report.Report, interrupted bool) int {
-	switch {
-	case !f.none && rep.CountAtOrAbove(f.threshold) > 0:
-		return 1
-	case rep.Summary.Errors > 0 || interrupted:
-		return 2
-	}
-	return 0
 }

@@ -10,16 +10,6 @@ import (
 	"github.com/depsweep/depsweep/lockfiles/gitlog/gittest"
 )
 
-func sept(d, hour int) time.Time { return time.Date(2025, 9, d, hour, 0, 0, 0, time.UTC) }
-
-func mailerLock(version string) string {
-	deps := []gittest.Dep{{Name: "chalk", Version: "4.1.2"}}
-	if version != "" {
-		deps = append(deps, gittest.Dep{Name: "postmark-mcp", Version: version})
-	}
-	return gittest.NPMLock("mailer", deps, 0)
-}
-
 // historyRepo is issue 8's acceptance repository: on main postmark-mcp goes
 // 1.0.15 → 1.0.16 → 1.0.18 → removed; branch release forks at 1.0.16, keeps
 // it for a while and removes it.
@@ -31,21 +21,21 @@ type historyRepo struct {
 func newHistoryRepo(t *testing.T) *historyRepo {
 	r := &historyRepo{Repo: gittest.Init(t)}
 	r.Write("package.json", `{"name":"mailer","version":"1.0.0"}`)
-	r.Commit("init", "Alice", sept(10, 9))
-	r.Write("package-lock.json", mailerLock("1.0.15"))
-	r.add = r.Commit("add postmark-mcp", "Alice", sept(15, 9))
-	r.Write("package-lock.json", mailerLock("1.0.16"))
-	r.bump16 = r.Commit("bump postmark-mcp to 1.0.16", "Bob", sept(17, 10))
+	r.Commit("init", "Alice", gittest.Sept(10, 9))
+	r.Write("package-lock.json", gittest.MailerLock("1.0.15"))
+	r.add = r.Commit("add postmark-mcp", "Alice", gittest.Sept(15, 9))
+	r.Write("package-lock.json", gittest.MailerLock("1.0.16"))
+	r.bump16 = r.Commit("bump postmark-mcp to 1.0.16", "Bob", gittest.Sept(17, 10))
 	r.Git("branch", "release")
-	r.Write("package-lock.json", mailerLock("1.0.18"))
-	r.bump18 = r.Commit("bump postmark-mcp to 1.0.18", "Bob", sept(19, 9))
-	r.Write("package-lock.json", mailerLock(""))
-	r.remove = r.Commit("remove postmark-mcp", "Carol", sept(26, 9))
+	r.Write("package-lock.json", gittest.MailerLock("1.0.18"))
+	r.bump18 = r.Commit("bump postmark-mcp to 1.0.18", "Bob", gittest.Sept(19, 9))
+	r.Write("package-lock.json", gittest.MailerLock(""))
+	r.remove = r.Commit("remove postmark-mcp", "Carol", gittest.Sept(26, 9))
 	r.Git("checkout", "-q", "release")
 	r.Write("CHANGES", "1.0\n")
-	r.relNotes = r.Commit("release notes", "Dave", sept(20, 9))
-	r.Write("package-lock.json", mailerLock("1.0.15"))
-	r.relRemove = r.Commit("pin postmark-mcp back to 1.0.15", "Erin", sept(23, 9))
+	r.relNotes = r.Commit("release notes", "Dave", gittest.Sept(20, 9))
+	r.Write("package-lock.json", gittest.MailerLock("1.0.15"))
+	r.relRemove = r.Commit("pin postmark-mcp back to 1.0.15", "Erin", gittest.Sept(23, 9))
 	r.Git("checkout", "-q", "main")
 	return r
 }
@@ -108,8 +98,8 @@ func TestHistory(t *testing.T) {
 			t.Errorf("%s: first seen by %q, want Bob", describe(f), f.FirstSeen.Author)
 		}
 	}
-	if got := rep.Findings[2].RemovedIn; got.Author != "Carol" || !got.Date.Equal(sept(26, 9)) {
-		t.Errorf("1.0.18 removed by %q at %v, want Carol at %v", got.Author, got.Date, sept(26, 9))
+	if got := rep.Findings[2].RemovedIn; got.Author != "Carol" || !got.Date.Equal(gittest.Sept(26, 9)) {
+		t.Errorf("1.0.18 removed by %q at %v, want Carol at %v", got.Author, got.Date, gittest.Sept(26, 9))
 	}
 	// The same finding on two branches keeps one ID.
 	if rep.Findings[0].ID != rep.Findings[1].ID {

@@ -39,20 +39,19 @@ func (h *hostFlags) on() bool { return h.host || h.home != "" }
 // written as the same report as a repository scan. Each trace is a
 // "lockfile" named by its evidence file ("~/.npm/_npx/.../package-lock.json").
 // fs holds scan's parsed flags.
-func scanHost(e *env, fs *pflag.FlagSet, h *hostFlags, ff *feedFlags, pf *pubFlags, lf *logFlags, format, output, failOn string) (int, error) {
+func scanHost(e *env, fs *pflag.FlagSet, h *hostFlags, ff *feedFlags, pf *pubFlags, lf *logFlags, fo *failOnFlag, format, output string) (int, error) {
 	// Check every flag before doing any work.
 	if fs.NArg() > 0 {
-		return 2, usageErrorf("scan", "--host and --home scan the home directory: give no PATH (scan repositories in another run)")
+		return 2, errHostArgs()
 	}
 	for _, name := range []string{"sbom-dir", "installed", "exclude", "max-file-size"} {
 		if fs.Changed(name) {
-			return 2, usageErrorf("scan", "--%s does not apply to --host or --home", name)
+			return 2, errHostFlag(name)
 		}
 	}
-	if !contains(reportFormats, format) {
-		return 2, errBadChoice("format", format, reportFormats...)
+	if err := checkFormat(format); err != nil {
+		return 2, err
 	}
-	fo := failOnFlag{value: failOn}
 	if err := fo.validate(); err != nil {
 		return 2, err
 	}
@@ -65,19 +64,18 @@ func scanHost(e *env, fs *pflag.FlagSet, h *hostFlags, ff *feedFlags, pf *pubFla
 	if err := checkRoots([]string{home}); err != nil {
 		return 2, err
 	}
-	rs, err := setupReport(e, ff, pf, lf, output)
+	log, _, err := lf.logger(e)
+	if err != nil {
+		return 2, err
+	}
+	rs, err := setupReport(e, ff, pf, log, output)
 	if err != nil {
 		return 2, err
 	}
 	defer rs.out.abort()
 
-	rep := &report.Report{
-		Tool:    report.Tool{Name: "depsweep", Version: toolVersion()},
-		Started: time.Now().UTC(),
-		Roots:   []string{filepath.ToSlash(home)},
-		Feeds:   reportFeeds(rs.fds),
-		Repos:   []report.Repo{{Path: hostRepo}},
-	}
+	rep := rs.header(time.Now().UTC(), []string{home})
+	rep.Repos = []report.Repo{{Path: hostRepo}}
 	traces, errs := host.Scan(e.ctx, home)
 	interrupted := e.ctx.Err() != nil
 	pubs := rs.publishers()
@@ -99,20 +97,15 @@ func scanHost(e *env, fs *pflag.FlagSet, h *hostFlags, ff *feedFlags, pf *pubFla
 	for _, err := range errs {
 		re := hostError(err)
 		rep.Errors = append(rep.Errors, re)
-		rs.log.Error().Str("path", re.Path).Str("error", re.Error).Msg(logInputError)
+		log.Error().Str("path", re.Path).Str("error", re.Error).Msg(logInputError)
 	}
-	rep.Finished = time.Now().UTC()
-	rep.Interrupted = interrupted
-	rep.Summary.Publisher = report.Coverage{Packages: stats.Packages, Known: stats.PublisherKnown, Sources: rs.sources}
-	report.Normalize(rep)
-	if err := rs.write(e, rep, format); err != nil {
+	if err := rs.finish(e, log, rep, format, interrupted, stats); err != nil {
 		return 2, err
 	}
-	logSummary(rs.log, rep, rep.Finished.Sub(rep.Started))
 	if rep.Summary.Lockfiles == 0 && rep.Summary.Errors == 0 && !interrupted {
-		rs.log.Warn().Msg(logNoTraces(filepath.ToSlash(home)))
+		log.Warn().Msg(logNoTraces(filepath.ToSlash(home)))
 	}
-	return fo.exitCode(rep, interrupted), nil
+	return fo.exitCode(rep, false, interrupted), nil
 }
 
 // hostError returns the report entry of an error of [host.Scan], which

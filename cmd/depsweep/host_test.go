@@ -3,12 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha1"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,90 +12,8 @@ import (
 	"time"
 
 	"github.com/depsweep/depsweep/ioc/report"
+	"github.com/depsweep/depsweep/lockfiles/host/hosttest"
 )
-
-// writeHome writes files (slash path relative to home → content) under home.
-func writeHome(t *testing.T, home string, files map[string]string) {
-	t.Helper()
-	for rel, content := range files {
-		full := filepath.Join(home, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// cacacheLine returns the bucket path (relative to home) and line that npm's
-// cacache writes for a request-cache key: the bucket is named by the SHA-256
-// of the key, the line is "<sha1 of the JSON>\t<JSON>".
-func cacacheLine(url, integrity string, when time.Time) (string, string) {
-	key := "make-fetch-happen:request-cache:" + url
-	sum := sha256.Sum256([]byte(key))
-	h := hex.EncodeToString(sum[:])
-	js := fmt.Sprintf(`{"key":%q,"integrity":%q,"time":%d,"size":4096,"metadata":{"url":%q,"reqHeaders":{},"resHeaders":{},"options":{"compress":true}}}`,
-		key, integrity, when.UnixMilli(), url)
-	return ".npm/_cacache/index-v5/" + h[:2] + "/" + h[2:4] + "/" + h[4:], fmt.Sprintf("%x\t%s", sha1.Sum([]byte(js)), js)
-}
-
-// acceptanceHome builds issue 8's synthetic home: an npx cache entry for
-// postmark-mcp 1.0.16, a Claude Desktop config launching "npx -y
-// postmark-mcp", a cacache index line for the 1.0.17 tarball and a Yarn
-// cache zip for 1.0.18, beside clean traces and look-alikes.
-func acceptanceHome(t *testing.T) (home, bucket string) {
-	home = t.TempDir()
-	bucket, line := cacacheLine("https://registry.npmjs.org/postmark-mcp/-/postmark-mcp-1.0.17.tgz", "sha512-ZmFrZQ==",
-		time.Date(2025, 9, 18, 8, 30, 0, 0, time.UTC))
-	clean, cleanLine := cacacheLine("https://registry.npmjs.org/chalk", "sha512-Y2hhbGs=", time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC))
-	writeHome(t, home, map[string]string{
-		".npm/_npx/2a7f1c0d6b9e4f35/package.json": `{"dependencies":{"postmark-mcp":"^1.0.16"},"_npx":{"packages":["postmark-mcp@1.0.16"]}}`,
-		".npm/_npx/2a7f1c0d6b9e4f35/package-lock.json": `{
-  "name": "2a7f1c0d6b9e4f35",
-  "lockfileVersion": 3,
-  "requires": true,
-  "packages": {
-    "": {
-      "dependencies": {
-        "postmark-mcp": "^1.0.16"
-      }
-    },
-    "node_modules/postmark-mcp": {
-      "version": "1.0.16",
-      "resolved": "https://registry.npmjs.org/postmark-mcp/-/postmark-mcp-1.0.16.tgz",
-      "integrity": "sha512-mmjRPbuLq6aOmdGFfcUWkSsbXK6eOyvfNl/4LJfEO3SAy5YPWm0JQ/qfFGwuHkMhK+jfeW0qFHNIcTWCTyjhxA==",
-      "license": "MIT"
-    }
-  }
-}
-`,
-		".npm/_npx/9c0ffee000000001/package.json": `{"_npx":{"packages":["chalk@4.1.2"]}}`,
-		".config/Claude/claude_desktop_config.json": `{
-  "mcpServers": {
-    "filesystem": {
-      "command": "npx",
-      "args": ["-y", "@modelcontextprotocol/server-filesystem", "/home/dev/projects"]
-    },
-    "postmark": {
-      "command": "npx",
-      "args": [
-        "-y",
-        "postmark-mcp"
-      ],
-      "env": {"POSTMARK_SERVER_TOKEN": "redacted"}
-    }
-  }
-}
-`,
-		bucket: "\n" + line + "\n",
-		clean:  "\n" + cleanLine + "\n",
-		".yarn/berry/cache/postmark-mcp-npm-1.0.18-4b1e6f1c2d-3a9d2c1e0f.zip":          "PK\x05\x06",
-		".yarn/berry/cache/@acme-postmark-mcp-npm-1.0.16-a1b2c3d4e5-0f1e2d3c4b.zip":    "PK\x05\x06",
-		".local/share/pnpm/store/v10/index/3f/a9c1d2e3f4b5a6c7d8e9f0-chalk@4.1.2.json": `{"name":"chalk","version":"4.1.2","files":{}}`,
-	})
-	return home, bucket
-}
 
 // runJSON runs depsweep with args and decodes its JSON report.
 func runJSON(t *testing.T, wantCode int, args ...string) *report.Report {
@@ -120,7 +34,7 @@ func runJSON(t *testing.T, wantCode int, args ...string) *report.Report {
 // and, where the trace records one, its time.
 func TestScanHome(t *testing.T) {
 	requireParts(t)
-	home, bucket := acceptanceHome(t)
+	home, bucket := hosttest.Home(t)
 	rep := runJSON(t, 1, "scan", "--home", home, "--format", "json", "--quiet")
 	var got []string
 	for _, f := range rep.Findings {
@@ -177,8 +91,8 @@ func TestScanHome(t *testing.T) {
 // scan still reports what it could read (findings win: exit 1).
 func TestScanHomeErrors(t *testing.T) {
 	requireParts(t)
-	home, _ := acceptanceHome(t)
-	writeHome(t, home, map[string]string{".cursor/mcp.json": `{"mcpServers": {"x": `})
+	home, _ := hosttest.Home(t)
+	hosttest.Write(t, home, ".cursor/mcp.json", `{"mcpServers": {"x": `)
 	rep := runJSON(t, 1, "scan", "--home", home, "--format", "json", "--quiet")
 	if len(rep.Errors) != 1 || rep.Errors[0].Path != "~/.cursor/mcp.json" || !strings.HasPrefix(rep.Errors[0].Error, "~/.cursor/mcp.json") {
 		t.Errorf("errors = %+v, want one for ~/.cursor/mcp.json", rep.Errors)
@@ -188,7 +102,7 @@ func TestScanHomeErrors(t *testing.T) {
 	}
 	// Without findings, the error decides: exit 2.
 	empty := t.TempDir()
-	writeHome(t, empty, map[string]string{".cursor/mcp.json": `{"mcpServers": {"x": `})
+	hosttest.Write(t, empty, ".cursor/mcp.json", `{"mcpServers": {"x": `)
 	rep = runJSON(t, 2, "scan", "--home", empty, "--format", "json", "--quiet")
 	if rep.Summary.Errors != 1 || rep.Summary.Findings != 0 {
 		t.Errorf("summary %+v, want 1 error and no finding", rep.Summary)

@@ -4,6 +4,7 @@ package main
 // stays consistent and reviewable in one place.
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -202,6 +203,13 @@ func usageErrorf(cmd, format string, args ...any) error {
 	return &exitError{code: 2, msg: fmt.Sprintf(format, args...), hint: fmt.Sprintf("Run '%s --help' for usage.", name)}
 }
 
+// failOnChoices are the values --fail-on takes.
+var failOnChoices = []string{"critical", "high", "medium", "low", "info", "none"}
+
+func errFlagBeforeCommand(flag string) error {
+	return usageErrorf("", "unknown flag: %s (flags go after the command)", flag)
+}
+
 func errBadChoice(flag, got string, choices ...string) error {
 	return &exitError{code: 2, msg: fmt.Sprintf("invalid --%s %q", flag, got),
 		hint: fmt.Sprintf("--%s takes one of: %s", flag, strings.Join(choices, ", "))}
@@ -273,6 +281,25 @@ func errScan(err error) error {
 
 const errOutputDirMissing = "--output-dir is required"
 
+func errJobs(cmd string, n int) error {
+	return usageErrorf(cmd, "--jobs must be 0 or more, not %d", n)
+}
+
+func errMaxFileSize(cmd string) error {
+	return usageErrorf(cmd, "--max-file-size must be more than 0 MiB")
+}
+
+func errExclude(cmd, glob string, err error) error {
+	return usageErrorf(cmd, "bad --exclude pattern %q: %v", glob, err)
+}
+
+// Why a root cannot be scanned (after "cannot scan ROOT: ").
+var (
+	errNotDir       = errors.New("not a directory")
+	errNotDirOrFile = errors.New("not a directory or a regular file")
+	errNotScannable = errors.New("not a directory, a lockfile or an SBOM file name")
+)
+
 // Log messages (diagnostics on standard error).
 const (
 	logLockfileError = "cannot read lockfile"
@@ -313,8 +340,20 @@ func errValidateArgs() error {
 	return usageErrorf("feed", "feed validate takes one or more feed files")
 }
 
+func errFeedSubcommand(sub string) error {
+	return usageErrorf("feed", "unknown feed subcommand %q (want validate or show)", sub)
+}
+
+func errShowArgs() error {
+	return usageErrorf("feed", "feed show takes feeds with --feed, not arguments")
+}
+
 func errConvertArgs() error {
 	return usageErrorf("convert", "convert takes exactly one report file")
+}
+
+func errVersionArgs() error {
+	return usageErrorf("version", "version takes no arguments")
 }
 
 const usageHistory = `Usage: depsweep history [flags] [REPO ...]
@@ -358,6 +397,14 @@ const (
 	helpHistoryJobs = "parse `N` lockfile versions at once (default: the number of CPUs)"
 )
 
+func errHistoryInstalled() error {
+	return usageErrorf("history", "--installed does not apply to history: old lockfile versions have no installed packages")
+}
+
+func errBadRef(ref string) error {
+	return usageErrorf("history", "bad --ref %q: give a branch, tag or commit", ref)
+}
+
 func errBadSince(s string) error {
 	return &exitError{code: 2, msg: fmt.Sprintf("invalid --since %q", s),
 		hint: "--since takes a date (2025-09-01) or an RFC 3339 time (2025-09-01T12:00:00Z)"}
@@ -381,6 +428,14 @@ const (
 	helpHome = "scan the package caches and MCP client configs under home directory `DIR` instead of repositories"
 )
 
+func errHostArgs() error {
+	return usageErrorf("scan", "--host and --home scan the home directory: give no PATH (scan repositories in another run)")
+}
+
+func errHostFlag(flag string) error {
+	return usageErrorf("scan", "--%s does not apply to --host or --home", flag)
+}
+
 func errNoHome() error {
 	return &exitError{code: 2, msg: "cannot find the home directory: HOME is not set",
 		hint: "give it with --home DIR"}
@@ -390,4 +445,72 @@ func errNoHome() error {
 func logNoTraces(home string) string {
 	return fmt.Sprintf("no package traces under %s (looked for the npx cache, the npm cache index, MCP client configs, "+
 		"Yarn Berry caches and the pnpm store index)", home)
+}
+
+// Messages of the fleet flags and of 'depsweep merge'.
+const (
+	helpReposFrom = "also scan the repositories listed in `FILE`, one path per line (- reads standard input; blank lines and # comments are ignored)"
+	helpShard     = "scan only shard `I/N` of the repositories (0 ≤ I < N, by a stable hash of their path; \"/N\" takes I from JOB_COMPLETION_INDEX); give every shard the same roots"
+	helpFailOnNew = "with --baseline: exit 1 only for new findings (at or above --fail-on)"
+	helpMergeBase = "compare the merged report with a saved `REPORT` (json or jsonl): mark each finding new or present and list resolved ones"
+
+	usageMerge = `Usage: depsweep merge [flags] REPORT ...
+
+Merge combines the reports of the shards of one sweep ('depsweep scan
+--shard I/N --format json' or jsonl, one per shard) into the report one
+unsharded scan would have written. It refuses reports written by different
+depsweep versions or with different feeds, reports whose repositories
+overlap (a shard given twice), and reports already compared with a baseline:
+merge first, then compare with --baseline.
+
+Flags:
+`
+	usageMergeTail = `
+Exit codes are those of 'depsweep scan': 1 for findings at or above --fail-on
+(with --fail-on-new: new findings only), 2 when a shard could not read
+something or was interrupted, or on bad input.
+
+Examples:
+  depsweep merge --format json -o fleet.json shard-*.json
+  depsweep merge --baseline yesterday.json --fail-on-new --format sarif -o fleet.sarif shard-*.jsonl
+`
+	logBaselineDone = "compared with baseline"
+)
+
+func errReposFrom(name string, err error) error {
+	return &exitError{code: 2, msg: fmt.Sprintf("cannot read --repos-from %s: %v", name, err),
+		hint: "--repos-from takes a file with one repository path per line, or - for standard input"}
+}
+
+func errShard(err error) error {
+	return &exitError{code: 2, msg: fmt.Sprintf("invalid --shard: %v", err),
+		hint: "--shard takes I/N with 0 ≤ I < N, such as 0/4; \"/N\" reads I from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)"}
+}
+
+func errMerge(name string, err error) error {
+	return &exitError{code: 2, msg: fmt.Sprintf("cannot merge %s: %v", name, err),
+		hint: "merge the reports of one sweep's shards, all written by the same depsweep with the same feeds"}
+}
+
+func errMergeArgs() error {
+	return usageErrorf("merge", "merge needs at least one REPORT")
+}
+
+func errFailOnNew(cmd string) error {
+	return usageErrorf(cmd, "--fail-on-new needs --baseline")
+}
+
+// errNoRepoPaths is why a --repos-from list without a path cannot be used.
+var errNoRepoPaths = errors.New("no paths in it")
+
+func errRepoLineNUL(line int) error {
+	return fmt.Errorf("line %d: path contains a NUL byte", line)
+}
+
+func errRepoLineLong(line, limit int) error {
+	return fmt.Errorf("line %d: longer than %d bytes", line, limit)
+}
+
+func errSourceDateEpoch() error {
+	return &exitError{code: 2, msg: "invalid SOURCE_DATE_EPOCH: want whole seconds since 1970-01-01 UTC"}
 }

@@ -72,7 +72,7 @@ func (f *feedFlags) load() ([]*feeds.Feed, error) {
 	return out, nil
 }
 
-// index compiles the indicators of fds.
+// compile compiles the indicators of fds.
 func compile(fds []*feeds.Feed) (*ioc.Index, error) {
 	inds, err := feeds.Merge(fds...)
 	if err != nil {
@@ -83,6 +83,89 @@ func compile(fds []*feeds.Feed) (*ioc.Index, error) {
 		return nil, errIndex(err)
 	}
 	return x, nil
+}
+
+// A setup is what a command that matches packages needs before it reads
+// its inputs: the feeds, their compiled index and the publisher data, and,
+// for a command that writes a findings report, the output.
+type setup struct {
+	fds     []*feeds.Feed
+	index   *ioc.Index
+	pubsFor func(fs.FS, string) ioc.Publishers // per project; nil: no publisher data
+	sources []string                           // the publisher data sources known before the scan
+	pf      *pubFlags
+	out     *output // nil unless opened by setupReport
+}
+
+// setupIndex loads the feeds (--feed, --feed-sha256), compiles their
+// indicators and reads the publisher flags.
+func setupIndex(ff *feedFlags, pf *pubFlags, log zerolog.Logger) (*setup, error) {
+	s := setup{pf: pf}
+	var err error
+	if s.fds, err = ff.load(); err != nil {
+		return nil, err
+	}
+	if s.index, err = compile(s.fds); err != nil {
+		return nil, err
+	}
+	if s.pubsFor, s.sources, err = pf.publishers(log); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// setupReport is [setupIndex], then opens the report output (--output, ""
+// for standard output). The caller must call out.abort when done.
+func setupReport(e *env, ff *feedFlags, pf *pubFlags, log zerolog.Logger, output string) (*setup, error) {
+	s, err := setupIndex(ff, pf, log)
+	if err != nil {
+		return nil, err
+	}
+	if s.out, err = openOutput(e, output); err != nil {
+		return nil, errOutput(err)
+	}
+	return s, nil
+}
+
+// publishers returns the publisher source of an input with no installed
+// packages (history, host traces): one source for every input, nil when
+// there is no publisher data.
+func (s *setup) publishers() ioc.Publishers {
+	if s.pubsFor == nil {
+		return nil
+	}
+	return s.pubsFor(nil, "")
+}
+
+// usedSources returns the publisher data sources for the report: those
+// known before the scan plus the registries projects' .npmrc files named.
+// Call it after the scan.
+func (s *setup) usedSources() []string { return s.pf.usedSources(s.sources) }
+
+// header returns a report with what is known before the scan: the tool,
+// the start time, the roots (as slash paths) and the feeds.
+func (s *setup) header(started time.Time, roots []string) *report.Report {
+	return &report.Report{
+		Tool:    report.Tool{Name: "depsweep", Version: toolVersion()},
+		Started: started,
+		Roots:   slashAll(roots),
+		Feeds:   reportFeeds(s.fds),
+	}
+}
+
+// finish completes a report built in memory (history, scan --host): it
+// records the end time, the interruption and the publisher coverage st,
+// normalises rep, writes it in format to the output and logs the summary.
+func (s *setup) finish(e *env, log zerolog.Logger, rep *report.Report, format string, interrupted bool, st ioc.MatchStats) error {
+	rep.Finished = time.Now().UTC()
+	rep.Interrupted = interrupted
+	rep.Summary.Publisher = report.Coverage{Packages: st.Packages, Known: st.PublisherKnown, Sources: s.usedSources()}
+	report.Normalize(rep)
+	if err := s.out.write(e, rep, format); err != nil {
+		return err
+	}
+	logSummary(log, rep, rep.Finished.Sub(rep.Started))
+	return nil
 }
 
 // reportFeeds describes fds for the report.
@@ -211,6 +294,54 @@ func (p *pubFlags) usedSources(sources []string) []string {
 	return out
 }
 
+// failOnFlag is --fail-on: the lowest severity that makes the exit code 1,
+// or "none". Every command that writes a findings report reads it.
+type failOnFlag struct {
+	value     string
+	threshold ioc.Severity // set by validate
+	none      bool         // --fail-on none: findings never make the exit code 1
+}
+
+func (f *failOnFlag) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.value, "fail-on", "info", helpFailOn)
+}
+
+func (f *failOnFlag) validate() error {
+	if strings.EqualFold(f.value, "none") {
+		f.none = true
+		return nil
+	}
+	s, err := ioc.ParseSeverity(f.value)
+	if err != nil {
+		return errBadChoice("fail-on", f.value, failOnChoices...)
+	}
+	f.threshold = s
+	return nil
+}
+
+// exitCode maps a finished report to the exit code: 1 when a finding of
+// this run is at or above the threshold (a finding resolved since the
+// baseline does not count and, with onlyNew, only a new one does), else 2
+// when the report covers less than the inputs ([incomplete]), else 0.
+func (f *failOnFlag) exitCode(rep *report.Report, onlyNew, interrupted bool) int {
+	hits := 0
+	for _, fd := range rep.Findings {
+		if fd.Status == report.StatusResolved || (onlyNew && fd.Status != report.StatusNew) {
+			continue
+		}
+		if s, err := ioc.ParseSeverity(fd.Severity); err == nil && s >= f.threshold {
+			hits++
+		}
+	}
+	switch {
+	case !f.none && hits > 0:
+		return 1
+	case incomplete(rep, interrupted || rep.Interrupted):
+		return 2
+	}
+	return 0
+}
+
 // logFlags are the diagnostics flags.
 type logFlags struct {
 	format string
@@ -322,14 +453,14 @@ func (s *scanFlags) register(fs *pflag.FlagSet) {
 
 func (s *scanFlags) validate(cmd string) error {
 	if s.jobs < 0 {
-		return usageErrorf(cmd, "--jobs must be 0 or more, not %d", s.jobs)
+		return errJobs(cmd, s.jobs)
 	}
 	if s.maxFileSize <= 0 {
-		return usageErrorf(cmd, "--max-file-size must be more than 0 MiB")
+		return errMaxFileSize(cmd)
 	}
 	for _, g := range s.exclude {
 		if _, err := path.Match(g, ""); err != nil {
-			return usageErrorf(cmd, "bad --exclude pattern %q: %v", g, err)
+			return errExclude(cmd, g, err)
 		}
 	}
 	if s.jobs == 0 {
@@ -361,15 +492,11 @@ func (s *scanFlags) skip() func(string) bool {
 func checkRoots(roots []string) error {
 	for _, r := range roots {
 		st, err := os.Stat(r)
-		if err != nil {
-			var pe *fs.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			return errRoot(r, err)
+		if err == nil && !st.IsDir() {
+			err = errNotDir
 		}
-		if !st.IsDir() {
-			return errRoot(r, errors.New("not a directory"))
+		if err != nil {
+			return errRoot(r, unwrapPath(err))
 		}
 	}
 	return nil
@@ -380,21 +507,17 @@ func checkRoots(roots []string) error {
 func checkScanRoots(roots []string) error {
 	for _, r := range roots {
 		st, err := os.Stat(r)
-		if err != nil {
-			var pe *fs.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			return errScanRoot(r, err)
-		}
-		if st.IsDir() {
+		switch {
+		case err != nil:
+		case st.IsDir():
 			continue
+		case !st.Mode().IsRegular():
+			err = errNotDirOrFile
+		case !lockfiles.IsLockfile(r) && !sbom.IsBOM(r):
+			err = errNotScannable
 		}
-		if !st.Mode().IsRegular() {
-			return errScanRoot(r, errors.New("not a directory or a regular file"))
-		}
-		if !lockfiles.IsLockfile(r) && !sbom.IsBOM(r) {
-			return errScanRoot(r, errors.New("not a directory, a lockfile or an SBOM file name"))
+		if err != nil {
+			return errScanRoot(r, unwrapPath(err))
 		}
 	}
 	return nil

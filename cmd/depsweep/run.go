@@ -100,7 +100,7 @@ func dispatch(e *env, args []string) (int, error) {
 		return cmdVersion(e, nil)
 	}
 	if len(args[0]) > 0 && args[0][0] == '-' {
-		return 2, usageErrorf("", "unknown flag: %s (flags go after the command)", args[0])
+		return 2, errFlagBeforeCommand(args[0])
 	}
 	return 2, errUnknownCommand(args[0])
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -57,10 +56,10 @@ func cmdScan(e *env, args []string) (int, error) {
 		lf      logFlags
 		sf      scanFlags
 		fl      fleetFlags
+		fo      failOnFlag
 		so      sbomOpts
 		format  string
 		output  string
-		failOn  string
 		sbomDir string
 		hf      hostFlags
 	)
@@ -71,7 +70,7 @@ func cmdScan(e *env, args []string) (int, error) {
 	fl.register(fs, true)
 	fs.StringVar(&format, "format", "text", helpFormat)
 	fs.StringVarP(&output, "output", "o", "", helpOutput)
-	fs.StringVar(&failOn, "fail-on", "info", helpFailOn)
+	fo.register(fs)
 	fs.StringVar(&sbomDir, "sbom-dir", "", helpSBOMDir)
 	fs.StringVar(&so.format, "sbom-format", "json", helpSBOMFormat)
 	fs.StringVar(&so.spec, "spec-version", "1.6", helpSpecVersion)
@@ -81,22 +80,15 @@ func cmdScan(e *env, args []string) (int, error) {
 		return flagExit(err)
 	}
 	if hf.on() {
-		return scanHost(e, fs, &hf, &ff, &pf, &lf, format, output, failOn)
+		return scanHost(e, fs, &hf, &ff, &pf, &lf, &fo, format, output)
 	}
 
 	// Check every flag before doing any work.
-	if !contains(reportFormats, format) {
-		return 2, errBadChoice("format", format, reportFormats...)
+	if err := checkFormat(format); err != nil {
+		return 2, err
 	}
-	threshold, noFail := ioc.SeverityInfo, false
-	if strings.EqualFold(failOn, "none") {
-		noFail = true
-	} else {
-		s, err := ioc.ParseSeverity(failOn)
-		if err != nil {
-			return 2, errBadChoice("fail-on", failOn, "critical", "high", "medium", "low", "info", "none")
-		}
-		threshold = s
+	if err := fo.validate(); err != nil {
+		return 2, err
 	}
 	if err := sf.validate("scan"); err != nil {
 		return 2, err
@@ -126,31 +118,14 @@ func cmdScan(e *env, args []string) (int, error) {
 	if err := checkScanRoots(roots); err != nil {
 		return 2, err
 	}
-	fds, err := ff.load()
+	rs, err := setupReport(e, &ff, &pf, log, output)
 	if err != nil {
 		return 2, err
 	}
-	index, err := compile(fds)
-	if err != nil {
-		return 2, err
-	}
-	pubs, sources, err := pf.publishers(log)
-	if err != nil {
-		return 2, err
-	}
-
-	out, err := openOutput(e, output)
-	if err != nil {
-		return 2, errOutput(err)
-	}
+	out := rs.out
 	defer out.abort()
 
-	col := report.NewCollector(report.Report{
-		Tool:    report.Tool{Name: "depsweep", Version: toolVersion()},
-		Started: started,
-		Roots:   slashAll(roots),
-		Feeds:   reportFeeds(fds),
-	})
+	col := report.NewCollector(*rs.header(started, roots))
 	handlers := []ioc.Handler{col, &logHandler{log: log}}
 	var jsonl *report.JSONLWriter
 	// With a baseline, finding lines need their status, known only at the
@@ -169,7 +144,7 @@ func cmdScan(e *env, args []string) (int, error) {
 	h := ioc.MultiHandler(handlers...)
 
 	cfg := ioc.ScanConfig{
-		Roots: roots, Index: index, Publishers: pubs, Installed: pf.installed,
+		Roots: roots, Index: rs.index, Publishers: rs.pubsFor, Installed: pf.installed,
 		Jobs: sf.jobs, MaxFileSize: sf.maxFileSize << 20, Log: log, Skip: sf.skip(),
 		ReadFile: sbom.ReadBOM,
 	}
@@ -185,7 +160,7 @@ func cmdScan(e *env, args []string) (int, error) {
 	if e.getenv("SOURCE_DATE_EPOCH") != "" {
 		finished = started
 	}
-	rep := col.Finish(stats, finished, interrupted, pf.usedSources(sources))
+	rep := col.Finish(stats, finished, interrupted, rs.usedSources())
 	fl.compare(log, rep)
 
 	if jsonl != nil {
@@ -204,7 +179,7 @@ func cmdScan(e *env, args []string) (int, error) {
 	if rep.Summary.Lockfiles == 0 && rep.Summary.Errors == 0 && !interrupted {
 		log.Warn().Msg(logNoLockfiles(rep.Roots))
 	}
-	return fl.exitCode(rep, threshold, noFail, interrupted), nil
+	return fo.exitCode(rep, fl.failOnNew, interrupted), nil
 }
 
 // incomplete reports whether rep covers less than the inputs: an input
@@ -374,6 +349,28 @@ func (o *output) commit() error {
 	return nil
 }
 
+// write renders rep in format and makes the report visible under its name.
+func (o *output) write(e *env, rep *report.Report, format string) error {
+	if err := render(o.w, rep, format, o.color(e)); err != nil {
+		return errOutput(err)
+	}
+	if err := o.commit(); err != nil {
+		return errOutput(err)
+	}
+	return nil
+}
+
+// writeReport writes rep in format to the output named name (see
+// [openOutput]).
+func writeReport(e *env, name string, rep *report.Report, format string) error {
+	out, err := openOutput(e, name)
+	if err != nil {
+		return errOutput(err)
+	}
+	defer out.abort()
+	return out.write(e, rep, format)
+}
+
 // abort removes an uncommitted temporary file.
 func (o *output) abort() {
 	if o.direct != nil {
@@ -383,6 +380,14 @@ func (o *output) abort() {
 		o.f.Close()
 		os.Remove(o.f.Name())
 	}
+}
+
+// checkFormat checks the value of --format.
+func checkFormat(format string) error {
+	if !contains(reportFormats, format) {
+		return errBadChoice("format", format, reportFormats...)
+	}
+	return nil
 }
 
 func contains(list []string, s string) bool {

@@ -12,14 +12,12 @@ import (
 	"github.com/depsweep/depsweep/lockfiles/gitlog/gittest"
 )
 
-func day(d, hour int) time.Time { return time.Date(2025, 9, d, hour, 0, 0, 0, time.UTC) }
-
 // advisory is the postmark-mcp incident as the default feed describes it.
 var advisory = &ioc.Advisory{
 	ID:       "MAL-2025-47604",
 	Title:    "Malicious code in postmark-mcp (npm)",
 	Severity: ioc.SeverityCritical,
-	Exposure: ioc.Window{From: day(17, 0), To: day(25, 0)},
+	Exposure: ioc.Window{From: gittest.Sept(17, 0), To: gittest.Sept(25, 0)},
 }
 
 func indicators() []ioc.Indicator {
@@ -56,14 +54,6 @@ func containsStr(ss []string, s string) bool {
 	return false
 }
 
-func lock(v string) string {
-	deps := []gittest.Dep{{Name: "chalk", Version: "4.1.2"}}
-	if v != "" {
-		deps = append(deps, gittest.Dep{Name: "postmark-mcp", Version: v})
-	}
-	return gittest.NPMLock("mailer", deps, 0)
-}
-
 // repo is the acceptance case: postmark-mcp 1.0.15 → 1.0.16 → 1.0.18 →
 // removed on main; branch release forks at 1.0.16 and keeps it.
 type repo struct {
@@ -72,27 +62,9 @@ type repo struct {
 }
 
 func newRepo(t *testing.T) *repo {
-	r := &repo{Repo: gittest.Init(t)}
-	r.Write("package.json", `{"name":"mailer","version":"1.0.0"}`)
-	r.Commit("init", "Alice", day(10, 9))
-	r.Write("package-lock.json", lock("1.0.15"))
-	r.c2 = r.Commit("add postmark-mcp", "Alice", day(15, 9))
-	r.Write("package-lock.json", lock("1.0.16"))
-	r.c3 = r.Commit("bump postmark-mcp to 1.0.16", "Bob", day(17, 10))
-	r.Git("branch", "release")
-	r.Write("README.md", "mailer\n")
-	r.c4 = r.Commit("readme", "Alice", day(18, 9))
-	r.Write("package-lock.json", lock("1.0.18"))
-	r.c5 = r.Commit("bump postmark-mcp to 1.0.18", "Bob", day(19, 9))
-	r.Write("package-lock.json", lock(""))
-	r.c6 = r.Commit("remove postmark-mcp", "Carol", day(26, 9))
-	r.Write("README.md", "mailer, safe\n")
-	r.c7 = r.Commit("readme again", "Alice", day(27, 9))
-	r.Git("checkout", "-q", "release")
-	r.Write("CHANGES", "1.0\n")
-	r.rel1 = r.Commit("release notes", "Dave", day(20, 9))
-	r.Git("checkout", "-q", "main")
-	return r
+	in := gittest.NewIncident(t)
+	return &repo{Repo: in.Repo, c2: in.Add, c3: in.Bump16, c4: in.Readme, c5: in.Bump18, c6: in.Remove,
+		c7: in.Readme2, rel1: in.Release}
 }
 
 // want is one expected exposure; "" hashes mean "still present" or "exact".
@@ -155,17 +127,17 @@ func TestScan(t *testing.T) {
 	}
 	check(t, res, []want{
 		{branch: "main", version: "1.0.16", first: r.c3, last: r.c4, removed: r.c5, removedBy: "Bob", firstAuthor: "Bob",
-			windowFrom: day(17, 10), windowTo: day(19, 9)},
+			windowFrom: gittest.Sept(17, 10), windowTo: gittest.Sept(19, 9)},
 		{branch: "main", version: "1.0.18", first: r.c5, last: r.c5, removed: r.c6, removedBy: "Carol", firstAuthor: "Bob",
-			windowFrom: day(19, 9), windowTo: day(25, 0)},
+			windowFrom: gittest.Sept(19, 9), windowTo: gittest.Sept(25, 0)},
 		{branch: "release", version: "1.0.16", first: r.c3, last: r.rel1, firstAuthor: "Bob",
-			windowFrom: day(17, 10), windowTo: day(25, 0)},
+			windowFrom: gittest.Sept(17, 10), windowTo: gittest.Sept(25, 0)},
 	})
 	e := res.Exposures[0]
 	if e.Finding.Lockfile != "apps/mailer/package-lock.json" || e.Finding.Repo != "apps/mailer" {
 		t.Errorf("finding lockfile %q repo %q, want apps/mailer/package-lock.json in apps/mailer", e.Finding.Lockfile, e.Finding.Repo)
 	}
-	if !e.Present.From.Equal(day(17, 10)) || !e.Present.To.Equal(day(19, 9)) {
+	if !e.Present.From.Equal(gittest.Sept(17, 10)) || !e.Present.To.Equal(gittest.Sept(19, 9)) {
 		t.Errorf("present %v – %v, want the commit dates", e.Present.From, e.Present.To)
 	}
 	if res.Stats.Parsed != 4 || res.Stats.Files != 4 || res.Stats.Branches != 2 {
@@ -182,7 +154,7 @@ func TestScanRef(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check(t, res, []want{{branch: "release", version: "1.0.16", first: r.c3, last: r.rel1, windowFrom: day(17, 10), windowTo: day(25, 0)}})
+	check(t, res, []want{{branch: "release", version: "1.0.16", first: r.c3, last: r.rel1, windowFrom: gittest.Sept(17, 10), windowTo: gittest.Sept(25, 0)}})
 	if _, err := history.Scan(context.Background(), r.Dir, ".", exactMatcher{indicators()}, history.Options{Refs: []string{"nope"}}); err == nil {
 		t.Error("Scan with --ref nope: nil error, want one")
 	}
@@ -203,8 +175,8 @@ func TestScanShallow(t *testing.T) {
 	// stops at c2 (1.0.15): 1.0.16 at c3 is exact.
 	check(t, res, []want{
 		{branch: "main", version: "1.0.18", first: r.c5, last: r.c5, removed: r.c6, removedBy: "Carol", before: "shallow",
-			windowFrom: day(17, 0), windowTo: day(25, 0)},
-		{branch: "origin/release", version: "1.0.16", first: r.c3, last: r.rel1, windowFrom: day(17, 10), windowTo: day(25, 0)},
+			windowFrom: gittest.Sept(17, 0), windowTo: gittest.Sept(25, 0)},
+		{branch: "origin/release", version: "1.0.16", first: r.c3, last: r.rel1, windowFrom: gittest.Sept(17, 10), windowTo: gittest.Sept(25, 0)},
 	})
 	if !res.Exposures[0].Present.From.IsZero() {
 		t.Errorf("shallow exposure present from %v, want unknown (zero)", res.Exposures[0].Present.From)
@@ -224,15 +196,15 @@ func TestScanShallow(t *testing.T) {
 
 func TestScanSince(t *testing.T) {
 	r := newRepo(t)
-	res, err := history.Scan(context.Background(), r.Dir, ".", exactMatcher{indicators()}, history.Options{Refs: []string{"main"}, Since: day(18, 12)})
+	res, err := history.Scan(context.Background(), r.Dir, ".", exactMatcher{indicators()}, history.Options{Refs: []string{"main"}, Since: gittest.Sept(18, 12)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	check(t, res, []want{
 		{branch: "main", version: "1.0.16", first: r.c4, last: r.c4, removed: r.c5, removedBy: "Bob", before: "since",
-			windowFrom: day(17, 0), windowTo: day(19, 9)},
+			windowFrom: gittest.Sept(17, 0), windowTo: gittest.Sept(19, 9)},
 		{branch: "main", version: "1.0.18", first: r.c5, last: r.c5, removed: r.c6, removedBy: "Carol",
-			windowFrom: day(19, 9), windowTo: day(25, 0)},
+			windowFrom: gittest.Sept(19, 9), windowTo: gittest.Sept(25, 0)},
 	})
 }
 
@@ -240,20 +212,20 @@ func TestScanSince(t *testing.T) {
 // does not parse keeps what the path held before, and is listed.
 func TestScanSpansAndErrors(t *testing.T) {
 	r := gittest.Init(t)
-	r.Write("package-lock.json", lock("1.0.17"))
-	a := r.Commit("add", "Alice", day(17, 9))
+	r.Write("package-lock.json", gittest.MailerLock("1.0.17"))
+	a := r.Commit("add", "Alice", gittest.Sept(17, 9))
 	r.Write("package-lock.json", "{\n  \"packages\": [\n")
-	broken := r.Commit("broken", "Bob", day(18, 9))
-	r.Write("package-lock.json", lock(""))
-	b := r.Commit("remove", "Carol", day(19, 9))
-	r.Write("package-lock.json", lock("1.0.17"))
-	c := r.Commit("back", "Dave", day(20, 9))
+	broken := r.Commit("broken", "Bob", gittest.Sept(18, 9))
+	r.Write("package-lock.json", gittest.MailerLock(""))
+	b := r.Commit("remove", "Carol", gittest.Sept(19, 9))
+	r.Write("package-lock.json", gittest.MailerLock("1.0.17"))
+	c := r.Commit("back", "Dave", gittest.Sept(20, 9))
 
 	res, err := history.Scan(context.Background(), r.Dir, ".", exactMatcher{indicators()}, history.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	check(t, res, []want{{branch: "main", version: "1.0.17", first: a, last: c, windowFrom: day(17, 9), windowTo: day(25, 0)}})
+	check(t, res, []want{{branch: "main", version: "1.0.17", first: a, last: c, windowFrom: gittest.Sept(17, 9), windowTo: gittest.Sept(25, 0)}})
 	spans := res.Exposures[0].Spans
 	if len(spans) != 2 || spans[0].To == nil || spans[0].To.Hash != b || spans[0].Last.Hash != broken || spans[1].From.Hash != c || spans[1].To != nil {
 		t.Errorf("spans = %+v, want [%s..%s removed %s] [%s..]", spans, a, broken, b, c)
@@ -264,19 +236,19 @@ func TestScanSpansAndErrors(t *testing.T) {
 }
 
 func TestIntersect(t *testing.T) {
-	adv := ioc.Window{From: day(17, 0), To: day(25, 0)}
+	adv := ioc.Window{From: gittest.Sept(17, 0), To: gittest.Sept(25, 0)}
 	for _, c := range []struct {
 		name     string
 		a, b     ioc.Window
 		want     ioc.Window
 		overlaps bool
 	}{
-		{"inside", ioc.Window{From: day(18, 0), To: day(19, 0)}, adv, ioc.Window{From: day(18, 0), To: day(19, 0)}, true},
-		{"open end", ioc.Window{From: day(18, 0)}, adv, ioc.Window{From: day(18, 0), To: day(25, 0)}, true},
-		{"unknown start", ioc.Window{To: day(20, 0)}, adv, ioc.Window{From: day(17, 0), To: day(20, 0)}, true},
-		{"before", ioc.Window{From: day(1, 0), To: day(10, 0)}, adv, ioc.Window{}, false},
-		{"after", ioc.Window{From: day(26, 0)}, adv, ioc.Window{}, false},
-		{"no advisory window", ioc.Window{From: day(26, 0)}, ioc.Window{}, ioc.Window{From: day(26, 0)}, true},
+		{"inside", ioc.Window{From: gittest.Sept(18, 0), To: gittest.Sept(19, 0)}, adv, ioc.Window{From: gittest.Sept(18, 0), To: gittest.Sept(19, 0)}, true},
+		{"open end", ioc.Window{From: gittest.Sept(18, 0)}, adv, ioc.Window{From: gittest.Sept(18, 0), To: gittest.Sept(25, 0)}, true},
+		{"unknown start", ioc.Window{To: gittest.Sept(20, 0)}, adv, ioc.Window{From: gittest.Sept(17, 0), To: gittest.Sept(20, 0)}, true},
+		{"before", ioc.Window{From: gittest.Sept(1, 0), To: gittest.Sept(10, 0)}, adv, ioc.Window{}, false},
+		{"after", ioc.Window{From: gittest.Sept(26, 0)}, adv, ioc.Window{}, false},
+		{"no advisory window", ioc.Window{From: gittest.Sept(26, 0)}, ioc.Window{}, ioc.Window{From: gittest.Sept(26, 0)}, true},
 	} {
 		got, ok := history.Intersect(c.a, c.b)
 		if !got.From.Equal(c.want.From) || !got.To.Equal(c.want.To) || ok != c.overlaps {
@@ -300,9 +272,9 @@ func TestScanIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(t, res, []want{
-		{branch: "main", version: "1.0.16", first: r.c3, last: r.c4, removed: r.c5, removedBy: "Bob", windowFrom: day(17, 10), windowTo: day(19, 9)},
-		{branch: "main", version: "1.0.18", first: r.c5, last: r.c5, removed: r.c6, removedBy: "Carol", windowFrom: day(19, 9), windowTo: day(25, 0)},
-		{branch: "release", version: "1.0.16", first: r.c3, last: r.rel1, windowFrom: day(17, 10), windowTo: day(25, 0)},
+		{branch: "main", version: "1.0.16", first: r.c3, last: r.c4, removed: r.c5, removedBy: "Bob", windowFrom: gittest.Sept(17, 10), windowTo: gittest.Sept(19, 9)},
+		{branch: "main", version: "1.0.18", first: r.c5, last: r.c5, removed: r.c6, removedBy: "Carol", windowFrom: gittest.Sept(19, 9), windowTo: gittest.Sept(25, 0)},
+		{branch: "release", version: "1.0.16", first: r.c3, last: r.rel1, windowFrom: gittest.Sept(17, 10), windowTo: gittest.Sept(25, 0)},
 	})
 	if id := res.Exposures[0].Finding.ID; id == "" || id != res.Exposures[2].Finding.ID {
 		t.Errorf("finding IDs of 1.0.16 on main and release = %q, %q; want the same stable ID", id, res.Exposures[2].Finding.ID)

@@ -6,53 +6,24 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/depsweep/depsweep/lockfiles"
 	"github.com/depsweep/depsweep/lockfiles/gitlog"
 	"github.com/depsweep/depsweep/lockfiles/gitlog/gittest"
 )
 
-func day(d int, hour int) time.Time { return time.Date(2025, 9, d, hour, 0, 0, 0, time.UTC) }
-
-// history is the repository most tests read: postmark-mcp goes 1.0.15 →
-// 1.0.16 → 1.0.18 → removed on main, and branch release forks at 1.0.16.
+// history is the repository most tests read, [gittest.Incident]:
+// postmark-mcp goes 1.0.15 → 1.0.16 → 1.0.18 → removed on main, and branch
+// release forks at 1.0.16.
 type history struct {
 	repo                             *gittest.Repo
 	c1, c2, c3, c4, c5, c6, c7, rel1 string
 }
 
-func lock(v string) string {
-	deps := []gittest.Dep{{Name: "chalk", Version: "4.1.2"}}
-	if v != "" {
-		deps = append(deps, gittest.Dep{Name: "postmark-mcp", Version: v})
-	}
-	return gittest.NPMLock("mailer", deps, 0)
-}
-
 func newHistory(t *testing.T) *history {
-	r := gittest.Init(t)
-	h := &history{repo: r}
-	r.Write("package.json", `{"name":"mailer","version":"1.0.0"}`)
-	h.c1 = r.Commit("init", "Alice", day(10, 9))
-	r.Write("package-lock.json", lock("1.0.15"))
-	h.c2 = r.Commit("add postmark-mcp", "Alice", day(15, 9))
-	r.Write("package-lock.json", lock("1.0.16"))
-	h.c3 = r.Commit("bump postmark-mcp to 1.0.16", "Bob", day(17, 10))
-	r.Git("branch", "release")
-	r.Write("README.md", "mailer\n")
-	h.c4 = r.Commit("readme", "Alice", day(18, 9))
-	r.Write("package-lock.json", lock("1.0.18"))
-	h.c5 = r.Commit("bump postmark-mcp to 1.0.18", "Bob", day(19, 9))
-	r.Write("package-lock.json", lock(""))
-	h.c6 = r.Commit("remove postmark-mcp", "Carol", day(26, 9))
-	r.Write("README.md", "mailer, safe\n")
-	h.c7 = r.Commit("readme again", "Alice", day(27, 9))
-	r.Git("checkout", "-q", "release")
-	r.Write("CHANGES", "1.0\n")
-	h.rel1 = r.Commit("release notes", "Dave", day(20, 9))
-	r.Git("checkout", "-q", "main")
-	return h
+	in := gittest.NewIncident(t)
+	return &history{repo: in.Repo, c1: in.Init, c2: in.Add, c3: in.Bump16, c4: in.Readme, c5: in.Bump18,
+		c6: in.Remove, c7: in.Readme2, rel1: in.Release}
 }
 
 func open(t *testing.T, dir string) *gitlog.Repo {
@@ -103,8 +74,8 @@ func TestLog(t *testing.T) {
 		t.Errorf("main: tip %s cut %q start %v, want tip %s, complete history", main.Tip.Hash, main.Cut, main.Start, h.c7)
 	}
 	s := main.Steps[1]
-	if s.Commit.Author != "Bob" || s.Commit.AuthorEmail != "bob@example.com" || !s.Commit.Date.Equal(day(17, 10)) || s.Commit.Parent != h.c2 {
-		t.Errorf("step 1 commit = %+v, want Bob at %v with parent %s", s.Commit, day(17, 10), h.c2)
+	if s.Commit.Author != "Bob" || s.Commit.AuthorEmail != "bob@example.com" || !s.Commit.Date.Equal(gittest.Sept(17, 10)) || s.Commit.Parent != h.c2 {
+		t.Errorf("step 1 commit = %+v, want Bob at %v with parent %s", s.Commit, gittest.Sept(17, 10), h.c2)
 	}
 	for i, s := range main.Steps {
 		if len(s.Files) != 1 || s.Files[0].Path != "package-lock.json" {
@@ -127,7 +98,7 @@ func TestLog(t *testing.T) {
 func TestLogSince(t *testing.T) {
 	h := newHistory(t)
 	r := open(t, h.repo.Dir)
-	lg, err := r.Log(context.Background(), branch(t, r, "main"), gitlog.WalkOptions{Since: day(18, 12)})
+	lg, err := r.Log(context.Background(), branch(t, r, "main"), gitlog.WalkOptions{Since: gittest.Sept(18, 12)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,17 +163,17 @@ func TestLogBare(t *testing.T) {
 // when the branch got the change.
 func TestLogMerge(t *testing.T) {
 	r := gittest.Init(t)
-	r.Write("a/package-lock.json", lock(""))
-	base := r.Commit("base", "Alice", day(10, 9))
+	r.Write("a/package-lock.json", gittest.MailerLock(""))
+	base := r.Commit("base", "Alice", gittest.Sept(10, 9))
 	r.Git("checkout", "-q", "-b", "topic")
-	r.Write("a/package-lock.json", lock("1.0.17"))
+	r.Write("a/package-lock.json", gittest.MailerLock("1.0.17"))
 	r.Write("b/yarn.lock", "# yarn lockfile v1\n")
-	r.Write("node_modules/x/package-lock.json", lock("1.0.16")) // committed node_modules: not followed
-	r.Commit("topic", "Bob", day(11, 9))
+	r.Write("node_modules/x/package-lock.json", gittest.MailerLock("1.0.16")) // committed node_modules: not followed
+	r.Commit("topic", "Bob", gittest.Sept(11, 9))
 	r.Git("checkout", "-q", "main")
 	r.Write("README", "x")
-	r.Commit("unrelated", "Alice", day(12, 9))
-	merge := r.Merge("topic", "Alice", day(13, 9))
+	r.Commit("unrelated", "Alice", gittest.Sept(12, 9))
+	merge := r.Merge("topic", "Alice", gittest.Sept(13, 9))
 
 	g := open(t, r.Dir)
 	lg, err := g.Log(context.Background(), branch(t, g, "main"), gitlog.WalkOptions{})
@@ -224,8 +195,8 @@ func TestLogMerge(t *testing.T) {
 func TestParseOncePerBlob(t *testing.T) {
 	h := newHistory(t)
 	// The same content at a second path, and back at an old version: no new parse.
-	h.repo.Write("copy/package-lock.json", lock("1.0.16"))
-	h.repo.Commit("copy", "Alice", day(28, 9))
+	h.repo.Write("copy/package-lock.json", gittest.MailerLock("1.0.16"))
+	h.repo.Commit("copy", "Alice", gittest.Sept(28, 9))
 	r := open(t, h.repo.Dir)
 	ctx := context.Background()
 	var files []gitlog.File
@@ -287,7 +258,7 @@ func TestParseOncePerBlob(t *testing.T) {
 func TestParseErrors(t *testing.T) {
 	r := gittest.Init(t)
 	r.Write("package-lock.json", "{\n  \"packages\": [oops\n")
-	r.Commit("broken", "Alice", day(10, 9))
+	r.Commit("broken", "Alice", gittest.Sept(10, 9))
 	g := open(t, r.Dir)
 	files, err := g.Tree(context.Background(), "HEAD")
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/depsweep/depsweep/lockfiles/host"
+	"github.com/depsweep/depsweep/lockfiles/host/hosttest"
 )
 
 // The fuzz targets write their input where a trace source lives in a fresh
@@ -129,7 +130,7 @@ var mcpSeedFiles = []string{
 }
 
 func FuzzMCPConfig(f *testing.F) {
-	addSeeds(f, claudeConfig, vscodeSettings, specsConfig,
+	addSeeds(f, hosttest.ClaudeConfig, hosttest.VSCodeSettings, specsConfig,
 		`{"projects": {"/home/dev/app": {"mcpServers": {"pm": {"command": "npx", "args": ["-y", "postmark-mcp@1.0.16"]}}}, "/x": null}}`,
 		`{"mcp": {"servers": {"a": {"command": "npx", "args": []}, "b": {"command": "cmd", "args": ["/c"]}, "c": {"command": "npm", "args": ["exec", "-p"]}}}}`,
 		"{/* open comment", `{"mcpServers": {"a": {"command": "npx", "args": ["-y", "a\"b@1.0.0"]}}} // tail`,
@@ -210,7 +211,7 @@ func FuzzCacache(f *testing.F) {
 		{"make-fetch-happen:request-cache:https://mirror.example.com/npm/left-pad/-/left-pad-1.3.0.tgz", "sha1-bGVmdA=="},
 		{"pacote:tarball:postmark-mcp@1.0.16", "sha512-ZmFrZQ=="},
 	} {
-		_, line := cacacheEntry(e.key, e.integrity, when)
+		_, line := hosttest.CacacheEntry(e.key, e.integrity, when)
 		seeds = append(seeds, "\n"+line+"\n")
 	}
 	seeds = append(seeds,

@@ -2,9 +2,6 @@ package host_test
 
 import (
 	"context"
-	"crypto/sha1"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,111 +13,8 @@ import (
 	"github.com/depsweep/depsweep/ioc"
 	"github.com/depsweep/depsweep/lockfiles"
 	"github.com/depsweep/depsweep/lockfiles/host"
+	"github.com/depsweep/depsweep/lockfiles/host/hosttest"
 )
-
-func write(t *testing.T, home, rel, content string) {
-	t.Helper()
-	full := filepath.Join(home, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// cacacheEntry returns a bucket file's path (relative to the cache) and its
-// line for key, as cacache writes them: the bucket is named by the SHA-256
-// of the key, the line is "<sha1 of the JSON>\t<JSON>".
-func cacacheEntry(key, integrity string, when time.Time) (string, string) {
-	sum := sha256.Sum256([]byte(key))
-	h := hex.EncodeToString(sum[:])
-	js := fmt.Sprintf(`{"key":%q,"integrity":%q,"time":%d,"size":4096,"metadata":{"url":%q,"reqHeaders":{},"resHeaders":{"content-type":"application/octet-stream"},"options":{"compress":true}}}`,
-		key, integrity, when.UnixMilli(), strings.TrimPrefix(key, "make-fetch-happen:request-cache:"))
-	line := fmt.Sprintf("%x\t%s", sha1.Sum([]byte(js)), js)
-	return "_cacache/index-v5/" + h[:2] + "/" + h[2:4] + "/" + h[4:], line
-}
-
-const npxLock = `{
-  "name": "2a7f1c0d6b9e4f35",
-  "lockfileVersion": 3,
-  "requires": true,
-  "packages": {
-    "": {
-      "dependencies": {
-        "postmark-mcp": "^1.0.16"
-      }
-    },
-    "node_modules/postmark-mcp": {
-      "version": "1.0.16",
-      "resolved": "https://registry.npmjs.org/postmark-mcp/-/postmark-mcp-1.0.16.tgz",
-      "integrity": "sha512-mmjRPbuLq6aOmdGFfcUWkSsbXK6eOyvfNl/4LJfEO3SAy5YPWm0JQ/qfFGwuHkMhK+jfeW0qFHNIcTWCTyjhxA==",
-      "license": "MIT",
-      "bin": {
-        "postmark-mcp": "index.js"
-      }
-    }
-  }
-}
-`
-
-const claudeConfig = `{
-  "mcpServers": {
-    "filesystem": {
-      "command": "npx",
-      "args": ["-y", "@modelcontextprotocol/server-filesystem", "/home/dev/projects"]
-    },
-    "postmark": {
-      "command": "npx",
-      "args": [
-        "-y",
-        "postmark-mcp"
-      ],
-      "env": {
-        "POSTMARK_SERVER_TOKEN": "redacted",
-        "DEFAULT_SENDER_EMAIL": "ops@example.com"
-      }
-    }
-  }
-}
-`
-
-// vscodeSettings is JSONC: comments and trailing commas, as VS Code allows.
-const vscodeSettings = `{
-  // editor
-  "editor.tabSize": 2,
-  "mcp": {
-    "servers": {
-      /* a look-alike under a scope: not the malicious package */
-      "mail": {"command": "pnpm", "args": ["dlx", "@acme/postmark-mcp@1.0.16"],},
-    },
-  },
-}
-`
-
-// home builds the acceptance home: an npx cache entry for postmark-mcp
-// 1.0.16, a Claude Desktop config launching "npx -y postmark-mcp", a
-// cacache index line for the 1.0.17 tarball, a Yarn cache zip for 1.0.18,
-// and clean traces beside them.
-func home(t *testing.T) (dir, bucket string) {
-	dir = t.TempDir()
-	write(t, dir, ".npm/_npx/2a7f1c0d6b9e4f35/package.json", `{"dependencies":{"postmark-mcp":"^1.0.16"},"_npx":{"packages":["postmark-mcp@1.0.16"]}}`)
-	write(t, dir, ".npm/_npx/2a7f1c0d6b9e4f35/package-lock.json", npxLock)
-	// An older entry without a lockfile: only the requested spec is known.
-	write(t, dir, ".npm/_npx/9c0ffee000000001/package.json", `{"_npx":{"packages":["chalk@4.1.2"]}}`)
-	write(t, dir, ".config/Claude/claude_desktop_config.json", claudeConfig)
-	write(t, dir, ".config/Code/User/settings.json", vscodeSettings)
-	bucket, line := cacacheEntry("make-fetch-happen:request-cache:https://registry.npmjs.org/postmark-mcp/-/postmark-mcp-1.0.17.tgz",
-		"sha512-ZmFrZQ==", time.Date(2025, 9, 18, 8, 30, 0, 0, time.UTC))
-	bucket = ".npm/" + bucket
-	write(t, dir, bucket, "\n"+line+"\n")
-	pk, pline := cacacheEntry("make-fetch-happen:request-cache:https://registry.npmjs.org/chalk", "sha512-Y2hhbGs=", time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC))
-	write(t, dir, ".npm/"+pk, "\n"+pline+"\n")
-	write(t, dir, ".yarn/berry/cache/postmark-mcp-npm-1.0.18-4b1e6f1c2d-3a9d2c1e0f.zip", "PK\x05\x06"+strings.Repeat("\x00", 18))
-	write(t, dir, ".yarn/berry/cache/@acme-postmark-mcp-npm-1.0.16-a1b2c3d4e5-0f1e2d3c4b.zip", "PK\x05\x06"+strings.Repeat("\x00", 18))
-	write(t, dir, ".local/share/pnpm/store/v10/index/3f/a9c1d2e3f4b5a6c7d8e9f0-chalk@4.1.2.json", `{"name":"chalk","version":"4.1.2","files":{}}`)
-	return dir, bucket
-}
 
 var advisory = &ioc.Advisory{ID: "MAL-2025-47604", Severity: ioc.SeverityCritical}
 
@@ -147,7 +41,7 @@ func match(tr host.Trace) []string {
 }
 
 func TestScan(t *testing.T) {
-	dir, bucket := home(t)
+	dir, bucket := hosttest.Home(t)
 	traces, errs := host.Scan(context.Background(), dir)
 	for _, err := range errs {
 		t.Errorf("error: %v", err)
@@ -209,7 +103,7 @@ func TestScanIndex(t *testing.T) {
 		}
 		t.Fatal(err)
 	}
-	dir, _ := home(t)
+	dir, _ := hosttest.Home(t)
 	traces, _ := host.Scan(context.Background(), dir)
 	var got []string
 	for _, tr := range traces {
@@ -225,8 +119,8 @@ func TestScanIndex(t *testing.T) {
 
 func TestScanErrors(t *testing.T) {
 	dir := t.TempDir()
-	write(t, dir, ".cursor/mcp.json", `{"mcpServers": {"x": `)
-	write(t, dir, ".npm/_npx/abc/package-lock.json", "{\n  \"packages\": [\n")
+	hosttest.Write(t, dir, ".cursor/mcp.json", `{"mcpServers": {"x": `)
+	hosttest.Write(t, dir, ".npm/_npx/abc/package-lock.json", "{\n  \"packages\": [\n")
 	if err := os.Symlink("/etc/passwd", filepath.Join(dir, ".gemini")); err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +155,7 @@ const specsConfig = `{"mcpServers": {
 
 func TestSpecs(t *testing.T) {
 	dir := t.TempDir()
-	write(t, dir, ".cursor/mcp.json", specsConfig)
+	hosttest.Write(t, dir, ".cursor/mcp.json", specsConfig)
 	traces, errs := host.Scan(context.Background(), dir)
 	if len(errs) > 0 || len(traces) != 1 {
 		t.Fatalf("Scan = %d traces, errors %v; want one trace", len(traces), errs)
@@ -298,10 +192,10 @@ func TestCacheNames(t *testing.T) {
 		"typescript-patch-11d3f3a1b2-9e8d7c6b5a.zip", // a patched package: not an npm download
 		"notes.txt",
 	} {
-		write(t, dir, ".yarn/berry/cache/"+n, "")
+		hosttest.Write(t, dir, ".yarn/berry/cache/"+n, "")
 	}
-	write(t, dir, ".local/share/pnpm/store/v10/index/0a/1b2c3d4e5f60718293-@babel+core@7.24.0.json", "{}")
-	write(t, dir, ".local/share/pnpm/store/v10/index/0a/not-an-index.json", "{}")
+	hosttest.Write(t, dir, ".local/share/pnpm/store/v10/index/0a/1b2c3d4e5f60718293-@babel+core@7.24.0.json", "{}")
+	hosttest.Write(t, dir, ".local/share/pnpm/store/v10/index/0a/not-an-index.json", "{}")
 	traces, _ := host.Scan(context.Background(), dir)
 	var got []string
 	for _, tr := range traces {
@@ -322,7 +216,7 @@ func TestCacheNames(t *testing.T) {
 
 // The inventories carry what the matcher needs: registry source, root deps.
 func TestInventoryShape(t *testing.T) {
-	dir, _ := home(t)
+	dir, _ := hosttest.Home(t)
 	traces, _ := host.Scan(context.Background(), dir)
 	for _, tr := range traces {
 		inv := tr.Inventory

@@ -177,3 +177,60 @@ func baseName(name string) string {
 	}
 	return name
 }
+
+// Sept returns day d of September 2025 at hour h UTC: the month of the
+// postmark-mcp incident, when the test histories take place.
+func Sept(d, h int) time.Time { return time.Date(2025, 9, d, h, 0, 0, 0, time.UTC) }
+
+// MailerLock returns the lockfile of the "mailer" project of the test
+// histories: chalk 4.1.2 and, unless postmark is "", postmark-mcp at that
+// version.
+func MailerLock(postmark string) string {
+	deps := []Dep{{Name: "chalk", Version: "4.1.2"}}
+	if postmark != "" {
+		deps = append(deps, Dep{Name: "postmark-mcp", Version: postmark})
+	}
+	return NPMLock("mailer", deps, 0)
+}
+
+// An Incident is the repository most history tests read. On main the
+// mailer project adds postmark-mcp 1.0.15, bumps it to the malicious
+// 1.0.16 and 1.0.18, and removes it; branch release forks at 1.0.16 and
+// keeps it. Each field is a commit's hash.
+type Incident struct {
+	*Repo
+	Init    string // Alice, Sept 10 09:00: package.json only
+	Add     string // Alice, Sept 15 09:00: postmark-mcp 1.0.15
+	Bump16  string // Bob, Sept 17 10:00: 1.0.16; release forks here
+	Readme  string // Alice, Sept 18 09:00: README.md only
+	Bump18  string // Bob, Sept 19 09:00: 1.0.18
+	Remove  string // Carol, Sept 26 09:00: postmark-mcp removed
+	Readme2 string // Alice, Sept 27 09:00: README.md only; main's tip
+	Release string // Dave, Sept 20 09:00, on release: CHANGES only; release's tip
+}
+
+// NewIncident builds the [Incident] repository with main checked out.
+func NewIncident(t testing.TB) *Incident {
+	t.Helper()
+	in := &Incident{Repo: Init(t)}
+	in.Write("package.json", `{"name":"mailer","version":"1.0.0"}`)
+	in.Init = in.Commit("init", "Alice", Sept(10, 9))
+	in.Write("package-lock.json", MailerLock("1.0.15"))
+	in.Add = in.Commit("add postmark-mcp", "Alice", Sept(15, 9))
+	in.Write("package-lock.json", MailerLock("1.0.16"))
+	in.Bump16 = in.Commit("bump postmark-mcp to 1.0.16", "Bob", Sept(17, 10))
+	in.Git("branch", "release")
+	in.Write("README.md", "mailer\n")
+	in.Readme = in.Commit("readme", "Alice", Sept(18, 9))
+	in.Write("package-lock.json", MailerLock("1.0.18"))
+	in.Bump18 = in.Commit("bump postmark-mcp to 1.0.18", "Bob", Sept(19, 9))
+	in.Write("package-lock.json", MailerLock(""))
+	in.Remove = in.Commit("remove postmark-mcp", "Carol", Sept(26, 9))
+	in.Write("README.md", "mailer, safe\n")
+	in.Readme2 = in.Commit("readme again", "Alice", Sept(27, 9))
+	in.Git("checkout", "-q", "release")
+	in.Write("CHANGES", "1.0\n")
+	in.Release = in.Commit("release notes", "Dave", Sept(20, 9))
+	in.Git("checkout", "-q", "main")
+	return in
+}
