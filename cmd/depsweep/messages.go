@@ -308,6 +308,7 @@ const (
 	logInterrupted   = "scan interrupted: the report covers only what was scanned"
 	logPartlyRead    = "lockfile partly read: entries skipped, those packages were not checked"
 	logSBOMDone      = "sboms written"
+	logSBOMWrite     = "cannot write sbom: the report lists the error"
 	logNpmrc         = "project .npmrc registry setting not used"
 	logRegistryFail  = "registry lookup failed: publishers it would give are unknown"
 )

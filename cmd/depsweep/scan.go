@@ -152,15 +152,22 @@ func cmdScan(e *env, args []string) (int, error) {
 	if err != nil {
 		return 2, errScan(err)
 	}
-	// Flush even after an interruption: buffered outputs hold what was scanned.
-	if err := ioc.Flush(h); err != nil {
-		return 2, errSBOM(err)
-	}
+	// Flush even after an interruption: buffered outputs hold what was
+	// scanned. An SBOM that could not be written (a full disk) is an error
+	// of the report, not a reason to lose the findings.
+	flushErr := ioc.Flush(h)
 	finished := time.Now().UTC()
 	if e.getenv("SOURCE_DATE_EPOCH") != "" {
 		finished = started
 	}
 	rep := col.Finish(stats, finished, interrupted, rs.usedSources())
+	if flushErr != nil {
+		for _, err := range unjoin(flushErr) {
+			log.Error().Str("path", filepath.ToSlash(sbomDir)).Str("error", err.Error()).Msg(logSBOMWrite)
+			rep.Errors = append(rep.Errors, report.Error{Path: filepath.ToSlash(sbomDir), Error: err.Error()})
+		}
+		report.Normalize(rep)
+	}
 	fl.compare(log, rep)
 
 	if jsonl != nil {
@@ -405,4 +412,18 @@ func slashAll(paths []string) []string {
 		out[i] = filepath.ToSlash(p)
 	}
 	return out
+}
+
+// unjoin returns the errors an errors.Join holds, or err itself.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			if e != nil {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	return []error{err}
 }
