@@ -19,8 +19,8 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o bin/depsweep ./cmd/depsweep
 
-## test: everything CI runs — unit, golden, CLI and schema tests, then every fuzz target briefly.
-test: unit fuzz-smoke
+## test: everything CI runs — every fuzz target briefly, then vet and the unit, golden, CLI and schema tests.
+test: fuzz-smoke unit
 
 unit:
 	$(GO) vet $(PKGS)
