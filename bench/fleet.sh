@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # fleet.sh builds a synthetic fleet of N repositories from the lockfile
 # corpus (testdata/corpus) and times a full depsweep sweep (findings report
-# plus one CycloneDX SBOM per lockfile) against osv-scanner v2 and syft on
-# the same fleet, in the same run, when those are on PATH.
+# plus one CycloneDX SBOM per lockfile) against osv-scanner v2 (its scan, and
+# its CycloneDX SBOM with --all-packages) and syft on the same fleet, in the
+# same run, when those are on PATH.
 #
 # Usage: bench/fleet.sh [N ...]        (default: 100 1000)
 # Environment: BENCH_DIR (work directory, default: a fresh temporary one),
@@ -116,6 +117,9 @@ for n in "${sizes[@]}"; do
 	if command -v osv-scanner >/dev/null; then
 		measure "osv-scanner" "$work/osv-$n.json" osv-scanner scan source -r --offline-vulnerabilities \
 			--local-db-path "$osvdb" --format json "$fleet"
+		# Its SBOM of the same fleet: one CycloneDX document, every package.
+		measure "osv-scanner-sbom" "$work/osv-$n.cdx.json" osv-scanner scan source -r --offline-vulnerabilities \
+			--local-db-path "$osvdb" --format cyclonedx-1-6 --all-packages "$fleet"
 	else
 		echo "  osv-scanner: not on PATH, skipped (GOTOOLCHAIN=auto go install github.com/google/osv-scanner/v2/cmd/osv-scanner@latest)"
 	fi
