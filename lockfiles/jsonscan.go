@@ -101,9 +101,10 @@ func (s *jsonScanner) unexpected() error {
 	return s.errAt("syntax error: unexpected character")
 }
 
-// end checks that only whitespace follows the top-level value.
+// end checks that only whitespace follows the top-level value. It looks at
+// the position, not at peek's 0, which a NUL byte in the input also gives.
 func (s *jsonScanner) end() error {
-	if s.peek() != 0 {
+	if s.ws(); s.pos < len(s.data) {
 		return s.errAt("syntax error: data after the top-level value")
 	}
 	return nil
