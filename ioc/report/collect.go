@@ -154,16 +154,6 @@ func ConvertFinding(f *ioc.Finding) Finding {
 	return rf
 }
 
-// rankOfSeverity orders severity names, highest first; unknown names last.
-func rankOfSeverity(s string) int {
-	for i, sev := range ioc.Severities {
-		if sev.String() == s {
-			return i
-		}
-	}
-	return len(ioc.Severities)
-}
-
 // Normalize sorts r's lists into the contract's order, makes empty lists
 // non-nil (they encode as [] rather than null), and recomputes the summary
 // counts from the lists (Summary.Publisher is kept). Reports built by a
@@ -220,7 +210,7 @@ func Normalize(r *Report) {
 // and id.
 func findingOrder(a, b Finding) int {
 	return cmp.Or(
-		cmp.Compare(rankOfSeverity(a.Severity), rankOfSeverity(b.Severity)),
+		cmp.Compare(severityRank(b.Severity), severityRank(a.Severity)),
 		cmp.Compare(a.Repo, b.Repo),
 		cmp.Compare(a.Lockfile, b.Lockfile),
 		cmp.Compare(a.Line, b.Line),

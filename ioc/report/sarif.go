@@ -200,7 +200,7 @@ func buildSARIF(r *Report) *sarifLog {
 			findings = append(findings, f)
 		}
 	}
-	slices.SortStableFunc(findings, func(a, b Finding) int { return compareFindings(&a, &b) })
+	slices.SortStableFunc(findings, findingOrder)
 
 	// One rule per advisory and kind; its severity is the highest of its
 	// findings (a rule must carry one security-severity for all of them).

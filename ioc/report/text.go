@@ -596,31 +596,11 @@ func severityRank(s string) int {
 	return -1
 }
 
-// compareFindings orders findings by severity (highest first), then repo,
-// lockfile, line, package, indicator, branch and id, so that the writers' output
-// does not depend on the order of r.Findings.
-func compareFindings(a, b *Finding) int {
-	return cmp.Or(
-		cmp.Compare(severityRank(b.Severity), severityRank(a.Severity)),
-		cmp.Compare(a.Repo, b.Repo),
-		cmp.Compare(a.Lockfile, b.Lockfile),
-		cmp.Compare(a.Line, b.Line),
-		cmp.Compare(a.Package.Name, b.Package.Name),
-		cmp.Compare(a.Package.Version, b.Package.Version),
-		cmp.Compare(a.Package.Alias, b.Package.Alias),
-		cmp.Compare(a.Advisory.ID, b.Advisory.ID),
-		cmp.Compare(a.Indicator.Kind, b.Indicator.Kind),
-		cmp.Compare(a.Indicator.Value, b.Indicator.Value),
-		cmp.Compare(a.Branch, b.Branch),
-		cmp.Compare(a.ID, b.ID),
-	)
-}
-
 // splitFindings sorts a copy of fs and splits it into findings to act on,
 // name collisions, and findings resolved since the baseline.
 func splitFindings(fs []Finding) (active, collisions, resolved []Finding) {
 	sorted := slices.Clone(fs)
-	slices.SortStableFunc(sorted, func(a, b Finding) int { return compareFindings(&a, &b) })
+	slices.SortStableFunc(sorted, findingOrder)
 	for _, f := range sorted {
 		switch {
 		case f.Status == "resolved":
