@@ -2,8 +2,13 @@ package lockfiles
 
 import (
 	"errors"
+	"flag"
 	"testing"
 )
+
+// update rewrites the want sections of the parser goldens
+// (testdata/lockfiles/*/*.txtar): go test ./lockfiles -update.
+var update = flag.Bool("update", false, "rewrite golden files")
 
 func asParseError(err error, pe **ParseError) bool { return errors.As(err, pe) }
 

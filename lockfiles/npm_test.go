@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path"
@@ -17,19 +16,6 @@ import (
 
 	"github.com/rogpeppe/go-internal/txtar"
 )
-
-// The -update flag rewrites golden files. Several test files of this
-// package use it, so it is defined once, by whichever file's init runs first.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files")
-	}
-}
-
-func npmUpdate() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // npmGoldenInventory is the golden form of an Inventory: package indexes
 // replaced by name@version so that a diff reads as a change of meaning.
@@ -143,7 +129,7 @@ func TestParseNPM(t *testing.T) {
 				checkInvariants(t, inv)
 				got = npmGolden(inv)
 			}
-			if npmUpdate() {
+			if *update {
 				ar.Files[want].Data = got
 				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
 					t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,29 +11,6 @@ import (
 	"strings"
 	"testing"
 )
-
-// The -update flag rewrites golden files. Other test files of this package
-// may define the same flag, so it is defined here only if it is not already.
-var _ = func() bool {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the want sections of golden files")
-	}
-	return true
-}()
-
-// updateGoldens reports whether -update was given.
-func updateGoldens() bool {
-	f := flag.Lookup("update")
-	if f == nil {
-		return false
-	}
-	g, ok := f.Value.(flag.Getter)
-	if !ok {
-		return false
-	}
-	b, _ := g.Get().(bool)
-	return b
-}
 
 // readTxtar splits a txtar archive into its comment and named sections.
 func readTxtar(data []byte) (comment string, files map[string][]byte, order []string) {
@@ -164,7 +140,7 @@ func TestParsePnpm(t *testing.T) {
 				checkInvariants(t, inv)
 				got = viewInventory(inv)
 			}
-			if updateGoldens() {
+			if *update {
 				if _, ok := files["want"]; !ok {
 					order = append(order, "want")
 				}

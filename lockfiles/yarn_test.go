@@ -3,7 +3,6 @@ package lockfiles
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,27 +12,6 @@ import (
 
 	"github.com/rogpeppe/go-internal/txtar"
 )
-
-// yarnUpdate reports whether -update was given. The flag is shared by the
-// package's golden tests; whichever test file defines it first wins.
-func yarnUpdate() bool {
-	f := flag.Lookup("update")
-	if f == nil {
-		return false
-	}
-	g, ok := f.Value.(flag.Getter)
-	if !ok {
-		return false
-	}
-	v, _ := g.Get().(bool)
-	return v
-}
-
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files")
-	}
-}
 
 // yarnGolden is the readable form of an Inventory that the want sections
 // of testdata/lockfiles/yarn/*.txtar hold: indexes become name@version.
@@ -143,7 +121,7 @@ func TestParseYarn(t *testing.T) {
 				}
 				got = buf.Bytes()
 			}
-			if yarnUpdate() {
+			if *update {
 				ar.Files[wantAt].Data = got
 				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
 					t.Fatal(err)
