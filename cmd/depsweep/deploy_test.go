@@ -77,6 +77,35 @@ func dig(t *testing.T, v any, keys ...any) any {
 
 var cronRE = regexp.MustCompile(`^(\S+\s+){4}\S+$`)
 
+// containerArgs returns the args of every container and init container in
+// a Kubernetes object, by container name, whatever the object's kind.
+func containerArgs(v any, out map[string][]string) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, c := range v {
+			if k != "containers" && k != "initContainers" {
+				containerArgs(c, out)
+				continue
+			}
+			for _, ct := range c.([]any) {
+				m := ct.(map[string]any)
+				var args []string
+				for _, a := range m["args"].([]any) {
+					args = append(args, a.(string))
+				}
+				out[m["name"].(string)] = args
+			}
+		}
+	case []any:
+		for _, c := range v {
+			containerArgs(c, out)
+		}
+	}
+}
+
+// The strict decoding of every manifest into the Kubernetes API types, and
+// the failure-policy checks, are in deploy/kubernetes/validate (a module of
+// its own, so depsweep does not depend on the Kubernetes packages).
 func TestDeployKubernetes(t *testing.T) {
 	cron := yamlDocs(t, "kubernetes/cronjob.yaml")
 	if len(cron) != 1 || cron[0]["kind"] != "CronJob" || cron[0]["apiVersion"] != "batch/v1" {
@@ -88,14 +117,16 @@ func TestDeployKubernetes(t *testing.T) {
 	if p := dig(t, cron[0], "spec", "concurrencyPolicy"); p != "Forbid" {
 		t.Errorf("cronjob.yaml: concurrencyPolicy = %v, want Forbid (two sweeps must not race on the baseline)", p)
 	}
-	script := dig(t, cron[0], "spec", "jobTemplate", "spec", "template", "spec", "containers", 0, "args", 0).(string)
-	if !strings.Contains(script, "--baseline") || !strings.Contains(script, "--fail-on-new") {
-		t.Errorf("cronjob.yaml: the audit does not compare with a baseline")
+	args := map[string][]string{}
+	containerArgs(cron[0], args)
+	nightly := strings.Join(args["depsweep"], " ")
+	if !strings.Contains(nightly, "--baseline") || !strings.Contains(nightly, "--fail-on-new") {
+		t.Errorf("cronjob.yaml: the audit does not compare with a baseline: %q", nightly)
 	}
 
 	jobs := yamlDocs(t, "kubernetes/indexed-job.yaml")
-	if len(jobs) != 2 || jobs[0]["kind"] != "Job" || jobs[1]["kind"] != "Job" {
-		t.Fatalf("indexed-job.yaml: want two Jobs (shards, merge)")
+	if len(jobs) != 1 || jobs[0]["kind"] != "Job" {
+		t.Fatalf("indexed-job.yaml: want one Job (the shards; the merge is merge-job.yaml)")
 	}
 	if m := dig(t, jobs[0], "spec", "completionMode"); m != "Indexed" {
 		t.Errorf("indexed-job.yaml: completionMode = %v, want Indexed", m)
@@ -104,23 +135,22 @@ func TestDeployKubernetes(t *testing.T) {
 	if n < 2 {
 		t.Errorf("indexed-job.yaml: completions = %d, want 2 or more", n)
 	}
-	var args []string
-	for _, a := range dig(t, jobs[0], "spec", "template", "spec", "containers", 0, "args").([]any) {
-		args = append(args, a.(string))
+	args = map[string][]string{}
+	containerArgs(jobs[0], args)
+	if !slices.Contains(args["depsweep"], "--shard=/"+strconv.Itoa(n)) {
+		t.Errorf("indexed-job.yaml: args %q lack --shard=/%d matching completions", args["depsweep"], n)
 	}
-	if !slices.Contains(args, "--shard=/"+strconv.Itoa(n)) {
-		t.Errorf("indexed-job.yaml: args %q lack --shard=/%d matching completions", args, n)
-	}
-	checkFlags(t, "indexed-job.yaml", args[0], strings.Join(args[1:], " "))
-	merge := dig(t, jobs[1], "spec", "template", "spec", "containers", 0, "args", 0).(string)
-	if !strings.Contains(merge, "depsweep merge") {
-		t.Errorf("indexed-job.yaml: the second Job does not run depsweep merge")
+	merge := yamlDocs(t, "kubernetes/merge-job.yaml")
+	args = map[string][]string{}
+	containerArgs(merge[0], args)
+	if len(args["merge"]) == 0 || args["merge"][0] != "merge" {
+		t.Errorf("merge-job.yaml: the init container does not run depsweep merge: %q", args["merge"])
 	}
 
 	// kubectl's client-side dry run still asks an API server for the
 	// schema; run it only when one answers.
 	if _, err := exec.LookPath("kubectl"); err == nil {
-		for _, f := range []string{"kubernetes/cronjob.yaml", "kubernetes/indexed-job.yaml"} {
+		for _, f := range []string{"kubernetes/cronjob.yaml", "kubernetes/indexed-job.yaml", "kubernetes/merge-job.yaml"} {
 			out, err := exec.Command("kubectl", "create", "--dry-run=client", "-o", "yaml", "-f", filepath.Join(deployDir, f)).CombinedOutput()
 			if err != nil && bytes.Contains(out, []byte("connection refused")) {
 				t.Logf("kubectl: no API server, %s checked by parsing only", f)
@@ -213,9 +243,22 @@ func TestDeployFlags(t *testing.T) {
 	}
 	lines := 0
 	for _, f := range files {
+		if fi, err := os.Stat(f); err != nil || !fi.Mode().IsRegular() {
+			continue // deploy/kubernetes/validate: the manifests' own tests
+		}
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if strings.HasSuffix(f, ".yaml") && strings.Contains(f, "kubernetes") {
+			for _, d := range yamlDocs(t, strings.TrimPrefix(f, deployDir+"/")) {
+				args := map[string][]string{}
+				containerArgs(d, args)
+				for _, a := range args {
+					checkFlags(t, f, a[0], strings.Join(a[1:], " "))
+					lines++
+				}
+			}
 		}
 		for _, m := range depsweepCmdRE.FindAllStringSubmatch(string(b), -1) {
 			checkFlags(t, f, m[1], m[2])
