@@ -90,12 +90,16 @@ func Compare(baseline, current *Report) BaselineSummary {
 // listed but no longer counts. [Normalize] calls it.
 func Recount(r *Report) {
 	s := &r.Summary
-	s.Findings = 0
+	s.Findings, s.Suppressed = 0, 0
 	for k := range s.BySeverity {
 		s.BySeverity[k] = 0
 	}
 	for _, f := range r.Findings {
 		if f.Status == StatusResolved {
+			continue
+		}
+		if f.Suppressed != nil {
+			s.Suppressed++
 			continue
 		}
 		s.Findings++

@@ -149,6 +149,9 @@ func markdown(b *bytes.Buffer, r *Report) {
 			case "new":
 				sev += " (new)"
 			}
+			if f.Suppressed != nil {
+				sev += " (suppressed)"
+			}
 			pkg := mdCell(f.Package.Name + "@" + f.Package.Version)
 			if f.Package.Alias != "" {
 				pkg += " as " + mdCell(f.Package.Alias)
@@ -235,6 +238,9 @@ func evidence(b *bytes.Buffer, fs []Finding) {
 		fmt.Fprintf(b, "- %s in %s: %s", mdCode(f.Package.Name+"@"+f.Package.Version), mdCode(location(f)), mdText(cmp.Or(f.Evidence, "no evidence recorded")))
 		if f.ID != "" {
 			fmt.Fprintf(b, " (id %s)", mdCode(f.ID))
+		}
+		if sp := f.Suppressed; sp != nil {
+			fmt.Fprintf(b, "; suppressed: %s (%s)", mdText(sp.Reason), mdCode(sp.Source))
 		}
 		b.WriteString("\n")
 	}

@@ -25,6 +25,8 @@ type Report struct {
 	Errors      []Error    `json:"errors"`    // every input that could not be read or parsed, sorted by path
 	Repos       []Repo     `json:"repos"`     // every repository scanned, sorted by path
 	Lockfiles   []Lockfile `json:"lockfiles"` // every lockfile scanned, sorted by path
+	// Suppressions says what the ignore rules did; nil when there were none.
+	Suppressions *Suppressions `json:"suppressions,omitempty"`
 }
 
 // Tool names the program that wrote the report.
@@ -47,7 +49,8 @@ type Summary struct {
 	Repos      int            `json:"repos"`
 	Lockfiles  int            `json:"lockfiles"`
 	Packages   int            `json:"packages"`
-	Findings   int            `json:"findings"`
+	Findings   int            `json:"findings"`             // findings that count: not resolved since the baseline, not suppressed
+	Suppressed int            `json:"suppressed,omitempty"` // findings an ignore rule accepts: listed, not counted in findings or by_severity
 	Errors     int            `json:"errors"`
 	BySeverity map[string]int `json:"by_severity"` // every severity name, zero counts included
 	// Publisher says how many packages had publisher data, so that "no
@@ -130,6 +133,9 @@ type Finding struct {
 	// Status is set when the scan was compared with a baseline: "new",
 	// "present" (in the baseline too) or "resolved" (only in the baseline).
 	Status string `json:"status,omitempty"`
+	// Suppressed is set when an ignore rule accepts the finding: it stays
+	// listed but is not counted and never changes the exit code.
+	Suppressed *Suppressed `json:"suppressed,omitempty"`
 
 	// The history fields are set in reports of 'depsweep history' only.
 

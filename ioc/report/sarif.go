@@ -110,14 +110,22 @@ type (
 		Locations []sarifLocation `json:"locations,omitempty"`
 	}
 	sarifResult struct {
-		RuleID              string            `json:"ruleId"`
-		RuleIndex           int               `json:"ruleIndex"`
-		Level               string            `json:"level"`
-		Message             sarifText         `json:"message"`
-		Locations           []sarifLocation   `json:"locations"`
-		PartialFingerprints map[string]string `json:"partialFingerprints,omitempty"`
-		BaselineState       string            `json:"baselineState,omitempty"`
-		Properties          sarifResultProps  `json:"properties"`
+		RuleID              string             `json:"ruleId"`
+		RuleIndex           int                `json:"ruleIndex"`
+		Level               string             `json:"level"`
+		Message             sarifText          `json:"message"`
+		Locations           []sarifLocation    `json:"locations"`
+		PartialFingerprints map[string]string  `json:"partialFingerprints,omitempty"`
+		BaselineState       string             `json:"baselineState,omitempty"`
+		Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+		Properties          sarifResultProps   `json:"properties"`
+	}
+	// sarifSuppression marks a result an ignore rule accepts: code scanning
+	// shows it as dismissed, with the reason.
+	sarifSuppression struct {
+		Kind          string `json:"kind"`   // "external": the rule is in a file beside the code
+		Status        string `json:"status"` // "accepted"
+		Justification string `json:"justification"`
 	}
 	sarifResultProps struct {
 		Severity       string   `json:"severity"`
@@ -427,6 +435,9 @@ func sarifResultFor(f *Finding, index map[string]int) sarifResult {
 		// The same finding on two branches is two results: the branch is
 		// part of the fingerprint there.
 		res.PartialFingerprints = map[string]string{fingerprintKey: f.ID + cond(f.Branch != "", "/"+f.Branch, "")}
+	}
+	if sp := f.Suppressed; sp != nil {
+		res.Suppressions = []sarifSuppression{{Kind: "external", Status: "accepted", Justification: sp.Reason + " (" + sp.Source + cond(sp.Until != "", ", until "+sp.Until, "") + ")"}}
 	}
 	switch f.Status {
 	case "new":

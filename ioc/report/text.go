@@ -184,6 +184,9 @@ func (t *textWriter) finding(f *Finding, oneRoot bool) {
 	if f.Status == "new" {
 		tag = "  [new]"
 	}
+	if f.Suppressed != nil {
+		tag += "  [suppressed]"
+	}
 	// Why one line: the severity column must stay scannable down a long
 	// list; the full title is in the Advisories section.
 	head = truncate(head, textWidth-10-len(tag)) + tag
@@ -228,6 +231,9 @@ func (t *textWriter) finding(f *Finding, oneRoot bool) {
 	}
 	if f.Exposure != nil {
 		t.field("audit", auditText(f))
+	}
+	if sp := f.Suppressed; sp != nil {
+		t.field("suppressed", clean(sp.Reason)+" ("+clean(sp.Source)+cond(sp.Until != "", ", until "+sp.Until, "")+")")
 	}
 	if f.ID != "" {
 		t.field("id", clean(f.ID))
