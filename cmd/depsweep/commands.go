@@ -242,9 +242,15 @@ func indicatorText(ind *ioc.Indicator) string {
 // cmdConvert is 'depsweep convert'.
 func cmdConvert(e *env, args []string) (int, error) {
 	fs := newFlags("convert")
-	var format, output string
+	var (
+		format, output string
+		fo             failOnFlag
+		lf             logFlags
+	)
 	fs.StringVar(&format, "format", "text", helpConvFormat)
 	fs.StringVarP(&output, "output", "o", "", helpOutput)
+	fo.registerDefault(fs, "none")
+	lf.register(fs)
 	if done, err := parseFlags(e, "convert", fs, args, usageConvert, usageConvertTail); done {
 		return flagExit(err)
 	}
@@ -252,6 +258,13 @@ func cmdConvert(e *env, args []string) (int, error) {
 		return 2, errConvertArgs()
 	}
 	if err := checkFormat(format); err != nil {
+		return 2, err
+	}
+	if err := fo.validate(e); err != nil {
+		return 2, err
+	}
+	log, _, err := lf.logger(e)
+	if err != nil {
 		return 2, err
 	}
 	name := fs.Arg(0)
@@ -268,10 +281,14 @@ func cmdConvert(e *env, args []string) (int, error) {
 	if err != nil {
 		return 2, errReadReport(name, err)
 	}
+	fo.suppress(e, log, rep)
 	if err := writeReport(e, output, rep, format); err != nil {
 		return 2, err
 	}
-	return 0, nil
+	if fo.none {
+		return 0, nil // convert re-renders; it fails only when --fail-on asks
+	}
+	return fo.exitCode(rep, false, false), nil
 }
 
 // cmdVersion is 'depsweep version'.

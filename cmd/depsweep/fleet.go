@@ -172,7 +172,7 @@ func cmdMerge(e *env, args []string) (int, error) {
 	if err := checkFormat(format); err != nil {
 		return 2, err
 	}
-	if err := fo.validate(); err != nil {
+	if err := fo.validate(e); err != nil {
 		return 2, err
 	}
 	if err := fl.validate(e, "merge"); err != nil {
@@ -199,6 +199,7 @@ func cmdMerge(e *env, args []string) (int, error) {
 		return 2, errMerge(strings.Join(fs.Args(), " "), err)
 	}
 	fl.compare(log, rep)
+	fo.suppress(e, log, rep)
 
 	if err := writeReport(e, output, rep, format); err != nil {
 		return 2, err

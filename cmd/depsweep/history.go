@@ -46,7 +46,7 @@ func cmdHistory(e *env, args []string) (int, error) {
 	if err := checkFormat(format); err != nil {
 		return 2, err
 	}
-	if err := fo.validate(); err != nil {
+	if err := fo.validate(e); err != nil {
 		return 2, err
 	}
 	var sinceT time.Time
@@ -82,6 +82,7 @@ func cmdHistory(e *env, args []string) (int, error) {
 	if err != nil {
 		return 2, err
 	}
+	rs.fo = &fo
 	defer rs.out.abort()
 
 	rep := rs.header(time.Now().UTC(), repos)

@@ -52,7 +52,7 @@ func scanHost(e *env, fs *pflag.FlagSet, h *hostFlags, ff *feedFlags, pf *pubFla
 	if err := checkFormat(format); err != nil {
 		return 2, err
 	}
-	if err := fo.validate(); err != nil {
+	if err := fo.validate(e); err != nil {
 		return 2, err
 	}
 	home := h.home
@@ -72,6 +72,7 @@ func scanHost(e *env, fs *pflag.FlagSet, h *hostFlags, ff *feedFlags, pf *pubFla
 	if err != nil {
 		return 2, err
 	}
+	rs.fo = fo
 	defer rs.out.abort()
 
 	rep := rs.header(time.Now().UTC(), []string{home})

@@ -146,13 +146,20 @@ func TestInterruptOutputFailureLeavesNothing(t *testing.T) {
 	}
 }
 
-// TestInterruptSIGINT sends a real SIGINT to a depsweep process while a
+// TestInterruptSignal sends a real SIGINT, and a real SIGTERM (what
+// Kubernetes, systemd and CI runners send), to a depsweep process while a
 // worker waits on a registry that never answers, and checks the process
 // stops, writes the report of what it scanned marked interrupted, leaves
 // no temporary file and exits 2.
-func TestInterruptSIGINT(t *testing.T) {
+func TestInterruptSignal(t *testing.T) {
 	requireParts(t)
 	exe := buildDepsweep(t)
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) { interruptSignal(t, exe, sig) })
+	}
+}
+
+func interruptSignal(t *testing.T, exe string, sig syscall.Signal) {
 	asked := make(chan struct{}, 100)
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -188,17 +195,17 @@ func TestInterruptSIGINT(t *testing.T) {
 		t.Fatal("depsweep never asked the registry")
 	}
 	start := time.Now()
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	err := cmd.Wait()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
-		t.Fatalf("depsweep after SIGINT: %v, want exit status 2; stderr:\n%s", err, stderr.String())
+		t.Fatalf("depsweep after %v: %v, want exit status 2; stderr:\n%s", sig, err, stderr.String())
 	}
 	// The one worker finishes (or abandons) its file within the registry
 	// timeout; nothing after it is read.
 	if d := time.Since(start); d > 20*time.Second {
-		t.Errorf("depsweep took %v to stop after SIGINT", d)
+		t.Errorf("depsweep took %v to stop after %v", d, sig)
 	}
 	if files := outputFiles(t, out); strings.Join(files, " ") != "report.json" {
 		t.Errorf("output files = %q, want only report.json", files)
@@ -216,7 +223,7 @@ func TestInterruptSIGINT(t *testing.T) {
 		t.Error("report not marked interrupted")
 	}
 	if len(rep.Lockfiles) >= 3 {
-		t.Errorf("report lists %d lockfiles, want fewer than 3 after an early SIGINT", len(rep.Lockfiles))
+		t.Errorf("report lists %d lockfiles, want fewer than 3 after an early %v", len(rep.Lockfiles), sig)
 	}
 }
 

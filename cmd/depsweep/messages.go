@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/spf13/pflag"
 )
 
 const usageMain = `depsweep finds compromised JavaScript dependencies.
@@ -160,7 +162,11 @@ const (
 	helpInstalled    = "also scan installed packages under node_modules (manifests and file contents)"
 	helpFormat       = "report `FORMAT`: text, json, jsonl, sarif or markdown"
 	helpOutput       = "write the report to `FILE` (atomically) instead of standard output"
-	helpFailOn       = "exit 1 when a finding has at least this `SEVERITY` (critical, high, medium, low, info, or none)"
+	helpFailOn       = "exit 1 when a finding has at least this `SEVERITY` (critical, high, medium, low, info, or none); info findings (name collisions) fail a run only with --fail-on info"
+	helpConfig       = "read settings from this YAML `FILE` (default: .depsweep.yaml, then the user config directory's depsweep/config.yaml); flags win over DEPSWEEP_* variables, which win over the file"
+	helpNoConfig     = "read no config file"
+	helpIgnoreFile   = "accept the findings this YAML `FILE` lists, each with a reason (suppressed findings stay in the report, counted apart, and never fail the run)"
+	helpNoIgnore     = "apply no ignore rules (--ignore-file, the config file's ignore:): show every finding as it is"
 	helpJobs         = "parse and match `N` files at once (default: the number of CPUs)"
 	helpQuiet        = "no progress line and no informational messages"
 	helpLogFormat    = "diagnostics `FORMAT` on standard error: console or json"
@@ -182,16 +188,37 @@ const (
 )
 
 // Usage errors and their hints.
-func errUnknownCommand(cmd string) error {
+func errUnknownCommand(cmd, near string) error {
+	if near != "" {
+		return usageErrorf("", "unknown command %q (did you mean %q?)", cmd, near)
+	}
 	return usageErrorf("", "unknown command %q", cmd)
+}
+
+// errConfig is a config file or DEPSWEEP_* variable that cannot be used.
+func errConfig(err error) error {
+	return &exitError{code: 2, msg: unwrapPath(err).Error(), hint: "keys of the config file are the long flag names (format: json); --no-config ignores it"}
+}
+
+// errOutputIsFormat is -o json without --format: the report would go to a
+// file named json, in the text format.
+func errOutputIsFormat(cmd, value string) error {
+	return usageErrorf(cmd, "--output %s names a file %q; did you mean --format %s?", value, value, value)
 }
 
 func errNoCommand() error {
 	return &exitError{code: 2, msg: "no command given", hint: "Run 'depsweep --help' for usage."}
 }
 
-func errFlag(cmd string, err error) error {
+func errFlag(cmd string, fs *pflag.FlagSet, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "pflag: ")
+	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
+		var names []string
+		fs.VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+		if near := suggest(name, names); near != "" {
+			msg += fmt.Sprintf(" (did you mean --%s?)", near)
+		}
+	}
 	return usageErrorf(cmd, "%s", msg)
 }
 
@@ -515,3 +542,23 @@ func errRepoLineLong(line, limit int) error {
 func errSourceDateEpoch() error {
 	return &exitError{code: 2, msg: "invalid SOURCE_DATE_EPOCH: want whole seconds since 1970-01-01 UTC"}
 }
+
+const usageCompletion = `Usage: depsweep completion bash|zsh|fish
+
+Completion prints a shell completion script for depsweep's commands and flags.
+
+  bash:  source <(depsweep completion bash)        (or save it under /etc/bash_completion.d/)
+  zsh:   depsweep completion zsh > "${fpath[1]}/_depsweep"
+  fish:  depsweep completion fish > ~/.config/fish/completions/depsweep.fish
+`
+
+// errIgnoreFile is an --ignore-file that cannot be read.
+func errIgnoreFile(name string, err error) error {
+	return &exitError{code: 2, msg: fmt.Sprintf("cannot read ignore file %s: %v", name, err)}
+}
+
+// Log messages of the ignore rules.
+const (
+	logIgnoreExpired = "ignore rule expired: its findings count again; renew it with a new until date or remove it"
+	logIgnoreUnused  = "ignore rule matched no finding: remove it if the finding is gone"
+)

@@ -94,7 +94,8 @@ type setup struct {
 	pubsFor func(fs.FS, string) ioc.Publishers // per project; nil: no publisher data
 	sources []string                           // the publisher data sources known before the scan
 	pf      *pubFlags
-	out     *output // nil unless opened by setupReport
+	out     *output     // nil unless opened by setupReport
+	fo      *failOnFlag // the ignore rules finish applies; nil: none
 }
 
 // setupIndex loads the feeds (--feed, --feed-sha256), compiles their
@@ -161,6 +162,9 @@ func (s *setup) finish(e *env, log zerolog.Logger, rep *report.Report, format st
 	rep.Interrupted = interrupted
 	rep.Summary.Publisher = report.Coverage{Packages: st.Packages, Known: st.PublisherKnown, Sources: s.usedSources()}
 	report.Normalize(rep)
+	if s.fo != nil {
+		s.fo.suppress(e, log, rep)
+	}
 	if err := s.out.write(e, rep, format); err != nil {
 		return err
 	}
@@ -296,17 +300,78 @@ func (p *pubFlags) usedSources(sources []string) []string {
 
 // failOnFlag is --fail-on: the lowest severity that makes the exit code 1,
 // or "none". Every command that writes a findings report reads it.
+// It also carries the ignore rules (--ignore-file, --no-ignore): a
+// suppressed finding never makes the exit code 1.
 type failOnFlag struct {
-	value     string
-	threshold ioc.Severity // set by validate
-	none      bool         // --fail-on none: findings never make the exit code 1
+	value      string
+	threshold  ioc.Severity // set by validate
+	none       bool         // --fail-on none: findings never make the exit code 1
+	ignoreFile string
+	noIgnore   bool
+	rules      []report.IgnoreRule // set by validate
 }
 
-func (f *failOnFlag) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.value, "fail-on", "info", helpFailOn)
+// defaultFailOn is --fail-on's default: info findings (a same-named git,
+// file or workspace package) never fail a run unless asked.
+const defaultFailOn = "low"
+
+func (f *failOnFlag) register(fs *pflag.FlagSet) { f.registerDefault(fs, defaultFailOn) }
+
+// registerDefault registers --fail-on with default def ("none" for
+// convert, which only re-renders unless asked), --ignore-file and --no-ignore.
+func (f *failOnFlag) registerDefault(fs *pflag.FlagSet, def string) {
+	fs.StringVar(&f.value, "fail-on", def, helpFailOn)
+	fs.StringVar(&f.ignoreFile, "ignore-file", "", helpIgnoreFile)
+	fs.BoolVar(&f.noIgnore, "no-ignore", false, helpNoIgnore)
 }
 
-func (f *failOnFlag) validate() error {
+// loadIgnore reads the ignore rules: --ignore-file's, then the config
+// file's ignore: list; none with --no-ignore.
+func (f *failOnFlag) loadIgnore(e *env) error {
+	f.rules = nil
+	if f.noIgnore {
+		return nil
+	}
+	if f.ignoreFile != "" {
+		data, err := readSmallFile(f.ignoreFile)
+		if err != nil {
+			return errIgnoreFile(f.ignoreFile, unwrapPath(err))
+		}
+		rules, err := report.ParseIgnore(data, f.ignoreFile)
+		if err != nil {
+			return &exitError{code: 2, msg: err.Error(), hint: "an entry needs a reason and one of id, advisory, package"}
+		}
+		f.rules = append(f.rules, rules...)
+	}
+	if e.cfg != nil {
+		f.rules = append(f.rules, e.cfg.ignore...)
+	}
+	return nil
+}
+
+// suppress applies the ignore rules to rep (as of today, or
+// SOURCE_DATE_EPOCH's day) and warns about expired and unused rules.
+func (f *failOnFlag) suppress(e *env, log zerolog.Logger, rep *report.Report) {
+	if len(f.rules) == 0 {
+		return
+	}
+	now, err := clock(e)
+	if err != nil {
+		now = time.Now()
+	}
+	report.Suppress(rep, f.rules, now)
+	for _, x := range rep.Suppressions.Expired {
+		log.Warn().Str("rule", x.Source).Str("until", x.Until).Msg(logIgnoreExpired)
+	}
+	for _, x := range rep.Suppressions.Unused {
+		log.Warn().Str("rule", x.Source).Msg(logIgnoreUnused)
+	}
+}
+
+func (f *failOnFlag) validate(e *env) error {
+	if err := f.loadIgnore(e); err != nil {
+		return err
+	}
 	if strings.EqualFold(f.value, "none") {
 		f.none = true
 		return nil
@@ -326,7 +391,7 @@ func (f *failOnFlag) validate() error {
 func (f *failOnFlag) exitCode(rep *report.Report, onlyNew, interrupted bool) int {
 	hits := 0
 	for _, fd := range rep.Findings {
-		if fd.Status == report.StatusResolved || (onlyNew && fd.Status != report.StatusNew) {
+		if fd.Status == report.StatusResolved || (onlyNew && fd.Status != report.StatusNew) || fd.Suppressed != nil {
 			continue
 		}
 		if s, err := ioc.ParseSeverity(fd.Severity); err == nil && s >= f.threshold {

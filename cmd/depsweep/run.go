@@ -45,6 +45,7 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	cfg    *config // the config file read by parseFlags; nil before
 }
 
 // run is the whole command: it parses args, does the work, and returns the
@@ -93,7 +94,12 @@ func dispatch(e *env, args []string) (int, error) {
 		return cmdMerge(e, args[1:])
 	case "version":
 		return cmdVersion(e, args[1:])
+	case "completion":
+		return cmdCompletion(e, args[1:])
 	case "help", "-h", "--help", "-help":
+		if len(args) > 1 && args[1] == "man" {
+			return cmdMan(e, args[2:])
+		}
 		io.WriteString(e.stdout, usageMain)
 		return 0, nil
 	case "--version":
@@ -102,7 +108,7 @@ func dispatch(e *env, args []string) (int, error) {
 	if len(args[0]) > 0 && args[0][0] == '-' {
 		return 2, errFlagBeforeCommand(args[0])
 	}
-	return 2, errUnknownCommand(args[0])
+	return 2, errUnknownCommand(args[0], suggest(args[0], commandNames))
 }
 
 // newFlags returns a flag set for command cmd that prints nothing itself:
@@ -112,22 +118,42 @@ func newFlags(cmd string) *pflag.FlagSet {
 	fs.SetOutput(io.Discard)
 	fs.SortFlags = true
 	fs.BoolP("help", "h", false, helpHelp)
+	fs.String("config", "", helpConfig)
+	fs.Bool("no-config", false, helpNoConfig)
 	return fs
 }
 
 // parseFlags parses args; on --help it prints the usage to stdout and
 // returns done.
+// After the command line, it sets the flags the command line left alone
+// from DEPSWEEP_* variables and the config file ([config.apply]).
 func parseFlags(e *env, cmd string, fs *pflag.FlagSet, args []string, head, tail string) (done bool, err error) {
+	if collecting != nil {
+		collecting(cmd, fs, head, tail)
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			printUsage(e.stdout, fs, head, tail)
 			return true, nil
 		}
-		return true, errFlag(cmd, err)
+		return true, errFlag(cmd, fs, err)
 	}
 	if h, _ := fs.GetBool("help"); h {
 		printUsage(e.stdout, fs, head, tail)
 		return true, nil
+	}
+	if err := checkOutputNotFormat(cmd, fs); err != nil {
+		return true, err
+	}
+	path, _ := fs.GetString("config")
+	none, _ := fs.GetBool("no-config")
+	cfg, err := loadConfig(e, path, none)
+	if err != nil {
+		return true, errConfig(err)
+	}
+	e.cfg = cfg
+	if err := cfg.apply(e, fs); err != nil {
+		return true, errConfig(err)
 	}
 	return false, nil
 }
@@ -137,6 +163,25 @@ func printUsage(w io.Writer, fs *pflag.FlagSet, head, tail string) {
 	io.WriteString(w, fs.FlagUsagesWrapped(100))
 	io.WriteString(w, tail)
 }
+
+// checkOutputNotFormat refuses -o json (a format name as the output file)
+// when --format was not given: the user meant --format json.
+func checkOutputNotFormat(cmd string, fs *pflag.FlagSet) error {
+	out, fo := fs.Lookup("output"), fs.Lookup("format")
+	if out == nil || fo == nil || fo.Changed || !out.Changed {
+		return nil
+	}
+	v := out.Value.String()
+	for _, f := range allFormats {
+		if v == f {
+			return errOutputIsFormat(cmd, v)
+		}
+	}
+	return nil
+}
+
+// allFormats are the names of every report and SBOM format.
+var allFormats = []string{"text", "json", "jsonl", "sarif", "markdown", "md", "csv", "html", "xml", "cyclonedx", "spdx"}
 
 // flagExit is the result of a command whose flag parsing ended it: help
 // (exit 0) or a usage error (exit 2).

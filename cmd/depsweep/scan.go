@@ -87,7 +87,7 @@ func cmdScan(e *env, args []string) (int, error) {
 	if err := checkFormat(format); err != nil {
 		return 2, err
 	}
-	if err := fo.validate(); err != nil {
+	if err := fo.validate(e); err != nil {
 		return 2, err
 	}
 	if err := sf.validate("scan"); err != nil {
@@ -130,7 +130,8 @@ func cmdScan(e *env, args []string) (int, error) {
 	var jsonl *report.JSONLWriter
 	// With a baseline, finding lines need their status, known only at the
 	// end: the JSONL report is then written whole, after the scan.
-	if format == "jsonl" && fl.base == nil {
+	// So do ignore rules: a suppressed finding's line says so.
+	if format == "jsonl" && fl.base == nil && len(fo.rules) == 0 {
 		jsonl = report.NewJSONLWriter(out.w)
 		handlers = append(handlers, jsonl)
 	}
@@ -169,6 +170,7 @@ func cmdScan(e *env, args []string) (int, error) {
 		report.Normalize(rep)
 	}
 	fl.compare(log, rep)
+	fo.suppress(e, log, rep)
 
 	if jsonl != nil {
 		err = jsonl.WriteSummary(rep)
