@@ -32,7 +32,7 @@ func cmdCompletion(e *env, args []string) (int, error) {
 	case "fish":
 		writeFishCompletion(e.stdout, cmds)
 	default:
-		return 2, errBadChoice("completion", args[0], "bash", "zsh", "fish")
+		return 2, usageErrorf("completion", "no completion for shell %q: bash, zsh or fish", args[0])
 	}
 	return 0, nil
 }
@@ -68,11 +68,12 @@ func writeBashCompletion(w io.Writer, cmds []commandHelp) {
 	fmt.Fprintf(w, "\tif [[ $COMP_CWORD -eq 1 ]]; then\n\t\tCOMPREPLY=($(compgen -W %q -- \"$cur\"))\n\t\treturn\n\tfi\n", strings.Join(commandNames, " "))
 	fmt.Fprintf(w, "\tcase \"$cmd $sub\" in\n")
 	for _, c := range cmds {
-		pat := c.path[0] + " *"
+		// The quoted part is literal; the * after it is the glob.
+		pat := fmt.Sprintf("%q*", c.path[0]+" ")
 		if len(c.path) > 1 {
-			pat = strings.Join(c.path, " ") + "*"
+			pat = fmt.Sprintf("%q*", strings.Join(c.path, " "))
 		}
-		fmt.Fprintf(w, "\t%q) opts=%q ;;\n", pat, strings.Join(longFlags(c.fs), " "))
+		fmt.Fprintf(w, "\t%s) opts=%q ;;\n", pat, strings.Join(longFlags(c.fs), " "))
 	}
 	fmt.Fprintf(w, "\t'feed '*) [[ $COMP_CWORD -eq 2 ]] && { COMPREPLY=($(compgen -W 'show validate' -- \"$cur\")); return; } ;;\n")
 	fmt.Fprintf(w, "\t'completion '*) COMPREPLY=($(compgen -W 'bash zsh fish' -- \"$cur\")); return ;;\n")
@@ -93,11 +94,11 @@ func writeZshCompletion(w io.Writer, cmds []commandHelp) {
 	fmt.Fprintf(w, "\tif (( CURRENT == 2 )); then\n\t\t_describe 'command' cmds\n\t\treturn\n\tfi\n")
 	fmt.Fprintf(w, "\tcase \"${words[2]} ${words[3]}\" in\n")
 	for _, c := range cmds {
-		pat := c.path[0] + " *"
+		pat := fmt.Sprintf("%q*", c.path[0]+" ")
 		if len(c.path) > 1 {
-			pat = strings.Join(c.path, " ")
+			pat = fmt.Sprintf("%q", strings.Join(c.path, " "))
 		}
-		fmt.Fprintf(w, "\t%q)\n\t\t_arguments -s \\\n", pat)
+		fmt.Fprintf(w, "\t%s)\n\t\t_arguments -s \\\n", pat)
 		c.fs.VisitAll(func(f *pflag.Flag) {
 			arg := ""
 			if f.Value.Type() != "bool" {

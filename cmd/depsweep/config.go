@@ -24,6 +24,23 @@ type config struct {
 	path   string                 // "" when no file was read
 	values map[string]configValue // long flag name → value
 	ignore []report.IgnoreRule    // the file's ignore: list
+	// origins names where each flag set by apply got its value
+	// ("FILE:LINE" or "DEPSWEEP_X"), so a value the command refuses later
+	// is reported where it was written.
+	origins map[string]string
+}
+
+// origin returns where the flag msg names got its value, when apply set it.
+func (c *config) origin(msg string) string {
+	if c == nil {
+		return ""
+	}
+	for name, o := range c.origins {
+		if strings.Contains(msg, "--"+name+" ") {
+			return o
+		}
+	}
+	return ""
 }
 
 // A configValue is one key of a config file.
@@ -186,6 +203,7 @@ func isList(f *pflag.Flag) bool {
 // an error naming the variable or file:line.
 func (c *config) apply(e *env, fs *pflag.FlagSet) error {
 	var err error
+	c.origins = map[string]string{}
 	fs.VisitAll(func(f *pflag.Flag) {
 		if err != nil || f.Changed || f.Name == "help" || f.Name == "config" || f.Name == "no-config" {
 			return
@@ -201,6 +219,7 @@ func (c *config) apply(e *env, fs *pflag.FlagSet) error {
 					return
 				}
 			}
+			c.origins[f.Name] = envName(f.Name)
 			return
 		}
 		cv, ok := c.values[f.Name]
@@ -217,6 +236,7 @@ func (c *config) apply(e *env, fs *pflag.FlagSet) error {
 				return
 			}
 		}
+		c.origins[f.Name] = fmt.Sprintf("%s:%d", c.path, cv.line)
 	})
 	return err
 }

@@ -21,6 +21,11 @@ var update = flag.Bool("update", false, "rewrite the testscript files with the a
 // TestMain makes the test binary double as depsweep (and as exit-status,
 // which checks a command's exit code) for the testscripts.
 func TestMain(m *testing.M) {
+	// The tests that call run directly must not read the config file of
+	// whoever runs them; the testscripts set their own.
+	if os.Getenv("XDG_CONFIG_HOME") == "" {
+		os.Setenv("XDG_CONFIG_HOME", filepath.Join(os.TempDir(), "depsweep-test-no-config"))
+	}
 	testscript.Main(m, map[string]func(){
 		"depsweep": func() {
 			os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
@@ -80,6 +85,7 @@ func TestScript(t *testing.T) {
 			e.Setenv("FIXTURES", fixtures)
 			e.Setenv("OSV", osv)
 			e.Setenv("NO_COLOR", "1")
+			e.Setenv("XDG_CONFIG_HOME", filepath.Join(e.WorkDir, "xdg"))
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

@@ -78,7 +78,7 @@ func writeMan(w io.Writer, cmds []commandHelp) {
 		fmt.Fprintln(w, ".PP\n.B Flags:")
 		c.fs.VisitAll(func(f *pflag.Flag) {
 			name, usage := pflag.UnquoteUsage(f)
-			tag := `\-\-` + f.Name
+			tag := `\-\-` + strings.ReplaceAll(f.Name, "-", `\-`)
 			if f.Shorthand != "" {
 				tag = `\-` + f.Shorthand + ", " + tag
 			}

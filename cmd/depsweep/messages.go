@@ -37,7 +37,8 @@ Run 'depsweep COMMAND --help' for a command's flags.
 
 Exit codes:
   0  scanned; no finding at or above --fail-on
-  1  findings at or above --fail-on (default: any finding)
+  1  findings at or above --fail-on (default: low; info findings, such as a
+     same-named git or workspace package, do not fail a run)
   2  error: bad usage, unreadable feed, or inputs that could not be read or
      parsed (the report is still written and lists every error)
   Findings win over errors: a sweep that found something exits 1.

@@ -59,6 +59,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			ee = &exitError{code: 2, msg: err.Error()}
 		}
 		if ee.msg != "" {
+			// A value the config file or a DEPSWEEP_* variable gave is
+			// reported where it was written.
+			if o := e.cfg.origin(ee.msg + " "); o != "" {
+				ee.msg = o + ": " + ee.msg
+			}
 			fmt.Fprintf(stderr, "depsweep: %s\n", ee.msg)
 		}
 		if ee.hint != "" {
