@@ -7,7 +7,9 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +30,11 @@ type fleetFlags struct {
 
 	shard ioc.Shard
 	base  *report.Report
+	// noBase is set when --baseline names a file that does not exist yet
+	// (the first night of an audit): every finding is new.
+	noBase bool
+	// listed holds the roots --repos-from gave.
+	listed map[string]bool
 }
 
 func (f *fleetFlags) register(fs *pflag.FlagSet, withScan bool) {
@@ -56,10 +63,15 @@ func (f *fleetFlags) validate(e *env, cmd string) error {
 	}
 	if f.baseline != "" {
 		b, err := report.ReadFile(f.baseline)
-		if err != nil {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			f.noBase = true
+			f.base = &report.Report{}
+		case err != nil:
 			return errBaseline(f.baseline, unwrapPath(err))
+		default:
+			f.base = b
 		}
-		f.base = b
 	}
 	return nil
 }
@@ -84,6 +96,10 @@ func (f *fleetFlags) roots(e *env, args []string) ([]string, error) {
 		}
 		if len(listed) == 0 {
 			return nil, errReposFrom(f.reposFrom, errNoRepoPaths)
+		}
+		f.listed = make(map[string]bool, len(listed))
+		for _, l := range listed {
+			f.listed[l] = true
 		}
 		roots = append(roots, listed...)
 	}
@@ -128,6 +144,9 @@ func readRepoList(r io.Reader) ([]string, error) {
 func (f *fleetFlags) compare(log zerolog.Logger, rep *report.Report) {
 	if f.base == nil {
 		return
+	}
+	if f.noBase {
+		log.Warn().Str("baseline", f.baseline).Msg(logNoBaseline)
 	}
 	d := report.Compare(f.base, rep)
 	log.Info().Str("baseline", f.baseline).Int("new", d.New).Int("present", d.Present).
@@ -182,8 +201,12 @@ func cmdMerge(e *env, args []string) (int, error) {
 	if err != nil {
 		return 2, err
 	}
-	parts := make([]*report.Report, fs.NArg())
-	for i, name := range fs.Args() {
+	names, err := mergeInputs(fs.Args(), output)
+	if err != nil {
+		return 2, err
+	}
+	parts := make([]*report.Report, len(names))
+	for i, name := range names {
 		r, err := report.ReadFile(name)
 		if err != nil {
 			return 2, errReadReport(name, unwrapPath(err))
@@ -194,7 +217,7 @@ func cmdMerge(e *env, args []string) (int, error) {
 	if err != nil {
 		var me *report.MergeError
 		if errors.As(err, &me) {
-			return 2, errMerge(fs.Arg(me.Report-1), errors.New(me.Msg))
+			return 2, errMerge(names[me.Report-1], errors.New(me.Msg))
 		}
 		return 2, errMerge(strings.Join(fs.Args(), " "), err)
 	}
@@ -206,4 +229,43 @@ func cmdMerge(e *env, args []string) (int, error) {
 	}
 	logSummary(log, rep, rep.Finished.Sub(rep.Started))
 	return fo.exitCode(rep, fl.failOnNew, false), nil
+}
+
+// mergeInputs expands merge's arguments: a directory stands for the JSON
+// and JSONL reports in it (not in subdirectories), sorted by name, less the
+// merge's own --output (a rerun must not merge the last merged report).
+func mergeInputs(args []string, output string) ([]string, error) {
+	outAbs := ""
+	if output != "" && output != "-" {
+		outAbs, _ = filepath.Abs(output)
+	}
+	var names []string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil || !st.IsDir() {
+			names = append(names, a) // ReadFile says what is wrong with it
+			continue
+		}
+		ents, err := os.ReadDir(a)
+		if err != nil {
+			return nil, errReadReport(a, unwrapPath(err))
+		}
+		n := 0
+		for _, d := range ents {
+			ext := filepath.Ext(d.Name())
+			if !d.Type().IsRegular() || (ext != ".json" && ext != ".jsonl") || strings.HasPrefix(d.Name(), ".") {
+				continue
+			}
+			p := filepath.Join(a, d.Name())
+			if abs, _ := filepath.Abs(p); abs == outAbs {
+				continue
+			}
+			names = append(names, p)
+			n++
+		}
+		if n == 0 {
+			return nil, errMergeEmptyDir(a)
+		}
+	}
+	return names, nil
 }

@@ -563,3 +563,11 @@ const (
 	logIgnoreExpired = "ignore rule expired: its findings count again; renew it with a new until date or remove it"
 	logIgnoreUnused  = "ignore rule matched no finding: remove it if the finding is gone"
 )
+
+// logNoBaseline: --baseline names a file that does not exist yet.
+const logNoBaseline = "no baseline yet: every finding is new (the first run of an audit; --output may name the baseline to create it)"
+
+// errMergeEmptyDir: a directory given to merge holds no report.
+func errMergeEmptyDir(dir string) error {
+	return &exitError{code: 2, msg: fmt.Sprintf("merge: %s holds no .json or .jsonl report", dir), hint: "the shards write their reports there: check that they ran and that the path is the same"}
+}

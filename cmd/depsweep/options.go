@@ -569,10 +569,15 @@ func checkRoots(roots []string) error {
 
 // checkScanRoots makes sure every root of a scan is a readable directory,
 // or a regular file that is a lockfile or looks like an SBOM.
-func checkScanRoots(roots []string) error {
+func checkScanRoots(roots []string, listed map[string]bool) error {
 	for _, r := range roots {
 		st, err := os.Stat(r)
 		switch {
+		case err != nil && listed[r]:
+			// A --repos-from entry that is gone (a repository deleted since
+			// the list was made) is an error of the report, not of the
+			// command: the sweep goes on, and the walker reports it.
+			continue
 		case err != nil:
 		case st.IsDir():
 			continue

@@ -115,7 +115,7 @@ func cmdScan(e *env, args []string) (int, error) {
 	if err != nil {
 		return 2, err
 	}
-	if err := checkScanRoots(roots); err != nil {
+	if err := checkScanRoots(roots, fl.listed); err != nil {
 		return 2, err
 	}
 	rs, err := setupReport(e, &ff, &pf, log, output)
@@ -162,6 +162,9 @@ func cmdScan(e *env, args []string) (int, error) {
 		finished = started
 	}
 	rep := col.Finish(stats, finished, interrupted, rs.usedSources())
+	if fl.shardArg != "" {
+		rep.Shard = &report.Shard{Index: fl.shard.I, Count: fl.shard.N}
+	}
 	if flushErr != nil {
 		for _, err := range unjoin(flushErr) {
 			log.Error().Str("path", filepath.ToSlash(sbomDir)).Str("error", err.Error()).Msg(logSBOMWrite)

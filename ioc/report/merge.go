@@ -100,8 +100,48 @@ func Merge(reports ...*Report) (*Report, error) {
 		}
 	}
 	out.Summary.Publisher.Sources = sources
+	if err := checkShardSet(reports); err != nil {
+		return nil, err
+	}
 	Normalize(out)
 	return out, nil
+}
+
+// checkShardSet refuses an incomplete set of shard reports: when every
+// report names its shard of the same count N, shards 0 to N-1 must each be
+// there once. A merge started before every shard finished would otherwise
+// call the missing part of the fleet clean.
+func checkShardSet(reports []*Report) error {
+	count := -1
+	for _, r := range reports {
+		if r.Shard == nil {
+			return nil // not shard reports (or written before shards were recorded)
+		}
+		if count >= 0 && r.Shard.Count != count {
+			return fmt.Errorf("shard reports of different sweeps: %d/%d and %d/%d", reports[0].Shard.Index, count, r.Shard.Index, r.Shard.Count)
+		}
+		count = r.Shard.Count
+	}
+	seen := make([]int, count)
+	for i, r := range reports {
+		if r.Shard.Index < 0 || r.Shard.Index >= count {
+			return &MergeError{i + 1, fmt.Sprintf("shard %d/%d is out of range", r.Shard.Index, count)}
+		}
+		if j := seen[r.Shard.Index]; j != 0 {
+			return &MergeError{i + 1, fmt.Sprintf("shard %d/%d is report %d too: shards overlap", r.Shard.Index, count, j)}
+		}
+		seen[r.Shard.Index] = i + 1
+	}
+	var missing []string
+	for i, j := range seen {
+		if j == 0 {
+			missing = append(missing, fmt.Sprintf("%d/%d", i, count))
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("shard %s missing: wait until every shard has finished, then merge", strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 func cloneLockfiles(ls []Lockfile) []Lockfile {

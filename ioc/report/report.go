@@ -25,8 +25,17 @@ type Report struct {
 	Errors      []Error    `json:"errors"`    // every input that could not be read or parsed, sorted by path
 	Repos       []Repo     `json:"repos"`     // every repository scanned, sorted by path
 	Lockfiles   []Lockfile `json:"lockfiles"` // every lockfile scanned, sorted by path
+	// Shard names the part of a sharded sweep (--shard I/N) this report
+	// covers; nil for a whole sweep and for a merged report.
+	Shard *Shard `json:"shard,omitempty"`
 	// Suppressions says what the ignore rules did; nil when there were none.
 	Suppressions *Suppressions `json:"suppressions,omitempty"`
+}
+
+// A Shard is part Index (zero-based) of Count of a sharded sweep.
+type Shard struct {
+	Index int `json:"index"`
+	Count int `json:"count"`
 }
 
 // Tool names the program that wrote the report.
