@@ -227,7 +227,7 @@ func cmdMerge(e *env, args []string) (int, error) {
 	if err := writeReport(e, output, rep, format); err != nil {
 		return 2, err
 	}
-	logSummary(log, rep, rep.Finished.Sub(rep.Started))
+	logSummary(e, log, rep, rep.Finished.Sub(rep.Started))
 	return fo.exitCode(rep, fl.failOnNew, false), nil
 }
 

@@ -168,7 +168,7 @@ func (s *setup) finish(e *env, log zerolog.Logger, rep *report.Report, format st
 	if err := s.out.write(e, rep, format); err != nil {
 		return err
 	}
-	logSummary(log, rep, rep.Finished.Sub(rep.Started))
+	logSummary(e, log, rep, rep.Finished.Sub(rep.Started))
 	return nil
 }
 
@@ -435,6 +435,7 @@ func (l *logFlags) logger(e *env) (zerolog.Logger, *progressWriter, error) {
 	case "json":
 		return zerolog.New(e.stderr).Level(lvl).With().Timestamp().Logger(), nil, nil
 	case "console":
+		e.humanLog = true
 		var pw *progressWriter
 		var out io.Writer = e.stderr
 		if tty && !l.quiet {

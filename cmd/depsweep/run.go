@@ -46,6 +46,9 @@ type env struct {
 	stderr io.Writer
 	getenv func(string) string
 	cfg    *config // the config file read by parseFlags; nil before
+	// humanLog is set when diagnostics go to a person (--log-format
+	// console): the closing summary is then a sentence, not fields.
+	humanLog bool
 }
 
 // run is the whole command: it parses args, does the work, and returns the

@@ -187,7 +187,7 @@ func cmdScan(e *env, args []string) (int, error) {
 		return 2, errOutput(err)
 	}
 
-	logSummary(log, rep, stats.Duration)
+	logSummary(e, log, rep, stats.Duration)
 	if rep.Summary.Lockfiles == 0 && rep.Summary.Errors == 0 && !interrupted {
 		log.Warn().Msg(logNoLockfiles(rep.Roots))
 	}
@@ -236,7 +236,19 @@ func runScan(e *env, cfg ioc.ScanConfig, shard ioc.Shard, h ioc.Handler, pw *pro
 }
 
 // logSummary logs the final summary event.
-func logSummary(log zerolog.Logger, rep *report.Report, d time.Duration) {
+//
+// For a person (--log-format console) it is one sentence with units; for
+// machines (--log-format json) one event with every count and the feeds'
+// digests.
+func logSummary(e *env, log zerolog.Logger, rep *report.Report, d time.Duration) {
+	if e.humanLog {
+		s := rep.Summary
+		log.Info().Msg(fmt.Sprintf("scanned %s (%s) in %s in %s: %s, %s",
+			plural(s.Lockfiles, "lockfile", "lockfiles"), plural(s.Packages, "package", "packages"),
+			plural(s.Repos, "repository", "repositories"), humanDuration(d),
+			plural(s.Findings, "finding", "findings"), plural(s.Errors, "error", "errors")))
+		return
+	}
 	type feedLog struct {
 		Name   string `json:"name"`
 		SHA256 string `json:"sha256"`
@@ -431,4 +443,20 @@ func unjoin(err error) []error {
 		return out
 	}
 	return []error{err}
+}
+
+// plural is "1 finding", "2 findings".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return itoa(n) + " " + many
+}
+
+// humanDuration is d in ms below a second, else in seconds.
+func humanDuration(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	}
+	return fmt.Sprintf("%.1f s", d.Seconds())
 }

@@ -74,7 +74,7 @@ func markdown(b *bytes.Buffer, r *Report) {
 		p("> [!WARNING]\n> The result is incomplete: %s could not be read (see the errors below).\n\n", plural(n, "input", "inputs"))
 	}
 	if c := s.Publisher; c.Packages > c.Known {
-		w := publisherWarning(c.Packages - c.Known)
+		w := publisherWarning(c)
 		p("> [!NOTE]\n> %s.\n\n", mdText(strings.ToUpper(w[:1])+w[1:]))
 	}
 

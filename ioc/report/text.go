@@ -141,7 +141,7 @@ func (t *textWriter) summary(r *Report, collisions []Finding) {
 		}
 		t.field("publisher", v)
 		if missing := c.Packages - c.Known; missing > 0 {
-			t.field("warning", t.p.warn(publisherWarning(missing)))
+			t.field("warning", t.p.warn(publisherWarning(c)))
 		}
 	}
 	if len(r.Feeds) == 0 {
@@ -505,9 +505,15 @@ func noFindings(r *Report) string {
 	return b.String()
 }
 
-func publisherWarning(missing int) string {
-	return fmt.Sprintf("publisher indicators were not checked for %d %s: pass --registry-metadata or --registry",
-		missing, cond(missing == 1, "package", "packages"))
+// publisherWarning says what is missing for publisher indicators: the
+// flags when no source was given, else which packages the sources lacked.
+func publisherWarning(c Coverage) string {
+	missing := c.Packages - c.Known
+	head := fmt.Sprintf("publisher indicators were not checked for %d %s", missing, cond(missing == 1, "package", "packages"))
+	if len(c.Sources) == 0 {
+		return head + ": pass --registry-metadata or --registry"
+	}
+	return head + ": " + cond(missing == 1, "it is", "they are") + " not in " + strings.Join(cleanAll(c.Sources), ", ")
 }
 
 func feedLine(f Feed) string {

@@ -243,7 +243,7 @@ func TestTextFindingBlocks(t *testing.T) {
 	if !strings.Contains(out, "newsletter/package-lock.json: 1 entry skipped\n    line 120: entry has no version: skipped") {
 		t.Error("partly read lockfile not listed with its problem")
 	}
-	if !strings.Contains(strings.Join(strings.Fields(out), " "), "publisher indicators were not checked for 8 packages: pass --registry-metadata or --registry") {
+	if !strings.Contains(strings.Join(strings.Fields(out), " "), "publisher indicators were not checked for 8 packages: they are not in registry-metadata:registry") {
 		t.Error("no publisher coverage warning")
 	}
 }
