@@ -73,12 +73,12 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	if err != nil {
 		return 2, errSBOM(err)
 	}
-	col := report.NewCollector(*rs.header(time.Now().UTC(), roots))
+	b := rs.builder(time.Now().UTC(), roots)
 	var sink ioc.Handler = dw
 	if noVDR {
 		sink = noFindings{dw}
 	}
-	h := ioc.MultiHandler(col, &logHandler{log: log}, sink)
+	h := ioc.MultiHandler(b, &logHandler{log: log}, sink)
 	cfg := ioc.ScanConfig{
 		Roots: roots, Index: rs.index, Publishers: rs.pubsFor, Installed: pf.installed,
 		Jobs: sf.jobs, MaxFileSize: sf.maxFileSize << 20, Log: log, Skip: sf.skip(),
@@ -90,7 +90,7 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	if err := ioc.Flush(h); err != nil {
 		return 2, errSBOM(err)
 	}
-	rep := col.Finish(stats, time.Now().UTC(), interrupted, rs.usedSources())
+	rep := b.Finish(time.Now().UTC(), interrupted, report.ScanCoverage(stats, rs.usedSources()))
 	log.Info().Str("dir", dir).Int("lockfiles", rep.Summary.Lockfiles).Int("findings", rep.Summary.Findings).
 		Int("errors", rep.Summary.Errors).Dur("duration", stats.Duration.Round(time.Millisecond)).Msg(logSBOMDone)
 	if rep.Summary.Lockfiles == 0 && rep.Summary.Errors == 0 && !interrupted {

@@ -142,30 +142,29 @@ func (s *setup) publishers() ioc.Publishers {
 // Call it after the scan.
 func (s *setup) usedSources() []string { return s.pf.usedSources(s.sources) }
 
-// header returns a report with what is known before the scan: the tool,
-// the start time, the roots (as slash paths) and the feeds.
-func (s *setup) header(started time.Time, roots []string) *report.Report {
-	return &report.Report{
+// builder returns the report builder of a command, with what is known
+// before the scan: the tool, the start time, the roots (as slash paths) and
+// the feeds.
+func (s *setup) builder(started time.Time, roots []string) *report.Builder {
+	return report.NewBuilder(report.Header{
 		Tool:    report.Tool{Name: "depsweep", Version: toolVersion()},
 		Started: started,
 		Roots:   slashAll(roots),
 		Feeds:   reportFeeds(s.fds),
-	}
+	})
 }
 
-// finish completes a report built in memory (history, scan --host): it
-// records the end time, the interruption and the publisher coverage st,
-// normalises rep, writes it in format to the output and logs the summary.
-func (s *setup) finish(e *env, log zerolog.Logger, rep *report.Report, format string, interrupted bool, st ioc.MatchStats) error {
-	rep.Finished = time.Now().UTC()
-	rep.Interrupted = interrupted
-	rep.Summary.Publisher = report.Coverage{Packages: st.Packages, Known: st.PublisherKnown, Sources: s.usedSources()}
-	report.Normalize(rep)
+// finish completes the report of a command that matched outside a scan
+// (history, scan --host): it records the end time, the interruption and
+// the publisher coverage st, writes the report in format to the output and
+// logs the summary.
+func (s *setup) finish(e *env, log zerolog.Logger, b *report.Builder, format string, interrupted bool, st ioc.MatchStats) (*report.Report, error) {
+	rep := b.Finish(time.Now().UTC(), interrupted, report.MatchCoverage(st, s.usedSources()))
 	if err := s.out.write(e, rep, format); err != nil {
-		return err
+		return nil, err
 	}
 	logSummary(log, rep, rep.Finished.Sub(rep.Started))
-	return nil
+	return rep, nil
 }
 
 // reportFeeds describes fds for the report.

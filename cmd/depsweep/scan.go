@@ -125,14 +125,14 @@ func cmdScan(e *env, args []string) (int, error) {
 	out := rs.out
 	defer out.abort()
 
-	col := report.NewCollector(*rs.header(started, roots))
-	handlers := []ioc.Handler{col, &logHandler{log: log}}
+	b := rs.builder(started, roots)
+	handlers := []ioc.Handler{b, &logHandler{log: log}}
 	var jsonl *report.JSONLWriter
 	// With a baseline, finding lines need their status, known only at the
 	// end: the JSONL report is then written whole, after the scan.
 	if format == "jsonl" && fl.base == nil {
 		jsonl = report.NewJSONLWriter(out.w)
-		handlers = append(handlers, jsonl)
+		b.Stream(jsonl)
 	}
 	if sbomDir != "" {
 		dw, err := sbom.NewDirWriter(sbomDir, sbomOptions)
@@ -160,14 +160,13 @@ func cmdScan(e *env, args []string) (int, error) {
 	if e.getenv("SOURCE_DATE_EPOCH") != "" {
 		finished = started
 	}
-	rep := col.Finish(stats, finished, interrupted, rs.usedSources())
 	if flushErr != nil {
 		for _, err := range unjoin(flushErr) {
 			log.Error().Str("path", filepath.ToSlash(sbomDir)).Str("error", err.Error()).Msg(logSBOMWrite)
-			rep.Errors = append(rep.Errors, report.Error{Path: filepath.ToSlash(sbomDir), Error: err.Error()})
+			b.Error(filepath.ToSlash(sbomDir), err)
 		}
-		report.Normalize(rep)
 	}
+	rep := b.Finish(finished, interrupted, report.ScanCoverage(stats, rs.usedSources()))
 	fl.compare(log, rep)
 
 	if jsonl != nil {
@@ -257,7 +256,7 @@ type logHandler struct{ log zerolog.Logger }
 func (l *logHandler) Lockfile(lf *ioc.LockfileResult) error {
 	if lf.Err != nil {
 		msg := logInputError
-		if _, ok := report.ConvertLockfile(lf); ok {
+		if report.Listed(lf) {
 			msg = logLockfileError
 		}
 		l.log.Error().Str("path", lf.Path).Str("error", lf.Err.Error()).Msg(msg)

@@ -2,6 +2,7 @@ package history_test
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -142,6 +143,13 @@ func TestScan(t *testing.T) {
 	}
 	if res.Stats.Parsed != 4 || res.Stats.Files != 4 || res.Stats.Branches != 2 {
 		t.Errorf("stats = %+v, want 4 parses of 4 lockfile versions on 2 branches", res.Stats)
+	}
+	// Every version read is listed: chalk 4.1.2 and postmark-mcp 1.0.15,
+	// 1.0.16 and 1.0.18 over four versions of one path (2+2+2+1 packages
+	// matched), findings or not.
+	wantLfs := []history.Lockfile{{Path: "apps/mailer/package-lock.json", Formats: []string{"npm-v3"}, Packages: 4}}
+	if !reflect.DeepEqual(res.Lockfiles, wantLfs) || res.Match.Packages != 7 {
+		t.Errorf("lockfiles %+v, match %+v; want %+v, 7 packages", res.Lockfiles, res.Match, wantLfs)
 	}
 	if got := res.Exposures[2].Describe(); !strings.Contains(got, "first seen 2025-09-17 "+r.c3[:12]+" (Bob), still present") {
 		t.Errorf("Describe() = %q", got)

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"time"
-
-	"github.com/depsweep/depsweep/ioc"
 )
 
 // WriteJSON writes r as indented JSON (two spaces), followed by a newline.
@@ -60,11 +58,12 @@ type jsonlSummaryLine struct {
 	Repos       []Repo    `json:"repos"`
 }
 
-// A JSONLWriter streams a scan as JSON Lines, one object per event as
-// results arrive, for fleet runs where a report should be usable before the
-// scan ends (or after it was killed). It is an [ioc.Handler] and
-// [ioc.RepoHandler]; like every Handler it is not safe for concurrent use.
-// Repository metadata is buffered and written with the summary line.
+// A JSONLWriter streams a report as JSON Lines, one object per entry as a
+// [Builder] builds it, for fleet runs where a report should be usable
+// before the scan ends (or after it was killed). It is a [Sink]: give it to
+// [Builder.Stream], then write the summary line with
+// [JSONLWriter.WriteSummary] from the finished report, which also carries
+// the repositories. It is not safe for concurrent use.
 type JSONLWriter struct {
 	enc *json.Encoder
 }
@@ -76,26 +75,19 @@ func NewJSONLWriter(w io.Writer) *JSONLWriter {
 	return &JSONLWriter{enc: enc}
 }
 
-// Repo implements [ioc.RepoHandler]; repositories are written with the summary.
-func (j *JSONLWriter) Repo(*ioc.RepoInfo) error { return nil }
-
-// Lockfile implements [ioc.Handler]: a "lockfile" line for a lockfile, and
-// an "error" line when the event carries an error.
-func (j *JSONLWriter) Lockfile(lf *ioc.LockfileResult) error {
-	if l, ok := ConvertLockfile(lf); ok {
-		if err := j.enc.Encode(jsonlLockfileLine{LineLockfile, l}); err != nil {
-			return err
-		}
-	}
-	if lf.Err != nil {
-		return j.enc.Encode(jsonlErrorLine{LineError, Error{Path: lf.Path, Error: lf.Err.Error()}})
-	}
-	return nil
+// Lockfile implements [Sink]: a "lockfile" line.
+func (j *JSONLWriter) Lockfile(l *Lockfile) error {
+	return j.enc.Encode(jsonlLockfileLine{LineLockfile, *l})
 }
 
-// Finding implements [ioc.Handler].
-func (j *JSONLWriter) Finding(f *ioc.Finding) error {
-	return j.enc.Encode(jsonlFindingLine{LineFinding, ConvertFinding(f)})
+// Error implements [Sink]: an "error" line.
+func (j *JSONLWriter) Error(e *Error) error {
+	return j.enc.Encode(jsonlErrorLine{LineError, *e})
+}
+
+// Finding implements [Sink]: a "finding" line.
+func (j *JSONLWriter) Finding(f *Finding) error {
+	return j.enc.Encode(jsonlFindingLine{LineFinding, *f})
 }
 
 // WriteSummary writes the final "summary" line from the finished report r
