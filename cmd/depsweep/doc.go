@@ -11,6 +11,7 @@
 //	depsweep feed validate FILE ...
 //	depsweep feed show [--feed FILE ...]
 //	depsweep convert [--format FORMAT] [--output FILE] REPORT
+//	depsweep merge [--baseline REPORT] [flags] REPORT ...
 //	depsweep version
 //
 // Scan walks each PATH (default: the current directory), finds every
@@ -86,12 +87,60 @@
 // the findings as vulnerabilities; the sbom command does only that (add
 // --no-vdr for plain SBOMs). --deterministic makes SBOMs reproducible.
 //
+// Fleet sweeps and scheduled audits: --repos-from FILE adds the
+// repositories listed in FILE (one path per line; - reads standard input)
+// to the PATH arguments. --baseline REPORT compares the scan with a saved
+// json or jsonl report: each finding gets the status new or present,
+// findings of the baseline that are gone are listed as resolved (only where
+// this run read their lockfile again; the others are counted as
+// not_scanned), and --fail-on-new makes only new findings count for the
+// exit code. --shard I/N scans the part of the repositories a stable hash of
+// their path assigns to shard I of N ("/N" takes I from
+// JOB_COMPLETION_INDEX, as a Kubernetes Indexed Job sets it); give every
+// shard the same roots. Merge combines the shards' json or jsonl reports
+// into the report one unsharded scan would have written, refusing reports
+// of other depsweep versions or feeds and shards that overlap; with
+// --baseline it then compares the merged report. SOURCE_DATE_EPOCH fixes
+// the report's timestamps, so that identical inputs give identical reports.
+//
 // Diagnostics go to standard error, never into the report: human-readable
 // by default, one JSON object per event with --log-format json (an event
 // per input that could not be read, and a final summary event with counts,
 // duration and the feeds with their sha256). On a terminal a progress line
 // shows files done and found and findings so far (off with --quiet).
 // The text report is coloured on a terminal unless NO_COLOR is set.
+//
+// # Flags
+//
+// Each command's --help (-h) lists its flags; they come in these groups.
+//
+// Feeds (scan, history, sbom, feed show): --feed FILE (repeatable),
+// --feed-sha256 HEX (one per --feed, in order).
+//
+// Publisher data (scan, history, sbom): --registry-metadata DIR,
+// --registry URL with --registry-cache DIR, --registry-timeout DURATION and
+// --registry-concurrency N, and --installed (scan and sbom; history refuses
+// it, as old lockfile versions have no installed packages).
+//
+// Report (scan, history, convert, merge): --format text|json|jsonl|sarif|markdown,
+// --output (-o) FILE, and --fail-on SEVERITY|none (not convert).
+//
+// Discovery (scan, sbom): --jobs (-j) N, --exclude GLOB (repeatable),
+// --max-file-size MiB. History has its own --jobs (-j) N: lockfile versions
+// parsed at once.
+//
+// SBOMs: scan --sbom-dir DIR, --sbom-format json|xml, --spec-version
+// 1.6|1.7 and --deterministic; sbom --output-dir DIR, --format json|xml,
+// --spec-version, --deterministic and --no-vdr.
+//
+// Fleets (scan): --repos-from FILE, --shard I/N, --baseline REPORT and
+// --fail-on-new; merge takes --baseline REPORT and --fail-on-new.
+//
+// Host traces (scan): --host, --home DIR. History: --ref REF (repeatable),
+// --since DATE.
+//
+// Diagnostics (scan, history, sbom, merge): --log-format console|json,
+// --log-level debug|info|warn|error, --quiet (-q).
 //
 // # Exit codes
 //
@@ -107,6 +156,7 @@
 // Findings win over errors: a sweep that found something exits 1 even if
 // some files could not be read. History exits as scan does; a repository
 // git cannot read, or a lockfile version that does not parse, is an error.
-// The sbom, feed, convert and version
-// commands exit 0 on success and 2 on error.
+// Merge exits as scan does (with --fail-on-new, for new findings only), 2
+// when a shard could not read something or was interrupted. The sbom, feed,
+// convert and version commands exit 0 on success and 2 on error.
 package main

@@ -15,20 +15,6 @@ import (
 // their evidence paths: the home directory.
 const hostRepo = "~"
 
-// hostFlags are scan's flags for host traces.
-type hostFlags struct {
-	host bool
-	home string
-}
-
-func (h *hostFlags) register(fs *pflag.FlagSet) {
-	fs.BoolVar(&h.host, "host", false, helpHost)
-	fs.StringVar(&h.home, "home", "", helpHome)
-}
-
-// on reports whether scan should read host traces instead of repositories.
-func (h *hostFlags) on() bool { return h.host || h.home != "" }
-
 // scanHost is 'depsweep scan --host' and 'scan --home DIR': the npx cache,
 // the npm cache index, MCP client configs, Yarn Berry caches and the pnpm
 // store index under the home directory, matched against the same index and

@@ -176,7 +176,6 @@ const (
 	helpConvFormat   = "output `FORMAT`: text, json, jsonl, sarif or markdown"
 	helpHelp         = "show this help"
 	helpBaseline     = "compare with the findings of a saved `REPORT` (json or jsonl): mark each finding new or present, list resolved ones, and count only new findings for the exit code"
-	helpColor        = "colour the text report: auto, always or never (auto: on a terminal unless NO_COLOR is set)"
 	helpRegTimeout   = "give up a registry request after `DURATION`"
 	helpRegistryConc = "at most `N` registry requests at once"
 )
