@@ -1,7 +1,6 @@
 package lockfiles
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -15,6 +14,8 @@ import (
 	"testing/fstest"
 
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/depsweep/depsweep/internal/testcorpus"
 )
 
 // npmGoldenInventory is the golden form of an Inventory: package indexes
@@ -143,33 +144,6 @@ func TestParseNPM(t *testing.T) {
 	}
 }
 
-// npmTruthRow is one line of testdata/fixtures/TRUTH.tsv.
-type npmTruthRow struct {
-	Case, File, Package, Version, Match, Expected, Scope, Via string
-}
-
-func readNPMTruth(t *testing.T, file string) []npmTruthRow {
-	t.Helper()
-	f, err := os.Open("../testdata/fixtures/TRUTH.tsv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var rows []npmTruthRow
-	sc := bufio.NewScanner(f)
-	for first := true; sc.Scan(); first = false {
-		c := strings.Split(sc.Text(), "\t")
-		if first || len(c) < 8 || c[1] != file {
-			continue
-		}
-		rows = append(rows, npmTruthRow{c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return rows
-}
-
 // reaches reports which importers reach package i.
 func npmReaches(inv *Inventory, i int) []string {
 	var out []string
@@ -204,7 +178,12 @@ func npmReaches(inv *Inventory, i int) []string {
 // real npm fixtures: the package is there, with the recorded scope, reached
 // the recorded way.
 func TestNPMFixtures(t *testing.T) {
-	rows := readNPMTruth(t, NamePackageLock)
+	var rows []testcorpus.TruthRow
+	for _, r := range testcorpus.Truth(t) {
+		if r.File == NamePackageLock {
+			rows = append(rows, r)
+		}
+	}
 	if len(rows) < 6 {
 		t.Fatalf("TRUTH.tsv has %d package-lock.json rows, want at least 6", len(rows))
 	}

@@ -1,7 +1,6 @@
 package lockfiles
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -10,6 +9,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/depsweep/depsweep/internal/testcorpus"
 )
 
 // readTxtar splits a txtar archive into its comment and named sections.
@@ -157,33 +158,6 @@ func TestParsePnpm(t *testing.T) {
 	}
 }
 
-// truthRow is one row of testdata/fixtures/TRUTH.tsv.
-type truthRow struct {
-	Case, File, Package, Version, Match, Expected, Scope, Via string
-}
-
-func readTruth(t *testing.T, caseName string) []truthRow {
-	t.Helper()
-	f, err := os.Open("../testdata/fixtures/TRUTH.tsv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var rows []truthRow
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		c := strings.Split(sc.Text(), "\t")
-		if len(c) < 8 || c[0] != caseName {
-			continue
-		}
-		rows = append(rows, truthRow{c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]})
-	}
-	if len(rows) == 0 {
-		t.Fatalf("TRUTH.tsv has no rows for %s", caseName)
-	}
-	return rows
-}
-
 // TestPnpmFixtures checks the scope and via columns of TRUTH.tsv against
 // lockfiles written by real pnpm 8 (lockfile 6.0) and pnpm 9 (9.0).
 func TestPnpmFixtures(t *testing.T) {
@@ -211,7 +185,7 @@ func TestPnpmFixtures(t *testing.T) {
 			if inv.Root().Name == "" {
 				t.Errorf("root importer has no name from package.json")
 			}
-			for _, r := range readTruth(t, tc.dir) {
+			for _, r := range testcorpus.TruthCase(t, tc.dir) {
 				i := findPackage(inv, r.Package, r.Version)
 				if i < 0 {
 					t.Errorf("%s@%s not found", r.Package, r.Version)

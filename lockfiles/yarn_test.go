@@ -11,6 +11,8 @@ import (
 	"testing/fstest"
 
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/depsweep/depsweep/internal/testcorpus"
 )
 
 // yarnGolden is the readable form of an Inventory that the want sections
@@ -152,29 +154,6 @@ func yarnParseFixture(t *testing.T, dir, name string) *Inventory {
 	return inv
 }
 
-// yarnTruthRow is one line of testdata/fixtures/TRUTH.tsv.
-type yarnTruthRow struct{ Case, File, Package, Version, Scope, Via string }
-
-func yarnReadTruth(t *testing.T, caseName string) []yarnTruthRow {
-	t.Helper()
-	data, err := os.ReadFile("../testdata/fixtures/TRUTH.tsv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []yarnTruthRow
-	for _, line := range strings.Split(string(data), "\n")[1:] {
-		c := strings.Split(line, "\t")
-		if len(c) < 8 || c[0] != caseName {
-			continue
-		}
-		out = append(out, yarnTruthRow{Case: c[0], File: c[1], Package: c[2], Version: c[3], Scope: c[6], Via: c[7]})
-	}
-	if len(out) == 0 {
-		t.Fatalf("TRUTH.tsv has no rows for %s", caseName)
-	}
-	return out
-}
-
 // yarnVia describes how package i is reached, in TRUTH.tsv's terms: direct,
 // transitive:PARENT@VERSION, workspace:PATH, alias:KEY.
 func yarnVia(inv *Inventory, i int) string {
@@ -202,7 +181,7 @@ func yarnVia(inv *Inventory, i int) string {
 func TestYarnFixtures(t *testing.T) {
 	for _, dir := range []string{"yarn1-workspaces", "berry4-nm-dev-scoped"} {
 		inv := yarnParseFixture(t, dir, "yarn.lock")
-		for _, row := range yarnReadTruth(t, dir) {
+		for _, row := range testcorpus.TruthCase(t, dir) {
 			if row.File != "yarn.lock" {
 				continue
 			}
