@@ -68,7 +68,7 @@ func scanHost(e *env, fs *pflag.FlagSet, h *hostFlags, ff *feedFlags, pf *pubFla
 		fds, st := rs.index.MatchInventory(hostRepo, inv, pubs)
 		stats.Packages += st.Packages
 		stats.PublisherKnown += st.PublisherKnown
-		b.Trace(hostRepo, tr, fds)
+		b.Trace(hostRepo, inv, tr.Times, fds)
 	}
 	for _, err := range errs {
 		re := b.TraceError(hostRepo, err)

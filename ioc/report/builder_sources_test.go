@@ -12,7 +12,6 @@ import (
 	"github.com/depsweep/depsweep/ioc/report"
 	"github.com/depsweep/depsweep/lockfiles"
 	"github.com/depsweep/depsweep/lockfiles/gitlog"
-	"github.com/depsweep/depsweep/lockfiles/host"
 )
 
 // TestBuilderHistory feeds the Builder the history of one repository, twice
@@ -92,10 +91,9 @@ func TestBuilderTrace(t *testing.T) {
 		{Name: "mail-toolkit", Version: "3.0.0", Line: 4},
 		{Name: "postmark-mcp", Version: "1.0.16", Line: 9},
 	}}
-	tr := host.Trace{Inventory: inv, Times: []time.Time{{}, seen}}
 	fs := []ioc.Finding{{ID: "t1", Severity: ioc.SeverityCritical, Repo: "~", Lockfile: inv.Path, Line: 9, Package: inv.Packages[1], Indicator: pkgInd}}
 	b := newBuilder()
-	b.Trace("~", tr, fs)
+	b.Trace("~", inv, []time.Time{{}, seen}, fs)
 	e1 := b.TraceError("~", &lockfiles.ParseError{Path: ".npm/_cacache/index-v5/ab/cd", Line: 2, Err: errors.New("bad entry")})
 	e2 := b.TraceError("~", errors.New(".claude.json: permission denied"))
 	r := b.Finish(t0, false, report.Coverage{})

@@ -7,27 +7,26 @@ import (
 
 	"github.com/depsweep/depsweep/ioc"
 	"github.com/depsweep/depsweep/lockfiles"
-	"github.com/depsweep/depsweep/lockfiles/host"
 )
 
 // Trace adds one host trace of 'depsweep scan --host' in repository repo
-// (the home directory, "~"): the trace's evidence file as a lockfile
-// (tr.Inventory.Path, already under repo), and the findings fs its
-// packages matched, each with the trace source and, where the trace
-// records it, the time the trace was made.
-func (b *Builder) Trace(repo string, tr host.Trace, fs []ioc.Finding) {
-	inv := tr.Inventory
+// (the home directory, "~"): the evidence file as a lockfile (inv.Path,
+// already under repo; inv.Format names the trace source), and the findings
+// fs its packages matched, each with the trace source and, where times
+// records it, when the trace was made. times holds a time per package of
+// inv (zero when unknown), as lockfiles/host gives them.
+func (b *Builder) Trace(repo string, inv *lockfiles.Inventory, times []time.Time, fs []ioc.Finding) {
 	b.addRepo(Repo{Path: repo})
 	b.r.Lockfiles = append(b.r.Lockfiles, Lockfile{Path: inv.Path, Repo: repo, Format: inv.Format, Packages: len(inv.Packages)})
 	for i := range fs {
 		f := convertFinding(&fs[i])
 		f.Trace = inv.Format
-		f.SeenAt = traceTime(tr, &fs[i])
+		f.SeenAt = traceTime(inv, times, &fs[i])
 		b.r.Findings = append(b.r.Findings, f)
 	}
 }
 
-// TraceError adds an error of [host.Scan], which names its file relative
+// TraceError adds an error of a host trace scan (lockfiles/host), which names its file relative
 // to the home directory at the front of the message: the path and the
 // message both get the prefix repo+"/" that trace paths have. It returns
 // the entry, for the caller's log.
@@ -45,12 +44,12 @@ func (b *Builder) TraceError(repo string, err error) Error {
 }
 
 // traceTime returns when the trace of f's package was made, nil when unknown.
-func traceTime(tr host.Trace, f *ioc.Finding) *time.Time {
-	for i := range tr.Inventory.Packages {
-		p := &tr.Inventory.Packages[i]
-		if i < len(tr.Times) && p.Line == f.Package.Line && p.Name == f.Package.Name &&
-			p.Version == f.Package.Version && p.Resolved == f.Package.Resolved && !tr.Times[i].IsZero() {
-			t := tr.Times[i].UTC()
+func traceTime(inv *lockfiles.Inventory, times []time.Time, f *ioc.Finding) *time.Time {
+	for i := range inv.Packages {
+		p := &inv.Packages[i]
+		if i < len(times) && p.Line == f.Package.Line && p.Name == f.Package.Name &&
+			p.Version == f.Package.Version && p.Resolved == f.Package.Resolved && !times[i].IsZero() {
+			t := times[i].UTC()
 			return &t
 		}
 	}
