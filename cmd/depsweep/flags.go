@@ -264,13 +264,11 @@ func (h *hostFlags) register(fs *pflag.FlagSet) {
 // on reports whether scan should read host traces instead of repositories.
 func (h *hostFlags) on() bool { return h.host || h.home != "" }
 
-// reportFormats are the values of --format, the default first.
-var reportFormats = []string{"text", "json", "jsonl", "sarif", "markdown"}
 
 // checkFormat checks the value of --format.
 func checkFormat(format string) error {
-	if !contains(reportFormats, format) {
-		return errBadChoice("format", format, reportFormats...)
+	if formats := report.Formats(); !contains(formats, format) {
+		return errBadChoice("format", format, formats...)
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/depsweep/depsweep/ioc/report"
 )
 
 const usageMain = `depsweep finds compromised JavaScript dependencies.
@@ -158,7 +160,6 @@ const (
 	helpRegistry     = "look publishers up in the npm registry at `URL`, or in the one a project's .npmrc names (network; cached on disk)"
 	helpRegCache     = "cache registry documents in `DIR` (default: the user cache directory)"
 	helpInstalled    = "also scan installed packages under node_modules (manifests and file contents)"
-	helpFormat       = "report `FORMAT`: text, json, jsonl, sarif or markdown"
 	helpOutput       = "write the report to `FILE` (atomically) instead of standard output"
 	helpFailOn       = "exit 1 when a finding has at least this `SEVERITY` (critical, high, medium, low, info, or none)"
 	helpJobs         = "parse and match `N` files at once (default: the number of CPUs)"
@@ -173,11 +174,16 @@ const (
 	helpMaxFileSize  = "largest lockfile read, in `MiB`; larger files are reported as errors"
 	helpOutputDir    = "write the SBOMs into `DIR` (created if needed)"
 	helpNoVDR        = "do not record findings as vulnerabilities in the SBOMs"
-	helpConvFormat   = "output `FORMAT`: text, json, jsonl, sarif or markdown"
 	helpHelp         = "show this help"
 	helpBaseline     = "compare with the findings of a saved `REPORT` (json or jsonl): mark each finding new or present, list resolved ones, and count only new findings for the exit code"
 	helpRegTimeout   = "give up a registry request after `DURATION`"
 	helpRegistryConc = "at most `N` registry requests at once"
+)
+
+// Help of --format, naming the report formats ioc/report has.
+var (
+	helpFormat     = "report `FORMAT`: " + report.FormatList()
+	helpConvFormat = "output `FORMAT`: " + report.FormatList()
 )
 
 // Usage errors and their hints.

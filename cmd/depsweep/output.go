@@ -15,17 +15,7 @@ import (
 
 // render writes rep in format.
 func render(w io.Writer, rep *report.Report, format string, color bool) error {
-	switch format {
-	case "json":
-		return report.WriteJSON(w, rep)
-	case "jsonl":
-		return report.WriteJSONL(w, rep)
-	case "sarif":
-		return report.WriteSARIF(w, rep)
-	case "markdown":
-		return report.WriteMarkdown(w, rep)
-	}
-	return report.WriteText(w, rep, report.TextOptions{Color: color})
+	return report.Write(w, rep, format, report.Options{Color: color})
 }
 
 // An output is where a report goes: standard output, or a temporary file

@@ -10,6 +10,11 @@ import (
 	"time"
 )
 
+func init() {
+	register("json", 20, func(w io.Writer, r *Report, _ Options) error { return WriteJSON(w, r) })
+	register("jsonl", 30, func(w io.Writer, r *Report, _ Options) error { return WriteJSONL(w, r) })
+}
+
 // WriteJSON writes r as indented JSON (two spaces), followed by a newline.
 // The output is stable: a normalized report (see [Normalize]) always encodes
 // to the same bytes.
