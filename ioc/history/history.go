@@ -13,7 +13,6 @@ package history
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -423,27 +422,4 @@ func short(h string) string {
 		return h[:12]
 	}
 	return h
-}
-
-// Describe says in words when a finding was present, for text reports:
-// "first seen 2025-09-17 a1b2c3d4e5f6 (Bob), removed 2025-09-26 0f9e8d7c6b5a (Carol)".
-func (e *Exposure) Describe() string {
-	var b strings.Builder
-	switch e.Before {
-	case "shallow":
-		fmt.Fprintf(&b, "present at the shallow clone's boundary %s %s (may be older)", e.FirstSeen.Date.Format(time.DateOnly), short(e.FirstSeen.Hash))
-	case "since":
-		fmt.Fprintf(&b, "already present at %s %s, before the walked history", e.FirstSeen.Date.Format(time.DateOnly), short(e.FirstSeen.Hash))
-	default:
-		fmt.Fprintf(&b, "first seen %s %s (%s)", e.FirstSeen.Date.Format(time.DateOnly), short(e.FirstSeen.Hash), e.FirstSeen.Author)
-	}
-	if e.RemovedIn == nil {
-		fmt.Fprintf(&b, ", still present at %s", short(e.LastSeen.Hash))
-	} else {
-		fmt.Fprintf(&b, ", removed %s %s (%s)", e.RemovedIn.Date.Format(time.DateOnly), short(e.RemovedIn.Hash), e.RemovedIn.Author)
-	}
-	if len(e.Spans) > 1 {
-		fmt.Fprintf(&b, ", in %d separate periods", len(e.Spans))
-	}
-	return b.String()
 }
