@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/depsweep/depsweep/internal/testcorpus"
 	"github.com/depsweep/depsweep/ioc"
 	"github.com/depsweep/depsweep/lockfiles"
 )
@@ -267,28 +268,55 @@ func TestScanFixtures(t *testing.T) {
 	if !slices.Equal(paths, want) {
 		t.Errorf("lockfiles = %q, want %q", paths, want)
 	}
-	flagged := map[string]bool{}
 	for _, f := range rec.findings {
-		flagged[f.Lockfile+" "+f.Package.ID()] = true
 		if f.ID == "" {
 			t.Errorf("finding %s %s has no id", f.Lockfile, f.Package.ID())
 		}
 	}
-	for _, w := range []string{
-		"npm6-direct-nested-lockv1/package-lock.json postmark-mcp@1.0.16",
-		"npm8-workspaces-lockv2/package-lock.json postmark-mcp@1.0.16",
-		"npm10-transitive-dev-lockv3/package-lock.json postmark-mcp@1.0.18",
-		"npm11-alias-scoped-lockv3/package-lock.json postmark-mcp@1.0.17",
-		"yarn1-workspaces/yarn.lock postmark-mcp@1.0.16",
-		"berry4-nm-dev-scoped/yarn.lock postmark-mcp@1.0.16",
-		"pnpm8-direct-lock6/pnpm-lock.yaml postmark-mcp@1.0.16",
-	} {
-		if !flagged[w] {
-			t.Errorf("no finding for %s", w)
-		}
-	}
+	checkTruthFindings(t, rec, paths)
 	if stats.Lockfiles != len(want) || stats.Findings != len(rec.findings) || stats.Repos != 1 || stats.Errors != 0 {
 		t.Errorf("stats = %+v, want %d lockfiles, %d findings, 1 repo, 0 errors", stats, len(want), len(rec.findings))
+	}
+}
+
+// truthPackageFindings returns, by lockfile path, the package findings
+// TRUTH.tsv flags in lockfiles (not in installed files) for a scan of the
+// fixtures directory with [testIndex], as "name@version kind" sorted.
+func truthPackageFindings(t *testing.T) map[string][]string {
+	t.Helper()
+	want := map[string][]string{}
+	for _, r := range testcorpus.Truth(t) {
+		if r.Expected == "flag" && r.Match == string(ioc.KindPackage) && !strings.HasPrefix(r.File, "node_modules/") {
+			lf := r.Case + "/" + r.File
+			want[lf] = append(want[lf], r.Package+"@"+r.Version+" "+r.Match)
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("TRUTH.tsv flags no package in a lockfile")
+	}
+	return want
+}
+
+// checkTruthFindings checks that, for each lockfile in paths, rec holds
+// exactly the package findings TRUTH.tsv flags: none missing, none extra,
+// none twice, and none in a lockfile not listed.
+func checkTruthFindings(t *testing.T, rec *recorder, paths []string) {
+	t.Helper()
+	truth := truthPackageFindings(t)
+	got := map[string][]string{}
+	for _, f := range rec.findings {
+		if !slices.Contains(paths, f.Lockfile) {
+			t.Errorf("finding %s in %s, which had no Lockfile event", f.Package.ID(), f.Lockfile)
+		}
+		got[f.Lockfile] = append(got[f.Lockfile], f.Package.ID()+" "+string(f.Indicator.Kind))
+	}
+	for _, lf := range paths {
+		g, w := got[lf], truth[lf]
+		slices.Sort(g)
+		slices.Sort(w)
+		if !slices.Equal(g, w) {
+			t.Errorf("%s: findings %q, want exactly TRUTH.tsv's %q", lf, g, w)
+		}
 	}
 }
 
@@ -378,15 +406,62 @@ func TestScanSeveralRoots(t *testing.T) {
 	}
 }
 
+// TestScanCancelled checks what a cancelled scan delivers: cancelled
+// before it starts, nothing (and no lockfile reported as read); cancelled
+// after its first lockfile, a partial report in which every lockfile
+// delivered was read whole, with exactly its findings, the stats count
+// just what was delivered, and the files not delivered are not listed.
 func TestScanCancelled(t *testing.T) {
 	x := testIndex(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	rec := &recorder{}
-	_, err := ioc.Scan(ctx, ioc.ScanConfig{Roots: []string{fixtures}, Index: x}, rec)
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("Scan(cancelled) error = %v, want context.Canceled", err)
-	}
+	t.Run("before", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		rec := &recorder{}
+		stats, err := ioc.Scan(ctx, ioc.ScanConfig{Roots: []string{fixtures}, Index: x}, rec)
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Scan(cancelled) error = %v, want context.Canceled", err)
+		}
+		if len(rec.events) != 0 || stats.Lockfiles != 0 || stats.Findings != 0 {
+			t.Errorf("Scan(cancelled) delivered %q, stats %+v; want nothing", rec.events, stats)
+		}
+	})
+	t.Run("during", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		rec := &cancelling{cancel: cancel}
+		stats, err := ioc.Scan(ctx, ioc.ScanConfig{Roots: []string{fixtures}, Index: x, Jobs: 1}, rec)
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Scan cancelled during the scan: error = %v, want context.Canceled", err)
+		}
+		// One worker: the lockfile being delivered, one result waiting and
+		// one being checked at most; the 8 fixture lockfiles are not all read.
+		var paths []string
+		for _, lf := range rec.lockfile {
+			if lf.Err != nil || lf.Inventory == nil || len(lf.Inventory.Packages) == 0 {
+				t.Errorf("partial report: lockfile %s delivered with error %v, inventory %v: want it read whole", lf.Path, lf.Err, lf.Inventory != nil)
+			}
+			paths = append(paths, lf.Path)
+		}
+		if len(paths) == 0 || len(paths) > 3 {
+			t.Fatalf("partial report holds %d lockfiles %q, want 1 to 3 of 8", len(paths), paths)
+		}
+		checkContiguous(t, rec.events)
+		checkTruthFindings(t, &rec.recorder, paths)
+		if stats.Lockfiles != len(paths) || stats.Findings != len(rec.findings) || stats.Errors != 0 {
+			t.Errorf("stats = %+v, want %d lockfiles, %d findings, 0 errors: what was delivered", stats, len(paths), len(rec.findings))
+		}
+	})
+}
+
+// cancelling is a recorder that cancels the scan at its first Lockfile event.
+type cancelling struct {
+	recorder
+	cancel context.CancelFunc
+}
+
+func (c *cancelling) Lockfile(lf *ioc.LockfileResult) error {
+	c.cancel()
+	return c.recorder.Lockfile(lf)
 }
 
 // failing is a Handler whose Lockfile fails.

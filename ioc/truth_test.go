@@ -1,47 +1,17 @@
 package ioc
 
 import (
-	"bufio"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/depsweep/depsweep/internal/testcorpus"
 	"github.com/depsweep/depsweep/lockfiles"
 )
 
 const fixturesDir = "../testdata/fixtures"
-
-// A truthRow is one line of testdata/fixtures/TRUTH.tsv.
-type truthRow struct {
-	Case, File, Package, Version, Match, Expected, Scope, Via, Note string
-}
-
-func readTruth(t *testing.T) []truthRow {
-	t.Helper()
-	f, err := os.Open(filepath.Join(fixturesDir, "TRUTH.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var rows []truthRow
-	sc := bufio.NewScanner(f)
-	for first := true; sc.Scan(); first = false {
-		c := strings.Split(sc.Text(), "\t")
-		if first {
-			continue
-		}
-		if len(c) != 9 {
-			t.Fatalf("TRUTH.tsv: %d columns in %q, want 9", len(c), sc.Text())
-		}
-		rows = append(rows, truthRow{c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]})
-	}
-	if len(rows) == 0 {
-		t.Fatal("TRUTH.tsv has no rows")
-	}
-	return rows
-}
 
 // TestTruth parses each fixture's lockfile, matches it against the
 // postmark-mcp indicators with the fixture packuments as publisher data
@@ -49,13 +19,13 @@ func readTruth(t *testing.T) []truthRow {
 // findings are exactly TRUTH.tsv's flag rows and touch none of its clean
 // rows.
 func TestTruth(t *testing.T) {
-	rows := readTruth(t)
+	rows := testcorpus.Truth(t)
 	x := postmarkIndex(t)
 	pubs, err := LoadPackuments(filepath.Join(fixturesDir, "registry"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	byCase := map[string][]truthRow{}
+	byCase := map[string][]testcorpus.TruthRow{}
 	var cases []string
 	for _, r := range rows {
 		if byCase[r.Case] == nil {
@@ -130,7 +100,7 @@ func TestTruth(t *testing.T) {
 }
 
 // checkTruthFinding checks the severity, scope and path of a flagged finding.
-func checkTruthFinding(t *testing.T, r truthRow, f Finding) {
+func checkTruthFinding(t *testing.T, r testcorpus.TruthRow, f Finding) {
 	t.Helper()
 	wantSev := map[string]Severity{"package": SeverityCritical, "publisher": SeverityMedium, "domain": SeverityHigh}[r.Match]
 	if f.Severity != wantSev {

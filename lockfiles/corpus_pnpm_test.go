@@ -2,7 +2,6 @@ package lockfiles
 
 import (
 	"bytes"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -132,13 +131,8 @@ func pnpmRuntime(f corpusFile, inv *Inventory, id string, onlyOurs bool) bool {
 // pnpmCase parses a txtar case with both parsers.
 func pnpmCase(t *testing.T, name string) (f corpusFile, inv *Inventory, ours, theirs []string, terr error) {
 	t.Helper()
-	data, err := os.ReadFile("../testdata/lockfiles/pnpm/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, files, _ := readTxtar(data)
-	f = corpusFile{Path: NamePnpmLock, Data: files[NamePnpmLock]}
-	inv, err = Parse(Input{Path: f.Path, Data: f.Data})
+	f = corpusFile{Path: NamePnpmLock, Data: txtarSection(t, "../testdata/lockfiles/pnpm/"+name, NamePnpmLock)}
+	inv, err := Parse(Input{Path: f.Path, Data: f.Data})
 	if err != nil {
 		t.Fatal(err)
 	}

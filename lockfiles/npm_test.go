@@ -1,7 +1,6 @@
 package lockfiles
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -9,12 +8,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
-	"testing/fstest"
 
-	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/depsweep/depsweep/internal/testcorpus"
 )
 
 // npmGoldenInventory is the golden form of an Inventory: package indexes
@@ -45,7 +42,7 @@ type npmGoldenPackage struct {
 	Deps      []string `json:"deps,omitempty"`
 }
 
-func npmGolden(inv *Inventory) []byte {
+func npmGolden(inv *Inventory) any {
 	g := npmGoldenInventory{Format: inv.Format, Problems: inv.Problems}
 	ref := func(i int, t DepType) string {
 		return fmt.Sprintf("%s %s", inv.Packages[i].ID(), t)
@@ -75,11 +72,7 @@ func npmGolden(inv *Inventory) []byte {
 		}
 		g.Packages = append(g.Packages, gp)
 	}
-	out, err := json.MarshalIndent(g, "", "  ")
-	if err != nil {
-		panic(err)
-	}
-	return append(out, '\n')
+	return g
 }
 
 // npmLockNames are the txtar sections that hold the lockfile of a case.
@@ -89,85 +82,7 @@ var npmLockNames = []string{NamePackageLock, NameShrinkwrap, "node_modules/" + N
 // lockfile section (with the other sections as the project directory) and
 // compares the result, or the error, with the want section.
 func TestParseNPM(t *testing.T) {
-	files, err := filepath.Glob("../testdata/lockfiles/npm/*.txtar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) == 0 {
-		t.Fatal("no cases in ../testdata/lockfiles/npm")
-	}
-	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
-			ar, err := txtar.ParseFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var in Input
-			project := fstest.MapFS{}
-			want := -1
-			for i, f := range ar.Files {
-				switch {
-				case f.Name == "want":
-					want = i
-				case in.Path == "" && slices.Contains(npmLockNames, f.Name):
-					in.Path, in.Data = f.Name, f.Data
-				default:
-					project[f.Name] = &fstest.MapFile{Data: f.Data}
-				}
-			}
-			if in.Path == "" || want < 0 {
-				t.Fatalf("%s: needs a lockfile section and a want section", file)
-			}
-			if len(project) > 0 {
-				in.Project = project
-			}
-			inv, err := Parse(in)
-			var got []byte
-			if err != nil {
-				got = []byte("error: " + err.Error() + "\n")
-			} else {
-				checkInvariants(t, inv)
-				got = npmGolden(inv)
-			}
-			if *update {
-				ar.Files[want].Data = got
-				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if !bytes.Equal(got, ar.Files[want].Data) {
-				t.Errorf("Parse(%q) differs from want (go test -run TestParseNPM ./lockfiles -update to accept)\ngot:\n%s\nwant:\n%s", in.Path, got, ar.Files[want].Data)
-			}
-		})
-	}
-}
-
-// npmTruthRow is one line of testdata/fixtures/TRUTH.tsv.
-type npmTruthRow struct {
-	Case, File, Package, Version, Match, Expected, Scope, Via string
-}
-
-func readNPMTruth(t *testing.T, file string) []npmTruthRow {
-	t.Helper()
-	f, err := os.Open("../testdata/fixtures/TRUTH.tsv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var rows []npmTruthRow
-	sc := bufio.NewScanner(f)
-	for first := true; sc.Scan(); first = false {
-		c := strings.Split(sc.Text(), "\t")
-		if first || len(c) < 8 || c[1] != file {
-			continue
-		}
-		rows = append(rows, npmTruthRow{c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return rows
+	goldenFamily{dir: "npm", lockNames: npmLockNames, view: npmGolden}.run(t)
 }
 
 // reaches reports which importers reach package i.
@@ -204,7 +119,12 @@ func npmReaches(inv *Inventory, i int) []string {
 // real npm fixtures: the package is there, with the recorded scope, reached
 // the recorded way.
 func TestNPMFixtures(t *testing.T) {
-	rows := readNPMTruth(t, NamePackageLock)
+	var rows []testcorpus.TruthRow
+	for _, r := range testcorpus.Truth(t) {
+		if r.File == NamePackageLock {
+			rows = append(rows, r)
+		}
+	}
 	if len(rows) < 6 {
 		t.Fatalf("TRUTH.tsv has %d package-lock.json rows, want at least 6", len(rows))
 	}

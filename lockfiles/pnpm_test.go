@@ -1,56 +1,16 @@
 package lockfiles
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/depsweep/depsweep/internal/testcorpus"
 )
-
-// readTxtar splits a txtar archive into its comment and named sections.
-func readTxtar(data []byte) (comment string, files map[string][]byte, order []string) {
-	files = map[string][]byte{}
-	var cur string
-	var buf bytes.Buffer
-	flush := func() {
-		if cur == "" {
-			comment = buf.String()
-		} else {
-			files[cur] = bytes.Clone(buf.Bytes())
-		}
-		buf.Reset()
-	}
-	for _, line := range bytes.SplitAfter(data, []byte("\n")) {
-		s := strings.TrimRight(string(line), "\n")
-		if strings.HasPrefix(s, "-- ") && strings.HasSuffix(s, " --") && len(s) > 6 {
-			flush()
-			cur = s[3 : len(s)-3]
-			order = append(order, cur)
-			continue
-		}
-		buf.Write(line)
-	}
-	flush()
-	return comment, files, order
-}
-
-func writeTxtar(comment string, files map[string][]byte, order []string) []byte {
-	var b bytes.Buffer
-	b.WriteString(comment)
-	for _, name := range order {
-		fmt.Fprintf(&b, "-- %s --\n", name)
-		b.Write(files[name])
-		if n := len(files[name]); n > 0 && files[name][n-1] != '\n' {
-			b.WriteByte('\n')
-		}
-	}
-	return b.Bytes()
-}
 
 // pnpmView is the golden form of an Inventory: everything the parser keeps,
 // with edges and deps spelled as name@version so a reviewer can read them.
@@ -80,7 +40,7 @@ type packageView struct {
 	Line      int    `json:"line"`
 }
 
-func viewInventory(inv *Inventory) []byte {
+func viewInventory(inv *Inventory) any {
 	v := pnpmView{Format: inv.Format}
 	id := func(i int) string { return inv.Packages[i].ID() }
 	for _, imp := range inv.Importers {
@@ -102,14 +62,7 @@ func viewInventory(inv *Inventory) []byte {
 	for _, p := range inv.Problems {
 		v.Problems = append(v.Problems, fmt.Sprintf("%d: %s", p.Line, p.Msg))
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		panic(err)
-	}
-	return b.Bytes()
+	return v
 }
 
 // TestParsePnpm parses each testdata/lockfiles/pnpm/*.txtar case and
@@ -117,71 +70,7 @@ func viewInventory(inv *Inventory) []byte {
 // ./lockfiles -update rewrites them). A case whose want starts with "error:"
 // expects Parse to fail with that message.
 func TestParsePnpm(t *testing.T) {
-	cases, _ := filepath.Glob("../testdata/lockfiles/pnpm/*.txtar")
-	if len(cases) == 0 {
-		t.Fatal("no cases in ../testdata/lockfiles/pnpm")
-	}
-	for _, file := range cases {
-		t.Run(filepath.Base(file), func(t *testing.T) {
-			data, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			comment, files, order := readTxtar(data)
-			lock, ok := files[NamePnpmLock]
-			if !ok {
-				t.Fatalf("%s has no %s section", file, NamePnpmLock)
-			}
-			inv, err := Parse(Input{Path: NamePnpmLock, Data: lock})
-			var got []byte
-			if err != nil {
-				got = []byte("error: " + err.Error() + "\n")
-			} else {
-				checkInvariants(t, inv)
-				got = viewInventory(inv)
-			}
-			if *update {
-				if _, ok := files["want"]; !ok {
-					order = append(order, "want")
-				}
-				files["want"] = got
-				if err := os.WriteFile(file, writeTxtar(comment, files, order), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if want := files["want"]; !bytes.Equal(got, want) {
-				t.Errorf("Parse(%s) =\n%s\nwant\n%s", file, got, want)
-			}
-		})
-	}
-}
-
-// truthRow is one row of testdata/fixtures/TRUTH.tsv.
-type truthRow struct {
-	Case, File, Package, Version, Match, Expected, Scope, Via string
-}
-
-func readTruth(t *testing.T, caseName string) []truthRow {
-	t.Helper()
-	f, err := os.Open("../testdata/fixtures/TRUTH.tsv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var rows []truthRow
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		c := strings.Split(sc.Text(), "\t")
-		if len(c) < 8 || c[0] != caseName {
-			continue
-		}
-		rows = append(rows, truthRow{c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]})
-	}
-	if len(rows) == 0 {
-		t.Fatalf("TRUTH.tsv has no rows for %s", caseName)
-	}
-	return rows
+	goldenFamily{dir: "pnpm", lockNames: []string{NamePnpmLock}, view: viewInventory}.run(t)
 }
 
 // TestPnpmFixtures checks the scope and via columns of TRUTH.tsv against
@@ -211,7 +100,7 @@ func TestPnpmFixtures(t *testing.T) {
 			if inv.Root().Name == "" {
 				t.Errorf("root importer has no name from package.json")
 			}
-			for _, r := range readTruth(t, tc.dir) {
+			for _, r := range testcorpus.TruthCase(t, tc.dir) {
 				i := findPackage(inv, r.Package, r.Version)
 				if i < 0 {
 					t.Errorf("%s@%s not found", r.Package, r.Version)
@@ -295,7 +184,7 @@ func TestPnpmLineEndings(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("CRLF+BOM parse differs:\n%s\nwant\n%s", viewInventory(got), viewInventory(want))
+		t.Errorf("CRLF+BOM parse differs:\n%s\nwant\n%s", goldenJSON(viewInventory(got)), goldenJSON(viewInventory(want)))
 	}
 }
 
@@ -344,23 +233,13 @@ func TestPnpmSplitKey(t *testing.T) {
 	}
 }
 
-// FuzzParsePnpm checks that the parser never panics and that what it
-// accepts keeps the inventory invariants; accepted input parses the same
-// way twice.
+// FuzzParsePnpm checks that the parser never panics, that an error names
+// its position, that what it accepts keeps the inventory invariants, and
+// that accepted input parses the same way twice: the parser keeps no state
+// between files and its output does not depend on map order.
 func FuzzParsePnpm(f *testing.F) {
 	fuzzSeeds(f, "pnpm")
-	cases, _ := filepath.Glob("../testdata/lockfiles/pnpm/*.txtar")
-	if len(cases) == 0 {
-		f.Fatal("no txtar seeds")
-	}
-	for _, c := range cases {
-		data, err := os.ReadFile(c)
-		if err != nil {
-			f.Fatal(err)
-		}
-		_, files, _ := readTxtar(data)
-		f.Add(files[NamePnpmLock])
-	}
+	txtarSeeds(f, "pnpm", NamePnpmLock)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		inv, err := parsePnpm(Input{Path: NamePnpmLock, Data: data})
 		if err != nil {
@@ -368,7 +247,17 @@ func FuzzParsePnpm(f *testing.F) {
 			if !asParseError(err, &pe) || pe.Line == 0 || pe.Col == 0 {
 				t.Fatalf("error without a position: %v", err)
 			}
+			if _, again := parsePnpm(Input{Path: NamePnpmLock, Data: data}); again == nil || again.Error() != err.Error() {
+				t.Fatalf("second parse: error %v, first %v", again, err)
+			}
 			return
+		}
+		again, err := parsePnpm(Input{Path: NamePnpmLock, Data: bytes.Clone(data)})
+		if err != nil {
+			t.Fatalf("second parse failed: %v", err)
+		}
+		if !reflect.DeepEqual(inv, again) {
+			t.Fatalf("second parse differs:\n%s\nfirst:\n%s", goldenJSON(viewInventory(again)), goldenJSON(viewInventory(inv)))
 		}
 		inv.Root()
 		checkInvariants(t, inv)

@@ -8,9 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/depsweep/depsweep/internal/testcorpus"
 )
 
 // yarnGolden is the readable form of an Inventory that the want sections
@@ -73,66 +74,7 @@ func yarnGoldenOf(inv *Inventory) yarnGolden {
 // yarn.lock, optional manifests, and the wanted inventory or error) and
 // compares. go test ./lockfiles -run TestParseYarn -update rewrites want.
 func TestParseYarn(t *testing.T) {
-	cases, err := filepath.Glob("../testdata/lockfiles/yarn/*.txtar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(cases) == 0 {
-		t.Fatal("no cases in ../testdata/lockfiles/yarn")
-	}
-	for _, file := range cases {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
-			ar, err := txtar.ParseFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var lock []byte
-			project := fstest.MapFS{}
-			wantAt := -1
-			for i, f := range ar.Files {
-				switch {
-				case f.Name == "yarn.lock":
-					lock = f.Data
-				case f.Name == "want":
-					wantAt = i
-				default:
-					project[f.Name] = &fstest.MapFile{Data: f.Data}
-				}
-			}
-			if lock == nil || wantAt < 0 {
-				t.Fatal("case needs a yarn.lock and a want section")
-			}
-			in := Input{Path: "yarn.lock", Data: lock}
-			if len(project) > 0 {
-				in.Project = project
-			}
-			var got []byte
-			inv, err := Parse(in)
-			if err != nil {
-				got = []byte("error: " + err.Error() + "\n")
-			} else {
-				checkInvariants(t, inv)
-				var buf bytes.Buffer
-				enc := json.NewEncoder(&buf)
-				enc.SetEscapeHTML(false)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(yarnGoldenOf(inv)); err != nil {
-					t.Fatal(err)
-				}
-				got = buf.Bytes()
-			}
-			if *update {
-				ar.Files[wantAt].Data = got
-				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if want := ar.Files[wantAt].Data; !bytes.Equal(got, want) {
-				t.Errorf("Parse(%s) =\n%s\nwant\n%s", file, got, want)
-			}
-		})
-	}
+	goldenFamily{dir: "yarn", lockNames: []string{NameYarnLock}, view: func(inv *Inventory) any { return yarnGoldenOf(inv) }}.run(t)
 }
 
 // yarnParseFixture parses a lockfile of testdata/fixtures with its project
@@ -150,29 +92,6 @@ func yarnParseFixture(t *testing.T, dir, name string) *Inventory {
 	}
 	checkInvariants(t, inv)
 	return inv
-}
-
-// yarnTruthRow is one line of testdata/fixtures/TRUTH.tsv.
-type yarnTruthRow struct{ Case, File, Package, Version, Scope, Via string }
-
-func yarnReadTruth(t *testing.T, caseName string) []yarnTruthRow {
-	t.Helper()
-	data, err := os.ReadFile("../testdata/fixtures/TRUTH.tsv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []yarnTruthRow
-	for _, line := range strings.Split(string(data), "\n")[1:] {
-		c := strings.Split(line, "\t")
-		if len(c) < 8 || c[0] != caseName {
-			continue
-		}
-		out = append(out, yarnTruthRow{Case: c[0], File: c[1], Package: c[2], Version: c[3], Scope: c[6], Via: c[7]})
-	}
-	if len(out) == 0 {
-		t.Fatalf("TRUTH.tsv has no rows for %s", caseName)
-	}
-	return out
 }
 
 // yarnVia describes how package i is reached, in TRUTH.tsv's terms: direct,
@@ -202,7 +121,7 @@ func yarnVia(inv *Inventory, i int) string {
 func TestYarnFixtures(t *testing.T) {
 	for _, dir := range []string{"yarn1-workspaces", "berry4-nm-dev-scoped"} {
 		inv := yarnParseFixture(t, dir, "yarn.lock")
-		for _, row := range yarnReadTruth(t, dir) {
+		for _, row := range testcorpus.TruthCase(t, dir) {
 			if row.File != "yarn.lock" {
 				continue
 			}
@@ -330,33 +249,31 @@ func TestYarnCorpusEdges(t *testing.T) {
 	}
 }
 
-// FuzzParseYarn checks that the parser never panics and that whatever it
-// accepts keeps the inventory invariants.
+// FuzzParseYarn checks that the parser never panics (Parse turns a panic
+// into an error, which fails here), that every error is a *ParseError
+// naming the file and the line and column of the problem, and that what it
+// accepts keeps the inventory invariants, with a line for each problem.
 func FuzzParseYarn(f *testing.F) {
 	fuzzSeeds(f, "yarn")
-	cases, _ := filepath.Glob("../testdata/lockfiles/yarn/*.txtar")
-	for _, c := range cases {
-		if ar, err := txtar.ParseFile(c); err == nil {
-			for _, file := range ar.Files {
-				if file.Name == "yarn.lock" {
-					f.Add(file.Data)
-				}
-			}
-		}
-	}
+	txtarSeeds(f, "yarn", NameYarnLock)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		inv, err := Parse(Input{Path: "yarn.lock", Data: data})
+		inv, err := Parse(Input{Path: NameYarnLock, Data: data})
 		if err != nil {
-			var pe *ParseError
-			if !asParseError(err, &pe) || pe.Path != "yarn.lock" {
-				t.Fatalf("error %q is not a *ParseError naming the file", err)
-			}
 			if strings.Contains(err.Error(), "panicked") {
 				t.Fatal(err)
+			}
+			var pe *ParseError
+			if !asParseError(err, &pe) || pe.Path != NameYarnLock || pe.Line < 1 || pe.Col < 1 {
+				t.Fatalf("error %q is not a *ParseError naming the file, line and column", err)
 			}
 			return
 		}
 		checkInvariants(t, inv)
+		for _, p := range inv.Problems {
+			if p.Line < 1 {
+				t.Fatalf("problem without a line: %+v", p)
+			}
+		}
 	})
 }
 

@@ -298,34 +298,9 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-// truthRow is one line of fixtures/TRUTH.tsv.
-type truthRow struct {
-	Case, File, Package, Version, Match, Expected, Scope string
-}
-
-func loadTruth(t *testing.T) []truthRow {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(fixturesDir, "TRUTH.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []truthRow
-	for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		c := strings.Split(line, "\t")
-		if i == 0 || len(c) < 7 {
-			continue
-		}
-		out = append(out, truthRow{c[0], c[1], c[2], c[3], c[4], c[5], c[6]})
-	}
-	if len(out) == 0 {
-		t.Fatal("TRUTH.tsv has no rows")
-	}
-	return out
-}
-
 // truthFindings makes, for a fixture, the findings TRUTH.tsv says its
 // lockfile must produce (package and publisher matches), as the scan would.
-func truthFindings(t *testing.T, inv *lockfiles.Inventory, rows []truthRow) []ioc.Finding {
+func truthFindings(t *testing.T, inv *lockfiles.Inventory, rows []testcorpus.TruthRow) []ioc.Finding {
 	adv := malAdvisory()
 	var out []ioc.Finding
 	for _, r := range rows {
@@ -353,7 +328,7 @@ func truthFindings(t *testing.T, inv *lockfiles.Inventory, rows []truthRow) []io
 // TRUTH.tsv: every package reachable from the root, the scope of each listed
 // package, and each finding a vulnerability on the right component.
 func TestFixtures(t *testing.T) {
-	rows := loadTruth(t)
+	rows := testcorpus.Truth(t)
 	skipNoXSD(t)
 	built := 0
 	for _, f := range loadFixtures(t) {

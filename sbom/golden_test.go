@@ -9,6 +9,7 @@ import (
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
+	"github.com/depsweep/depsweep/internal/testcorpus"
 	"github.com/depsweep/depsweep/lockfiles"
 )
 
@@ -33,7 +34,7 @@ var goldenCases = []goldenCase{
 // that the two runs are byte-identical, and compares them with the golden
 // file (go test ./sbom -update rewrites them).
 func TestGolden(t *testing.T) {
-	rows := loadTruth(t)
+	rows := testcorpus.Truth(t)
 	var fixtures map[string]lockfile
 	for _, gc := range goldenCases {
 		t.Run(gc.name, func(t *testing.T) {

@@ -9,17 +9,14 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// commandNames are the commands of 'depsweep COMMAND', for "did you mean"
-// and shell completion.
-var commandNames = []string{"scan", "sbom", "history", "feed", "convert", "merge", "version", "completion", "help"}
-
 // cmdCompletion is 'depsweep completion bash|zsh|fish': a completion script
 // built from the same flag sets the commands parse.
 func cmdCompletion(e *env, args []string) (int, error) {
-	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") {
-		io.WriteString(e.stdout, usageCompletion)
-		return 0, nil
+	fs := newFlags("completion")
+	if done, err := parseFlags(e, "completion", fs, args, usageCompletion, ""); done {
+		return flagExit(err)
 	}
+	args = fs.Args()
 	if len(args) != 1 {
 		return 2, usageErrorf("completion", "completion takes one shell: bash, zsh or fish")
 	}
@@ -65,7 +62,7 @@ func flagText(f *pflag.Flag) string {
 func writeBashCompletion(w io.Writer, cmds []commandHelp) {
 	fmt.Fprintf(w, "# bash completion for depsweep; load with: source <(depsweep completion bash)\n")
 	fmt.Fprintf(w, "_depsweep() {\n\tlocal cur=${COMP_WORDS[COMP_CWORD]} cmd=${COMP_WORDS[1]} sub=${COMP_WORDS[2]} opts=\n")
-	fmt.Fprintf(w, "\tif [[ $COMP_CWORD -eq 1 ]]; then\n\t\tCOMPREPLY=($(compgen -W %q -- \"$cur\"))\n\t\treturn\n\tfi\n", strings.Join(commandNames, " "))
+	fmt.Fprintf(w, "\tif [[ $COMP_CWORD -eq 1 ]]; then\n\t\tCOMPREPLY=($(compgen -W %q -- \"$cur\"))\n\t\treturn\n\tfi\n", strings.Join(commandNames(), " "))
 	fmt.Fprintf(w, "\tcase \"$cmd $sub\" in\n")
 	for _, c := range cmds {
 		// The quoted part is literal; the * after it is the glob.
@@ -90,7 +87,7 @@ func zshQuote(s string) string {
 
 func writeZshCompletion(w io.Writer, cmds []commandHelp) {
 	fmt.Fprintf(w, "#compdef depsweep\n# zsh completion for depsweep; put it in $fpath as _depsweep, or: source <(depsweep completion zsh)\n")
-	fmt.Fprintf(w, "_depsweep() {\n\tlocal -a cmds\n\tcmds=(%s)\n", strings.Join(commandNames, " "))
+	fmt.Fprintf(w, "_depsweep() {\n\tlocal -a cmds\n\tcmds=(%s)\n", strings.Join(commandNames(), " "))
 	fmt.Fprintf(w, "\tif (( CURRENT == 2 )); then\n\t\t_describe 'command' cmds\n\t\treturn\n\tfi\n")
 	fmt.Fprintf(w, "\tcase \"${words[2]} ${words[3]}\" in\n")
 	for _, c := range cmds {
@@ -121,7 +118,7 @@ func fishQuote(s string) string {
 func writeFishCompletion(w io.Writer, cmds []commandHelp) {
 	fmt.Fprintf(w, "# fish completion for depsweep; save as ~/.config/fish/completions/depsweep.fish\n")
 	fmt.Fprintf(w, "complete -c depsweep -f\n")
-	fmt.Fprintf(w, "complete -c depsweep -n __fish_use_subcommand -a %s\n", fishQuote(strings.Join(commandNames, " ")))
+	fmt.Fprintf(w, "complete -c depsweep -n __fish_use_subcommand -a %s\n", fishQuote(strings.Join(commandNames(), " ")))
 	fmt.Fprintf(w, "complete -c depsweep -n '__fish_seen_subcommand_from feed' -a 'show validate'\n")
 	fmt.Fprintf(w, "complete -c depsweep -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'\n")
 	for _, c := range cmds {

@@ -11,7 +11,10 @@
 //	depsweep feed validate FILE ...
 //	depsweep feed show [--feed FILE ...]
 //	depsweep convert [--format FORMAT] [--output FILE] REPORT
+//	depsweep merge [--baseline REPORT] [flags] REPORT ...
 //	depsweep version
+//	depsweep completion bash|zsh|fish
+//	depsweep help man
 //
 // Scan walks each PATH (default: the current directory), finds every
 // package-lock.json, npm-shrinkwrap.json, node_modules/.package-lock.json,
@@ -86,6 +89,22 @@
 // the findings as vulnerabilities; the sbom command does only that (add
 // --no-vdr for plain SBOMs). --deterministic makes SBOMs reproducible.
 //
+// Fleet sweeps and scheduled audits: --repos-from FILE adds the
+// repositories listed in FILE (one path per line; - reads standard input)
+// to the PATH arguments. --baseline REPORT compares the scan with a saved
+// json or jsonl report: each finding gets the status new or present,
+// findings of the baseline that are gone are listed as resolved (only where
+// this run read their lockfile again; the others are counted as
+// not_scanned), and --fail-on-new makes only new findings count for the
+// exit code. --shard I/N scans the part of the repositories a stable hash of
+// their path assigns to shard I of N ("/N" takes I from
+// JOB_COMPLETION_INDEX, as a Kubernetes Indexed Job sets it); give every
+// shard the same roots. Merge combines the shards' json or jsonl reports
+// into the report one unsharded scan would have written, refusing reports
+// of other depsweep versions or feeds and shards that overlap; with
+// --baseline it then compares the merged report. SOURCE_DATE_EPOCH fixes
+// the report's timestamps, so that identical inputs give identical reports.
+//
 // Diagnostics go to standard error, never into the report: human-readable
 // by default, one JSON object per event with --log-format json (an event
 // per input that could not be read, and a final summary event with counts,
@@ -93,12 +112,71 @@
 // shows files done and found and findings so far (off with --quiet).
 // The text report is coloured on a terminal unless NO_COLOR is set.
 //
+// # Configuration and suppressions
+//
+// Every command reads a config file: --config FILE, else .depsweep.yaml in
+// the working directory, else depsweep/config.yaml in the user config
+// directory (--no-config reads none). Its keys are the long flag names
+// (format: json, fail-on: none, feed: [a.json, b.json]); a DEPSWEEP_*
+// variable (DEPSWEEP_FAIL_ON=none; lists comma-separated) wins over the
+// file, and a flag on the command line wins over both. An unknown key or a
+// bad value is an error naming FILE:LINE (exit 2).
+//
+// --ignore-file FILE, and the config file's ignore: list, accept findings:
+// each entry selects by id, advisory (id or alias), package (name or
+// name@version) and optionally repo and path globs, and must give a
+// reason; until DATE ends it. A suppressed finding stays in every report
+// with its reason ("suppressed" in JSON, an accepted suppression in SARIF),
+// is counted in summary.suppressed instead of summary.findings, and never
+// changes the exit code. An entry past its until date no longer applies
+// and an entry that matched nothing is listed as unused; both are warned
+// about. --no-ignore shows every finding as if there were no rules.
+//
+// Completion prints a bash, zsh or fish completion script; help man prints
+// this manual as a man page. Both are built from the same flag sets as
+// --help.
+//
+// # Flags
+//
+// Each command's --help (-h) lists its flags; they come in these groups.
+// Every command also takes --config FILE and --no-config.
+//
+// Feeds (scan, history, sbom, feed show): --feed FILE (repeatable),
+// --feed-sha256 HEX (one per --feed, in order).
+//
+// Publisher data (scan, history, sbom): --registry-metadata DIR,
+// --registry URL with --registry-cache DIR, --registry-timeout DURATION and
+// --registry-concurrency N, and --installed (scan and sbom; history refuses
+// it, as old lockfile versions have no installed packages).
+//
+// Report (scan, history, convert, merge): --format text|json|jsonl|sarif|markdown,
+// --output (-o) FILE, --fail-on SEVERITY|none (default low; convert's
+// default none), --ignore-file FILE and --no-ignore.
+//
+// Discovery (scan, sbom): --jobs (-j) N, --exclude GLOB (repeatable),
+// --max-file-size MiB. History has its own --jobs (-j) N: lockfile versions
+// parsed at once.
+//
+// SBOMs: scan --sbom-dir DIR, --sbom-format json|xml, --spec-version
+// 1.6|1.7 and --deterministic; sbom --output-dir DIR, --format json|xml,
+// --spec-version, --deterministic and --no-vdr.
+//
+// Fleets (scan): --repos-from FILE, --shard I/N, --baseline REPORT and
+// --fail-on-new; merge takes --baseline REPORT and --fail-on-new.
+//
+// Host traces (scan): --host, --home DIR. History: --ref REF (repeatable),
+// --since DATE.
+//
+// Diagnostics (scan, history, sbom, merge): --log-format console|json,
+// --log-level debug|info|warn|error, --quiet (-q).
+//
 // # Exit codes
 //
 //	0  scanned; no finding at or above --fail-on (also when no lockfile
 //	   was found: a warning says so)
-//	1  findings at or above --fail-on (default info: any finding;
-//	   --fail-on none never exits 1)
+//	1  findings at or above --fail-on (default low: any finding but info
+//	   ones, such as a same-named git or workspace package; suppressed
+//	   findings never count; --fail-on none never exits 1)
 //	2  error: bad usage, unreadable feed, an interrupted scan, or inputs
 //	   that could not be read or parsed, or lockfiles read only in part
 //	   (entries skipped); partial results are still written and the
@@ -107,6 +185,8 @@
 // Findings win over errors: a sweep that found something exits 1 even if
 // some files could not be read. History exits as scan does; a repository
 // git cannot read, or a lockfile version that does not parse, is an error.
-// The sbom, feed, convert and version
-// commands exit 0 on success and 2 on error.
+// Merge exits as scan does (with --fail-on-new, for new findings only), 2
+// when a shard could not read something or was interrupted. The sbom, feed,
+// and version commands exit 0 on success and 2 on error; convert too,
+// unless --fail-on is given, when it exits as scan would for the report.
 package main

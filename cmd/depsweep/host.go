@@ -1,37 +1,19 @@
 package main
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/depsweep/depsweep/ioc"
-	"github.com/depsweep/depsweep/ioc/report"
-	"github.com/depsweep/depsweep/lockfiles"
 	"github.com/depsweep/depsweep/lockfiles/host"
 )
 
 // hostRepo is the repository of host trace findings, and the prefix of
 // their evidence paths: the home directory.
 const hostRepo = "~"
-
-// hostFlags are scan's flags for host traces.
-type hostFlags struct {
-	host bool
-	home string
-}
-
-func (h *hostFlags) register(fs *pflag.FlagSet) {
-	fs.BoolVar(&h.host, "host", false, helpHost)
-	fs.StringVar(&h.home, "home", "", helpHome)
-}
-
-// on reports whether scan should read host traces instead of repositories.
-func (h *hostFlags) on() bool { return h.host || h.home != "" }
 
 // scanHost is 'depsweep scan --host' and 'scan --home DIR': the npx cache,
 // the npm cache index, MCP client configs, Yarn Berry caches and the pnpm
@@ -75,8 +57,8 @@ func scanHost(e *env, fs *pflag.FlagSet, h *hostFlags, ff *feedFlags, pf *pubFla
 	rs.fo = fo
 	defer rs.out.abort()
 
-	rep := rs.header(time.Now().UTC(), []string{home})
-	rep.Repos = []report.Repo{{Path: hostRepo}}
+	b := rs.builder(time.Now().UTC(), []string{home})
+	b.Repo(&ioc.RepoInfo{Path: hostRepo})
 	traces, errs := host.Scan(e.ctx, home)
 	interrupted := e.ctx.Err() != nil
 	pubs := rs.publishers()
@@ -84,55 +66,23 @@ func scanHost(e *env, fs *pflag.FlagSet, h *hostFlags, ff *feedFlags, pf *pubFla
 	for _, tr := range traces {
 		inv := tr.Inventory
 		inv.Path = hostRepo + "/" + inv.Path
-		rep.Lockfiles = append(rep.Lockfiles, report.Lockfile{Path: inv.Path, Repo: hostRepo, Format: inv.Format, Packages: len(inv.Packages)})
 		fds, st := rs.index.MatchInventory(hostRepo, inv, pubs)
 		stats.Packages += st.Packages
 		stats.PublisherKnown += st.PublisherKnown
-		for i := range fds {
-			f := report.ConvertFinding(&fds[i])
-			f.Trace = inv.Format
-			f.SeenAt = traceTime(tr, &fds[i])
-			rep.Findings = append(rep.Findings, f)
-		}
+		b.Trace(hostRepo, inv, tr.Times, fds)
 	}
 	for _, err := range errs {
-		re := hostError(err)
-		rep.Errors = append(rep.Errors, re)
+		re := b.TraceError(hostRepo, err)
 		log.Error().Str("path", re.Path).Str("error", re.Error).Msg(logInputError)
 	}
-	if err := rs.finish(e, log, rep, format, interrupted, stats); err != nil {
+	rep, err := rs.finish(e, log, b, format, interrupted, stats)
+	if err != nil {
 		return 2, err
 	}
 	if rep.Summary.Lockfiles == 0 && rep.Summary.Errors == 0 && !interrupted {
 		log.Warn().Msg(logNoTraces(filepath.ToSlash(home)))
 	}
 	return fo.exitCode(rep, false, interrupted), nil
-}
-
-// hostError returns the report entry of an error of [host.Scan], which
-// names its file relative to home at the front of the message: the path
-// and the message both get the "~/" prefix that trace paths have.
-func hostError(err error) report.Error {
-	msg := hostRepo + "/" + err.Error()
-	var pe *lockfiles.ParseError
-	if errors.As(err, &pe) && pe.Path != "" {
-		return report.Error{Path: hostRepo + "/" + pe.Path, Error: msg}
-	}
-	path, _, _ := strings.Cut(err.Error(), ": ")
-	return report.Error{Path: hostRepo + "/" + path, Error: msg}
-}
-
-// traceTime returns when the trace of f's package was made, nil when unknown.
-func traceTime(tr host.Trace, f *ioc.Finding) *time.Time {
-	for i := range tr.Inventory.Packages {
-		p := &tr.Inventory.Packages[i]
-		if i < len(tr.Times) && p.Line == f.Package.Line && p.Name == f.Package.Name &&
-			p.Version == f.Package.Version && p.Resolved == f.Package.Resolved && !tr.Times[i].IsZero() {
-			t := tr.Times[i].UTC()
-			return &t
-		}
-	}
-	return nil
 }
 
 // homeDir is the user's home directory as scan --host reads it: $HOME, else

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/depsweep/depsweep/ioc/report"
 )
 
 const usageMain = `depsweep finds compromised JavaScript dependencies.
@@ -32,6 +34,8 @@ Usage:
   depsweep convert [flags] REPORT      re-render a saved JSON or JSONL report
   depsweep merge [flags] REPORT ...    combine the reports of a sharded sweep
   depsweep version                     print version and embedded feed digest
+  depsweep completion bash|zsh|fish    print a shell completion script
+  depsweep help man                    print the manual page
 
 Run 'depsweep COMMAND --help' for a command's flags.
 
@@ -161,7 +165,6 @@ const (
 	helpRegistry     = "look publishers up in the npm registry at `URL`, or in the one a project's .npmrc names (network; cached on disk)"
 	helpRegCache     = "cache registry documents in `DIR` (default: the user cache directory)"
 	helpInstalled    = "also scan installed packages under node_modules (manifests and file contents)"
-	helpFormat       = "report `FORMAT`: text, json, jsonl, sarif or markdown"
 	helpOutput       = "write the report to `FILE` (atomically) instead of standard output"
 	helpFailOn       = "exit 1 when a finding has at least this `SEVERITY` (critical, high, medium, low, info, or none); info findings (name collisions) fail a run only with --fail-on info"
 	helpConfig       = "read settings from this YAML `FILE` (default: .depsweep.yaml, then the user config directory's depsweep/config.yaml); flags win over DEPSWEEP_* variables, which win over the file"
@@ -180,12 +183,16 @@ const (
 	helpMaxFileSize  = "largest lockfile read, in `MiB`; larger files are reported as errors"
 	helpOutputDir    = "write the SBOMs into `DIR` (created if needed)"
 	helpNoVDR        = "do not record findings as vulnerabilities in the SBOMs"
-	helpConvFormat   = "output `FORMAT`: text, json, jsonl, sarif or markdown"
 	helpHelp         = "show this help"
 	helpBaseline     = "compare with the findings of a saved `REPORT` (json or jsonl): mark each finding new or present, list resolved ones, and count only new findings for the exit code"
-	helpColor        = "colour the text report: auto, always or never (auto: on a terminal unless NO_COLOR is set)"
 	helpRegTimeout   = "give up a registry request after `DURATION`"
 	helpRegistryConc = "at most `N` registry requests at once"
+)
+
+// Help of --format, naming the report formats ioc/report has.
+var (
+	helpFormat     = "report `FORMAT`: " + report.FormatList()
+	helpConvFormat = "output `FORMAT`: " + report.FormatList()
 )
 
 // Usage errors and their hints.

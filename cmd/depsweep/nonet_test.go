@@ -17,6 +17,8 @@ import (
 	"testing"
 
 	iofs "io/fs"
+
+	"github.com/depsweep/depsweep/ioc/report"
 )
 
 // A netTrap records every attempt to reach the network through the
@@ -120,7 +122,7 @@ func offlineRuns(root, out string) [][]string {
 	common := []string{"--registry-metadata", meta, "--installed", "-j", "2", "--max-file-size", "16",
 		"--exclude", "nothing-*", "--log-format", "json", "--log-level", "debug"}
 	var runs [][]string
-	for _, f := range reportFormats {
+	for _, f := range report.Formats() {
 		args := append([]string{"scan", "--format", f, "-o", filepath.Join(out, "report."+f),
 			"--sbom-dir", filepath.Join(out, "sbom-"+f), "--sbom-format", "xml", "--spec-version", "1.7", "--deterministic", "--fail-on", "none"}, common...)
 		runs = append(runs, append(args, root))

@@ -10,37 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/depsweep/depsweep/internal/testcorpus"
 	"github.com/depsweep/depsweep/ioc/report"
 	"github.com/depsweep/depsweep/lockfiles"
 )
-
-// truthRow is one line of testdata/fixtures/TRUTH.tsv.
-type truthRow struct {
-	Case, File, Package, Version, Match, Expected, Scope, Via, Note string
-}
-
-func readTruth(t *testing.T, name string) []truthRow {
-	t.Helper()
-	b, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rows []truthRow
-	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		if i == 0 {
-			continue // header
-		}
-		c := strings.Split(line, "\t")
-		if len(c) != 9 {
-			t.Fatalf("%s:%d: %d columns, want 9", name, i+1, len(c))
-		}
-		rows = append(rows, truthRow{c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]})
-	}
-	if len(rows) == 0 {
-		t.Fatalf("%s: no rows", name)
-	}
-	return rows
-}
 
 // TestTruth is the acceptance test: 'depsweep scan --format json'
 // over each fixture case, with the registry metadata (and --installed for
@@ -49,8 +22,8 @@ func readTruth(t *testing.T, name string) []truthRow {
 func TestTruth(t *testing.T) {
 	requireParts(t)
 	const fixtures = "../../testdata/fixtures"
-	rows := readTruth(t, filepath.Join(fixtures, "TRUTH.tsv"))
-	cases := map[string][]truthRow{}
+	rows := testcorpus.Truth(t)
+	cases := map[string][]testcorpus.TruthRow{}
 	for _, r := range rows {
 		cases[r.Case] = append(cases[r.Case], r)
 	}
@@ -88,7 +61,7 @@ func TestTruth(t *testing.T) {
 				}
 				got[key] = f
 			}
-			want := map[string]truthRow{}
+			want := map[string]testcorpus.TruthRow{}
 			for _, r := range cases[name] {
 				if r.Expected != "flag" {
 					continue
@@ -117,7 +90,7 @@ func TestTruth(t *testing.T) {
 
 // checkFinding compares a finding's dev, direct and path fields with the
 // row's scope and via columns.
-func checkFinding(t *testing.T, fixtures, key string, r truthRow, f report.Finding) {
+func checkFinding(t *testing.T, fixtures, key string, r testcorpus.TruthRow, f report.Finding) {
 	t.Helper()
 	if dev := r.Scope == "dev"; f.Package.Dev != dev {
 		t.Errorf("%s: dev = %v, want %v (scope %s)", key, f.Package.Dev, dev, r.Scope)

@@ -1,7 +1,11 @@
 package testcorpus
 
 import (
+	"os"
 	"path"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -34,5 +38,37 @@ func TestLoad(t *testing.T) {
 	}
 	if again := Load(t); len(again) != len(files) || &again[0] != &files[0] {
 		t.Errorf("Load read the corpus again: want the files of the first call")
+	}
+}
+
+// TestTruth checks what the readers of TRUTH.tsv rely on: every row names
+// a fixture case that exists, with a known expectation, scope and via.
+func TestTruth(t *testing.T) {
+	rows := Truth(t)
+	dir := Fixtures(t)
+	flags := 0
+	for _, r := range rows {
+		if _, err := os.Stat(filepath.Join(dir, r.Case, filepath.FromSlash(r.File))); err != nil {
+			t.Errorf("%s: %v", r.Case, err)
+		}
+		switch r.Expected {
+		case "flag":
+			flags++
+		case "clean":
+		default:
+			t.Errorf("%s %s@%s: expected %q, want flag or clean", r.Case, r.Package, r.Version, r.Expected)
+		}
+		if r.Scope != "prod" && r.Scope != "dev" {
+			t.Errorf("%s %s@%s: scope %q, want prod or dev", r.Case, r.Package, r.Version, r.Scope)
+		}
+		if via, _, _ := strings.Cut(r.Via, ":"); !slices.Contains([]string{"direct", "transitive", "workspace", "alias"}, via) {
+			t.Errorf("%s %s@%s: via %q", r.Case, r.Package, r.Version, r.Via)
+		}
+	}
+	if flags == 0 {
+		t.Error("TRUTH.tsv flags nothing")
+	}
+	if got := TruthCase(t, rows[0].Case); len(got) == 0 || got[0] != rows[0] {
+		t.Errorf("TruthCase(%s) = %v, want its rows from the first", rows[0].Case, got)
 	}
 }

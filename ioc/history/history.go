@@ -13,7 +13,6 @@ package history
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -123,6 +122,13 @@ type Stats struct {
 	Parsed   int // lockfiles parsed: one per distinct blob and lockfile name
 }
 
+// A Lockfile is one lockfile path the history held, over every version read.
+type Lockfile struct {
+	Path     string   // relative to the scan root
+	Formats  []string // the formats its versions had, sorted
+	Packages int      // distinct name@version over every version that parsed
+}
+
 // A Result is the history of one repository.
 type Result struct {
 	Repo      string // the repository's path as given to Scan
@@ -131,7 +137,12 @@ type Result struct {
 	Branches  []Branch   // in walk order: local branches, then remote ones, each by name
 	Exposures []Exposure // sorted by branch, first-seen date, lockfile, package, finding ID
 	Errors    []FileError
-	Stats     Stats
+	// Lockfiles lists every lockfile path whose versions were read and
+	// parsed, sorted by path: what was checked, findings or not.
+	Lockfiles []Lockfile
+	// Match sums the publisher coverage of every lockfile version matched.
+	Match ioc.MatchStats
+	Stats Stats
 }
 
 // Scan walks the history of the repository in dir. repo is its path
@@ -197,10 +208,12 @@ func Scan(ctx context.Context, dir, repo string, m Matcher, opts Options) (*Resu
 	var mu sync.Mutex
 	matched := make(map[gitlog.File][]ioc.Finding, len(files))
 	failed := map[gitlog.File]error{}
+	read := map[string]*lockfileRead{} // by inventory path
 	res.Stats.Parsed, err = g.Parse(ctx, files, gitlog.ParseOptions{Jobs: opts.Jobs, Prefix: repo}, func(f gitlog.File, inv *lockfiles.Inventory, err error) {
 		var fs []ioc.Finding
+		var st ioc.MatchStats
 		if err == nil {
-			fs, _ = m.MatchInventory(repo, inv, opts.Publishers)
+			fs, st = m.MatchInventory(repo, inv, opts.Publishers)
 		}
 		mu.Lock()
 		defer mu.Unlock()
@@ -209,10 +222,14 @@ func Scan(ctx context.Context, dir, repo string, m Matcher, opts Options) (*Resu
 			return
 		}
 		matched[f] = fs
+		res.Match.Packages += st.Packages
+		res.Match.PublisherKnown += st.PublisherKnown
+		read[inv.Path] = read[inv.Path].add(inv)
 	})
 	if err != nil {
 		return nil, err
 	}
+	res.Lockfiles = lockfilesRead(read)
 	for f, err := range failed {
 		res.Errors = append(res.Errors, FileError{Path: joinPath(repo, f.Path), Blob: f.Blob, Commit: firstCommit[f], Err: err})
 	}
@@ -361,6 +378,38 @@ func Intersect(a, b ioc.Window) (ioc.Window, bool) {
 	return w, true
 }
 
+// lockfileRead is one lockfile path while its versions are read.
+type lockfileRead struct {
+	formats  []string
+	packages map[string]struct{} // distinct name@version over every version
+}
+
+// add notes one parsed version of the path; r may be nil for the first.
+func (r *lockfileRead) add(inv *lockfiles.Inventory) *lockfileRead {
+	if r == nil {
+		r = &lockfileRead{packages: map[string]struct{}{}}
+	}
+	if !slices.Contains(r.formats, inv.Format) {
+		r.formats = append(r.formats, inv.Format)
+	}
+	for i := range inv.Packages {
+		r.packages[inv.Packages[i].Name+"@"+inv.Packages[i].Version] = struct{}{}
+	}
+	return r
+}
+
+// lockfilesRead lists the paths read, sorted.
+func lockfilesRead(read map[string]*lockfileRead) []Lockfile {
+	out := make([]Lockfile, 0, len(read))
+	for p, r := range read {
+		formats := slices.Clone(r.formats)
+		slices.Sort(formats)
+		out = append(out, Lockfile{Path: p, Formats: formats, Packages: len(r.packages)})
+	}
+	slices.SortFunc(out, func(a, b Lockfile) int { return strings.Compare(a.Path, b.Path) })
+	return out
+}
+
 func joinPath(repo, p string) string {
 	if repo == "" || repo == "." {
 		return p
@@ -373,27 +422,4 @@ func short(h string) string {
 		return h[:12]
 	}
 	return h
-}
-
-// Describe says in words when a finding was present, for text reports:
-// "first seen 2025-09-17 a1b2c3d4e5f6 (Bob), removed 2025-09-26 0f9e8d7c6b5a (Carol)".
-func (e *Exposure) Describe() string {
-	var b strings.Builder
-	switch e.Before {
-	case "shallow":
-		fmt.Fprintf(&b, "present at the shallow clone's boundary %s %s (may be older)", e.FirstSeen.Date.Format(time.DateOnly), short(e.FirstSeen.Hash))
-	case "since":
-		fmt.Fprintf(&b, "already present at %s %s, before the walked history", e.FirstSeen.Date.Format(time.DateOnly), short(e.FirstSeen.Hash))
-	default:
-		fmt.Fprintf(&b, "first seen %s %s (%s)", e.FirstSeen.Date.Format(time.DateOnly), short(e.FirstSeen.Hash), e.FirstSeen.Author)
-	}
-	if e.RemovedIn == nil {
-		fmt.Fprintf(&b, ", still present at %s", short(e.LastSeen.Hash))
-	} else {
-		fmt.Fprintf(&b, ", removed %s %s (%s)", e.RemovedIn.Date.Format(time.DateOnly), short(e.RemovedIn.Hash), e.RemovedIn.Author)
-	}
-	if len(e.Spans) > 1 {
-		fmt.Fprintf(&b, ", in %d separate periods", len(e.Spans))
-	}
-	return b.String()
 }

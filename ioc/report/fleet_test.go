@@ -68,12 +68,12 @@ func buildFleet(t *testing.T) string {
 // scanReport runs a (sharded) scan of roots and collects its report.
 func scanReport(t *testing.T, x *ioc.Index, roots []string, s ioc.Shard) *report.Report {
 	t.Helper()
-	col := report.NewCollector(report.Report{Tool: report.Tool{Name: "depsweep", Version: "test"}, Started: time.Now().UTC(), Roots: roots, Feeds: fleetFeeds})
-	stats, err := ioc.ScanShard(context.Background(), ioc.ScanConfig{Roots: roots, Index: x, Jobs: 2}, s, col)
+	b := report.NewBuilder(report.Header{Tool: report.Tool{Name: "depsweep", Version: "test"}, Started: time.Now().UTC(), Roots: roots, Feeds: fleetFeeds})
+	stats, err := ioc.ScanShard(context.Background(), ioc.ScanConfig{Roots: roots, Index: x, Jobs: 2}, s, b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return col.Finish(stats, time.Now().UTC(), false, nil)
+	return b.Finish(time.Now().UTC(), false, report.ScanCoverage(stats, nil))
 }
 
 // untimed clears the fields that differ between two runs of one scan.

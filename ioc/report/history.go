@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -10,11 +11,44 @@ import (
 	"github.com/depsweep/depsweep/lockfiles/gitlog"
 )
 
-// ConvertExposure returns the report form of one finding's history on one
-// branch: the finding as [ConvertFinding] makes it, with Branch, FirstSeen,
+// History adds the history of one repository: the repository (listed with
+// what was walked; give its git metadata to [Builder.Repo] first), a
+// finding per exposure, an error per lockfile version that did not parse,
+// and every lockfile path whose versions were read. A path read in two
+// histories (the same repository given twice) is listed once.
+func (b *Builder) History(res *history.Result) {
+	b.addRepo(Repo{Path: res.Repo}).History = repoHistory(res)
+	for i := range res.Exposures {
+		b.r.Findings = append(b.r.Findings, exposureFinding(&res.Exposures[i]))
+	}
+	for i := range res.Errors {
+		b.Error(res.Errors[i].Path, &res.Errors[i])
+	}
+	for _, l := range res.Lockfiles {
+		format := strings.Join(l.Formats, ",")
+		if i, ok := b.lockfiles[l.Path]; ok {
+			prev := &b.r.Lockfiles[i]
+			prev.Format = strings.Join(union(strings.Split(prev.Format, ","), l.Formats), ",")
+			prev.Packages = max(prev.Packages, l.Packages)
+			continue
+		}
+		b.lockfiles[l.Path] = len(b.r.Lockfiles)
+		b.r.Lockfiles = append(b.r.Lockfiles, Lockfile{Path: l.Path, Repo: res.Repo, Format: format, Packages: l.Packages})
+	}
+}
+
+// union returns the sorted distinct strings of a and b.
+func union(a, b []string) []string {
+	out := append(slices.Clone(a), b...)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// exposureFinding returns the report form of one finding's history on one
+// branch: the finding as [convertFinding] makes it, with Branch, FirstSeen,
 // Before, LastSeen, RemovedIn and Exposure set.
-func ConvertExposure(e *history.Exposure) Finding {
-	f := ConvertFinding(&e.Finding)
+func exposureFinding(e *history.Exposure) Finding {
+	f := convertFinding(&e.Finding)
 	f.Branch = e.Branch
 	f.FirstSeen = commitRef(e.FirstSeen)
 	f.Before = e.Before
@@ -156,9 +190,9 @@ func traceLabel(trace string) string {
 
 func dateTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
 
-// ConvertHistory returns what res walked, for the repository's entry in the
+// repoHistory returns what res walked, for the repository's entry in the
 // report.
-func ConvertHistory(res *history.Result) *RepoHistory {
+func repoHistory(res *history.Result) *RepoHistory {
 	h := &RepoHistory{Bare: res.Bare, Shallow: res.Shallow, Versions: res.Stats.Files, Branches: []HistoryBranch{}}
 	for _, b := range res.Branches {
 		hb := HistoryBranch{Name: b.Name, Also: b.Also, Tip: b.Tip.Hash, Commits: b.Steps, Cut: b.Cut}

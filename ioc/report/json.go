@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"io"
 	"time"
-
-	"github.com/depsweep/depsweep/ioc"
 )
+
+func init() {
+	register("json", 20, func(w io.Writer, r *Report, _ Options) error { return WriteJSON(w, r) })
+	register("jsonl", 30, func(w io.Writer, r *Report, _ Options) error { return WriteJSONL(w, r) })
+}
 
 // WriteJSON writes r as indented JSON (two spaces), followed by a newline.
 // The output is stable: a normalized report (see [Normalize]) always encodes
@@ -62,11 +65,12 @@ type jsonlSummaryLine struct {
 	Suppressions *Suppressions `json:"suppressions,omitempty"`
 }
 
-// A JSONLWriter streams a scan as JSON Lines, one object per event as
-// results arrive, for fleet runs where a report should be usable before the
-// scan ends (or after it was killed). It is an [ioc.Handler] and
-// [ioc.RepoHandler]; like every Handler it is not safe for concurrent use.
-// Repository metadata is buffered and written with the summary line.
+// A JSONLWriter streams a report as JSON Lines, one object per entry as a
+// [Builder] builds it, for fleet runs where a report should be usable
+// before the scan ends (or after it was killed). It is a [Sink]: give it to
+// [Builder.Stream], then write the summary line with
+// [JSONLWriter.WriteSummary] from the finished report, which also carries
+// the repositories. It is not safe for concurrent use.
 type JSONLWriter struct {
 	enc *json.Encoder
 }
@@ -78,26 +82,19 @@ func NewJSONLWriter(w io.Writer) *JSONLWriter {
 	return &JSONLWriter{enc: enc}
 }
 
-// Repo implements [ioc.RepoHandler]; repositories are written with the summary.
-func (j *JSONLWriter) Repo(*ioc.RepoInfo) error { return nil }
-
-// Lockfile implements [ioc.Handler]: a "lockfile" line for a lockfile, and
-// an "error" line when the event carries an error.
-func (j *JSONLWriter) Lockfile(lf *ioc.LockfileResult) error {
-	if l, ok := ConvertLockfile(lf); ok {
-		if err := j.enc.Encode(jsonlLockfileLine{LineLockfile, l}); err != nil {
-			return err
-		}
-	}
-	if lf.Err != nil {
-		return j.enc.Encode(jsonlErrorLine{LineError, Error{Path: lf.Path, Error: lf.Err.Error()}})
-	}
-	return nil
+// Lockfile implements [Sink]: a "lockfile" line.
+func (j *JSONLWriter) Lockfile(l *Lockfile) error {
+	return j.enc.Encode(jsonlLockfileLine{LineLockfile, *l})
 }
 
-// Finding implements [ioc.Handler].
-func (j *JSONLWriter) Finding(f *ioc.Finding) error {
-	return j.enc.Encode(jsonlFindingLine{LineFinding, ConvertFinding(f)})
+// Error implements [Sink]: an "error" line.
+func (j *JSONLWriter) Error(e *Error) error {
+	return j.enc.Encode(jsonlErrorLine{LineError, *e})
+}
+
+// Finding implements [Sink]: a "finding" line.
+func (j *JSONLWriter) Finding(f *Finding) error {
+	return j.enc.Encode(jsonlFindingLine{LineFinding, *f})
 }
 
 // WriteSummary writes the final "summary" line from the finished report r

@@ -13,6 +13,10 @@ import (
 	"time"
 )
 
+func init() {
+	register("markdown", 50, func(w io.Writer, r *Report, _ Options) error { return WriteMarkdown(w, r) })
+}
+
 // WriteMarkdown renders r as GitHub-flavoured Markdown for a ticket or a
 // pull-request comment: a title, a summary table, a findings table, then per
 // advisory its references, a remediation checklist and the exposure window;

@@ -4,6 +4,13 @@
 //
 // The JSON form is the canonical record: every other format is rendered from
 // a *Report, and a JSON report read back renders the same output.
+//
+// A [Builder] assembles the one Report of a command from what its inputs
+// yield: a scan's events, git histories ([Builder.History]) and host traces
+// ([Builder.Trace]). [Write] renders it in a format by name. A new report
+// format is one file in this package: its writer, and an init function
+// that registers it under its name (see formats.go); the CLI's --format
+// then offers it, and its help text names it.
 package report
 
 import "time"

@@ -13,6 +13,10 @@ import (
 	"time"
 )
 
+func init() {
+	register("sarif", 40, func(w io.Writer, r *Report, _ Options) error { return WriteSARIF(w, r) })
+}
+
 // SARIFSchema is the JSON schema URI that WriteSARIF puts in "$schema".
 const SARIFSchema = "https://json.schemastore.org/sarif-2.1.0.json"
 

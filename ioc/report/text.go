@@ -13,6 +13,12 @@ import (
 	"unicode/utf8"
 )
 
+func init() {
+	register("text", 10, func(w io.Writer, r *Report, opts Options) error {
+		return WriteText(w, r, TextOptions{Color: opts.Color})
+	})
+}
+
 // TextOptions control the text report.
 type TextOptions struct {
 	// Color turns on ANSI colour and bold. The caller decides: set it only

@@ -61,13 +61,17 @@ func events(t *testing.T, h ioc.Handler) ioc.ScanStats {
 
 func collect(t *testing.T) *report.Report {
 	t.Helper()
-	c := report.NewCollector(report.Report{Tool: report.Tool{Name: "depsweep", Version: "v1.2.3"}, Started: t0,
-		Roots: []string{"fleet"}, Feeds: []report.Feed{{Name: "embedded:postmark-mcp", Advisories: 1, Indicators: 4, SHA256: "ab"}}})
-	stats := events(t, c)
-	return c.Finish(stats, t0.Add(time.Second), false, []string{"registry-metadata:reg"})
+	b := newBuilder()
+	stats := events(t, b)
+	return b.Finish(t0.Add(time.Second), false, report.ScanCoverage(stats, []string{"registry-metadata:reg"}))
 }
 
-func TestCollector(t *testing.T) {
+func newBuilder() *report.Builder {
+	return report.NewBuilder(report.Header{Tool: report.Tool{Name: "depsweep", Version: "v1.2.3"}, Started: t0,
+		Roots: []string{"fleet"}, Feeds: []report.Feed{{Name: "embedded:postmark-mcp", Advisories: 1, Indicators: 4, SHA256: "ab"}}})
+}
+
+func TestBuilder(t *testing.T) {
 	r := collect(t)
 	if r.Schema != report.Schema {
 		t.Errorf("Schema = %q, want %q", r.Schema, report.Schema)
@@ -113,9 +117,8 @@ func TestCollector(t *testing.T) {
 	}
 }
 
-func TestCollectorEmptyListsEncodeAsArrays(t *testing.T) {
-	c := report.NewCollector(report.Report{Started: t0})
-	r := c.Finish(ioc.ScanStats{}, t0, true, nil)
+func TestBuilderEmptyListsEncodeAsArrays(t *testing.T) {
+	r := report.NewBuilder(report.Header{Started: t0}).Finish(t0, true, report.Coverage{})
 	var buf bytes.Buffer
 	if err := report.WriteJSON(&buf, r); err != nil {
 		t.Fatal(err)
@@ -148,13 +151,19 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 }
 
-// TestJSONLStream checks that the streaming writer, fed the scan's events as
-// they come, reads back as the same report the collector built.
+// TestJSONLStream checks that the streaming writer, given to a Builder fed
+// the scan's events as they come, reads back as the same report the
+// Builder finished.
 func TestJSONLStream(t *testing.T) {
-	want := collect(t)
 	var buf bytes.Buffer
 	jl := report.NewJSONLWriter(&buf)
-	events(t, jl)
+	b := newBuilder()
+	b.Stream(jl)
+	stats := events(t, b)
+	want := b.Finish(t0.Add(time.Second), false, report.ScanCoverage(stats, []string{"registry-metadata:reg"}))
+	if !reflect.DeepEqual(want, collect(t)) {
+		t.Errorf("a Builder with a stream builds another report than one without")
+	}
 	if err := jl.WriteSummary(want); err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +188,7 @@ func TestJSONLStream(t *testing.T) {
 		t.Fatalf("Read(JSONL): %v", err)
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("Read(JSONL stream) differs from the collected report:\n got %+v\nwant %+v", got, want)
+		t.Errorf("Read(JSONL stream) differs from the built report:\n got %+v\nwant %+v", got, want)
 	}
 
 	// WriteJSONL of the finished report reads back the same too.
@@ -195,8 +204,9 @@ func TestJSONLStream(t *testing.T) {
 
 func TestJSONLCutShortIsInterrupted(t *testing.T) {
 	var buf bytes.Buffer
-	jl := report.NewJSONLWriter(&buf)
-	events(t, jl) // no summary line: the scan was killed
+	b := newBuilder()
+	b.Stream(report.NewJSONLWriter(&buf))
+	events(t, b) // no summary line: the scan was killed
 	got, err := report.Read(&buf)
 	if err != nil {
 		t.Fatalf("Read: %v", err)

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"os"
+	"time"
+
+	"github.com/depsweep/depsweep/ioc"
+	"github.com/depsweep/depsweep/ioc/report"
+	"github.com/depsweep/depsweep/sbom"
+)
+
+// cmdSBOM is 'depsweep sbom': the scan pipeline with an SBOM writer and no
+// findings report. Findings go into the SBOMs as vulnerabilities (a VDR)
+// unless --no-vdr: the matching costs little next to parsing, and an SBOM
+// that records the known-bad components is what incident response needs.
+func cmdSBOM(e *env, args []string) (int, error) {
+	fs := newFlags("sbom")
+	var (
+		ff    feedFlags
+		pf    pubFlags
+		lf    logFlags
+		sf    scanFlags
+		so    sbomOpts
+		dir   string
+		noVDR bool
+	)
+	ff.register(fs)
+	pf.register(fs)
+	lf.register(fs)
+	sf.register(fs)
+	fs.StringVar(&dir, "output-dir", "", helpOutputDir)
+	fs.StringVar(&so.format, "format", "json", helpSBOMFormat)
+	fs.StringVar(&so.spec, "spec-version", "1.6", helpSpecVersion)
+	fs.BoolVar(&so.deterministic, "deterministic", false, helpDeterminist)
+	fs.BoolVar(&noVDR, "no-vdr", false, helpNoVDR)
+	if done, err := parseFlags(e, "sbom", fs, args, usageSBOM, usageSBOMTail); done {
+		return flagExit(err)
+	}
+	if dir == "" {
+		return 2, usageErrorf("sbom", errOutputDirMissing)
+	}
+	opts, err := so.options()
+	if err != nil {
+		return 2, err
+	}
+	if err := sf.validate("sbom"); err != nil {
+		return 2, err
+	}
+	log, progress, err := lf.logger(e)
+	if err != nil {
+		return 2, err
+	}
+	roots := fs.Args()
+	if len(roots) == 0 {
+		roots = []string{"."}
+	}
+	if err := checkRoots(roots); err != nil {
+		return 2, err
+	}
+	rs, err := setupIndex(&ff, &pf, log)
+	if err != nil {
+		return 2, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 2, errSBOM(err)
+	}
+	dw, err := sbom.NewDirWriter(dir, opts)
+	if err != nil {
+		return 2, errSBOM(err)
+	}
+	b := rs.builder(time.Now().UTC(), roots)
+	var sink ioc.Handler = dw
+	if noVDR {
+		sink = noFindings{dw}
+	}
+	h := ioc.MultiHandler(b, &logHandler{log: log}, sink)
+	cfg := ioc.ScanConfig{
+		Roots: roots, Index: rs.index, Publishers: rs.pubsFor, Installed: pf.installed,
+		Jobs: sf.jobs, MaxFileSize: sf.maxFileSize << 20, Log: log, Skip: sf.skip(),
+	}
+	stats, interrupted, err := runScan(e, cfg, ioc.Shard{}, h, progress)
+	if err != nil {
+		return 2, errScan(err)
+	}
+	if err := ioc.Flush(h); err != nil {
+		return 2, errSBOM(err)
+	}
+	rep := b.Finish(time.Now().UTC(), interrupted, report.ScanCoverage(stats, rs.usedSources()))
+	log.Info().Str("dir", dir).Int("lockfiles", rep.Summary.Lockfiles).Int("findings", rep.Summary.Findings).
+		Int("errors", rep.Summary.Errors).Dur("duration", stats.Duration.Round(time.Millisecond)).Msg(logSBOMDone)
+	if rep.Summary.Lockfiles == 0 && rep.Summary.Errors == 0 && !interrupted {
+		log.Warn().Msg(logNoLockfiles(rep.Roots))
+	}
+	if incomplete(rep, interrupted) {
+		return 2, nil
+	}
+	return 0, nil
+}
+
+// noFindings passes Lockfile events on and drops findings.
+type noFindings struct{ h ioc.Handler }
+
+func (n noFindings) Lockfile(lf *ioc.LockfileResult) error { return n.h.Lockfile(lf) }
+
+func (n noFindings) Finding(*ioc.Finding) error { return nil }
+
+func (n noFindings) Flush() error { return ioc.Flush(n.h) }

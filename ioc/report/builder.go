@@ -1,0 +1,312 @@
+package report
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/depsweep/depsweep/ioc"
+	"github.com/depsweep/depsweep/lockfiles"
+)
+
+// A Builder assembles the one [Report] of a command from what its inputs
+// yield: a scan's event stream (it is an [ioc.Handler] and
+// [ioc.RepoHandler]), the histories of 'depsweep history' ([Builder.History])
+// and the host traces of 'depsweep scan --host' ([Builder.Trace]). Every
+// writer renders the report it finishes; a [Sink] given to
+// [Builder.Stream] receives the entries as they are built, for a stream
+// written while the scan runs.
+//
+// Like every Handler a Builder is called from one goroutine and is not safe
+// for concurrent use.
+type Builder struct {
+	r         Report
+	repos     map[string]int // path → index into r.Repos
+	lockfiles map[string]int // path → index into r.Lockfiles, for histories
+	sink      Sink
+}
+
+// A Header is what is known of a report before its inputs are read.
+type Header struct {
+	Tool    Tool
+	Started time.Time
+	Roots   []string // the roots as given, as slash paths
+	Feeds   []Feed
+}
+
+// A Sink receives a report's entries while a [Builder] builds them:
+// lockfiles and input errors as the scan reads them, findings as they are
+// matched. [JSONLWriter] is the one depsweep streams to.
+type Sink interface {
+	Lockfile(l *Lockfile) error
+	Error(e *Error) error
+	Finding(f *Finding) error
+}
+
+// NewBuilder returns a Builder whose report starts with header h.
+func NewBuilder(h Header) *Builder {
+	return &Builder{
+		r:         Report{Schema: Schema, Tool: h.Tool, Started: h.Started, Roots: h.Roots, Feeds: h.Feeds},
+		repos:     make(map[string]int),
+		lockfiles: make(map[string]int),
+	}
+}
+
+// Stream makes b pass every lockfile, input error and finding of a scan's
+// event stream to s as it builds them.
+func (b *Builder) Stream(s Sink) { b.sink = s }
+
+// Repo implements [ioc.RepoHandler]. A repository already listed keeps its
+// first metadata.
+func (b *Builder) Repo(ri *ioc.RepoInfo) error {
+	b.addRepo(Repo{Path: ri.Path, Head: ri.Head, Branch: ri.Branch, Remote: ri.Remote})
+	return nil
+}
+
+func (b *Builder) addRepo(r Repo) *Repo {
+	i, ok := b.repos[r.Path]
+	if !ok {
+		i = len(b.r.Repos)
+		b.repos[r.Path] = i
+		b.r.Repos = append(b.r.Repos, r)
+	}
+	return &b.r.Repos[i]
+}
+
+// Lockfile implements [ioc.Handler]. A result that is a lockfile (or an
+// SBOM given to scan) is listed under Lockfiles; a result with an error is
+// listed under Errors too.
+func (b *Builder) Lockfile(lf *ioc.LockfileResult) error {
+	if lf.Repo != "" {
+		b.addRepo(Repo{Path: lf.Repo})
+	}
+	if l, ok := convertLockfile(lf); ok {
+		b.r.Lockfiles = append(b.r.Lockfiles, l)
+		if b.sink != nil {
+			if err := b.sink.Lockfile(&l); err != nil {
+				return err
+			}
+		}
+	}
+	if lf.Err != nil {
+		e := Error{Path: lf.Path, Error: lf.Err.Error()}
+		b.r.Errors = append(b.r.Errors, e)
+		if b.sink != nil {
+			return b.sink.Error(&e)
+		}
+	}
+	return nil
+}
+
+// Finding implements [ioc.Handler].
+func (b *Builder) Finding(f *ioc.Finding) error {
+	rf := convertFinding(f)
+	b.r.Findings = append(b.r.Findings, rf)
+	if b.sink != nil {
+		return b.sink.Finding(&rf)
+	}
+	return nil
+}
+
+// Error lists an error that is not a scan event: a repository whose history
+// git could not read, an output (SBOMs) that could not be written. It is
+// not passed to the stream, which carries the errors of inputs as they are
+// read.
+func (b *Builder) Error(path string, err error) {
+	b.r.Errors = append(b.r.Errors, Error{Path: path, Error: err.Error()})
+}
+
+// Finish completes and returns the report: the finish time, whether the
+// scan was interrupted, the publisher coverage cov, the summary counts and
+// the sort order the contract promises. The Builder must not be used
+// afterwards.
+func (b *Builder) Finish(finished time.Time, interrupted bool, cov Coverage) *Report {
+	b.r.Finished = finished
+	b.r.Interrupted = interrupted
+	b.r.Summary.Publisher = cov
+	Normalize(&b.r)
+	return &b.r
+}
+
+// ScanCoverage is the publisher coverage of a scan: its stats, and where
+// the publisher data came from.
+func ScanCoverage(st ioc.ScanStats, sources []string) Coverage {
+	return Coverage{Packages: st.PublisherPackages, Known: st.PublisherKnown, Sources: sources}
+}
+
+// MatchCoverage is the publisher coverage of packages matched outside a
+// scan (histories, host traces): their match stats, and where the publisher
+// data came from.
+func MatchCoverage(st ioc.MatchStats, sources []string) Coverage {
+	return Coverage{Packages: st.Packages, Known: st.PublisherKnown, Sources: sources}
+}
+
+// Listed reports whether the report lists a Lockfile event under
+// Lockfiles: a lockfile or an SBOM given to scan, not a directory discovery
+// could not read or an installed file.
+func Listed(lf *ioc.LockfileResult) bool {
+	return lf.SBOM || lockfiles.IsLockfile(lf.Path)
+}
+
+// convertLockfile returns the report entry of a Lockfile event, and false
+// when the report does not list it ([Listed]).
+func convertLockfile(lf *ioc.LockfileResult) (Lockfile, bool) {
+	if !Listed(lf) {
+		return Lockfile{}, false
+	}
+	l := Lockfile{Path: lf.Path, Repo: lf.Repo}
+	if lf.Inventory != nil {
+		l.Format = lf.Inventory.Format
+		l.Packages = len(lf.Inventory.Packages)
+		for _, p := range lf.Inventory.Problems {
+			l.Problems = append(l.Problems, Problem{Line: p.Line, Msg: p.Msg})
+		}
+	}
+	if lf.Err != nil {
+		l.Error = lf.Err.Error()
+	}
+	return l, true
+}
+
+// convertFinding returns the report form of a finding.
+func convertFinding(f *ioc.Finding) Finding {
+	rf := Finding{
+		ID:       f.ID,
+		Severity: f.Severity.String(),
+		Repo:     f.Repo,
+		Lockfile: f.Lockfile,
+		Line:     f.Line,
+		Package: Package{
+			Name:      f.Package.Name,
+			Version:   f.Package.Version,
+			Alias:     f.Package.Alias,
+			Source:    string(f.Package.Source),
+			Resolved:  f.Package.Resolved,
+			Integrity: f.Package.Integrity,
+			Dev:       f.Package.Dev,
+			Optional:  f.Package.Optional,
+			Direct:    f.Direct,
+		},
+		Path:      slices.Clone(f.Path),
+		Evidence:  f.Evidence,
+		Collision: f.Collision,
+	}
+	if rf.ID == "" {
+		rf.ID = ioc.Fingerprint(f)
+	}
+	if ind := f.Indicator; ind != nil {
+		rf.Indicator = Indicator{Kind: string(ind.Kind), Value: ind.Value}
+		if a := ind.Advisory; a != nil {
+			rf.Advisory = Advisory{
+				ID:         a.ID,
+				Aliases:    slices.Clone(a.Aliases),
+				Title:      a.Title,
+				Summary:    a.Summary,
+				References: slices.Clone(a.References),
+			}
+			if !a.Published.IsZero() {
+				t := a.Published.UTC()
+				rf.Advisory.Published = &t
+			}
+			if !a.Exposure.From.IsZero() {
+				w := &Window{From: a.Exposure.From.UTC()}
+				if !a.Exposure.To.IsZero() {
+					t := a.Exposure.To.UTC()
+					w.To = &t
+				}
+				rf.Advisory.Exposure = w
+			}
+			rf.Remediation = slices.Clone(a.Remediation)
+		}
+	}
+	if rf.Path == nil {
+		rf.Path = []string{}
+	}
+	if rf.Advisory.References == nil {
+		rf.Advisory.References = []string{}
+	}
+	return rf
+}
+
+// Normalize sorts r's lists into the contract's order, makes empty lists
+// non-nil (they encode as [] rather than null), and recomputes the summary
+// counts from the lists (Summary.Publisher is kept). Reports built by a
+// [Builder] and read back by [Read] are normalized, so equal scans encode
+// to equal bytes.
+func Normalize(r *Report) {
+	if r.Schema == "" {
+		r.Schema = Schema
+	}
+	slices.SortStableFunc(r.Findings, findingOrder)
+	r.Findings = slices.CompactFunc(r.Findings, func(a, b Finding) bool { return a.ID == b.ID && findingOrder(a, b) == 0 })
+	slices.SortStableFunc(r.Errors, func(a, b Error) int {
+		return cmp.Or(cmp.Compare(a.Path, b.Path), cmp.Compare(a.Error, b.Error))
+	})
+	r.Errors = slices.Compact(r.Errors)
+	slices.SortStableFunc(r.Repos, func(a, b Repo) int { return cmp.Compare(a.Path, b.Path) })
+	r.Repos = slices.CompactFunc(r.Repos, func(a, b Repo) bool { return a.Path == b.Path })
+	slices.SortStableFunc(r.Lockfiles, func(a, b Lockfile) int { return cmp.Compare(a.Path, b.Path) })
+	if r.Roots == nil {
+		r.Roots = []string{}
+	}
+	if r.Feeds == nil {
+		r.Feeds = []Feed{}
+	}
+	if r.Findings == nil {
+		r.Findings = []Finding{}
+	}
+	if r.Errors == nil {
+		r.Errors = []Error{}
+	}
+	if r.Repos == nil {
+		r.Repos = []Repo{}
+	}
+	if r.Lockfiles == nil {
+		r.Lockfiles = []Lockfile{}
+	}
+	s := &r.Summary
+	s.Repos = len(r.Repos)
+	s.Lockfiles = len(r.Lockfiles)
+	s.Packages = 0
+	for _, l := range r.Lockfiles {
+		s.Packages += l.Packages
+	}
+	s.Errors = len(r.Errors)
+	s.BySeverity = make(map[string]int, len(ioc.Severities))
+	for _, sev := range ioc.Severities {
+		s.BySeverity[sev.String()] = 0
+	}
+	Recount(r) // findings resolved since a baseline are listed, not counted
+}
+
+// findingOrder orders findings by severity (highest first), repo,
+// lockfile, line, package, indicator, advisory, branch (history reports)
+// and id.
+func findingOrder(a, b Finding) int {
+	return cmp.Or(
+		cmp.Compare(severityRank(b.Severity), severityRank(a.Severity)),
+		cmp.Compare(a.Repo, b.Repo),
+		cmp.Compare(a.Lockfile, b.Lockfile),
+		cmp.Compare(a.Line, b.Line),
+		cmp.Compare(a.Package.Name, b.Package.Name),
+		cmp.Compare(a.Package.Version, b.Package.Version),
+		cmp.Compare(a.Package.Alias, b.Package.Alias),
+		cmp.Compare(a.Indicator.Kind, b.Indicator.Kind),
+		cmp.Compare(a.Indicator.Value, b.Indicator.Value),
+		cmp.Compare(a.Advisory.ID, b.Advisory.ID),
+		cmp.Compare(a.Branch, b.Branch),
+		cmp.Compare(a.ID, b.ID),
+	)
+}
+
+// CountAtOrAbove returns how many findings of r have severity min or higher.
+func (r *Report) CountAtOrAbove(min ioc.Severity) int {
+	n := 0
+	for _, f := range r.Findings {
+		s, err := ioc.ParseSeverity(f.Severity)
+		if err == nil && s >= min {
+			n++
+		}
+	}
+	return n
+}
