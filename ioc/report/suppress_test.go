@@ -66,8 +66,8 @@ func TestSuppress(t *testing.T) {
 		}
 	}
 	want := map[string]string{
-		"dd2da6a3d9359c74": ".depsweep.yaml:2", // package@version
-		"7d10faf26d2dc7c3": ".depsweep.yaml:4", // alias, case-insensitive, repo glob
+		"dd2da6a3d9359c74": ".depsweep.yaml:2",  // package@version
+		"7d10faf26d2dc7c3": ".depsweep.yaml:4",  // alias, case-insensitive, repo glob
 		"2168e04bae15a4e4": ".depsweep.yaml:13", // advisory by id, path/**
 	}
 	if len(got) != len(want) {
