@@ -90,3 +90,39 @@ func TestManPage(t *testing.T) {
 		t.Errorf("groff: %v\n%s", err, out)
 	}
 }
+
+// TestVersionSBOM builds the real depsweep binary with a version stamped in
+// and checks that version --sbom --binary describes it: its version, its Go
+// modules with purls and hashes.
+func TestVersionSBOM(t *testing.T) {
+	exe := buildDepsweep(t, "-ldflags=-X main.version=v1.2.3-test")
+	out := filepath.Join(t.TempDir(), "bom.json")
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), []string{"version", "--sbom", "--binary", exe, "--deterministic", "-o", out}, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	for _, want := range []string{
+		`"specVersion": "1.6"`,
+		`"purl": "pkg:golang/github.com/depsweep/depsweep@v1.2.3-test"`,
+		`"version": "v1.2.3-test"`,
+		`"purl": "pkg:golang/github.com/spf13/pflag@v1.0.10"`,
+		`"alg": "SHA-256"`,
+		`"name": "depsweep:go:build:GOOS"`,
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("SBOM lacks %s", want)
+		}
+	}
+	// Not a Go binary: an error that says so.
+	notGo := filepath.Join(t.TempDir(), "x")
+	os.WriteFile(notGo, []byte("#!/bin/sh\n"), 0o755)
+	stderr.Reset()
+	if code := run(t.Context(), []string{"version", "--sbom", "--binary", notGo}, nil, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "carries no Go build information") {
+		t.Errorf("non-Go binary: exit %d, %s", code, stderr.String())
+	}
+}

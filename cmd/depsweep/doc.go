@@ -12,7 +12,7 @@
 //	depsweep feed show [--feed FILE ...]
 //	depsweep convert [--format FORMAT] [--output FILE] REPORT
 //	depsweep merge [--baseline REPORT] [flags] REPORT ...
-//	depsweep version
+//	depsweep version [--sbom [--binary FILE] [--output FILE]]
 //	depsweep completion bash|zsh|fish
 //	depsweep help man
 //
@@ -131,6 +131,12 @@
 // changes the exit code. An entry past its until date no longer applies
 // and an entry that matched nothing is listed as unused; both are warned
 // about. --no-ignore shows every finding as if there were no rules.
+//
+// Version --sbom writes a CycloneDX SBOM of depsweep itself (or of the Go
+// binary --binary FILE names): every Go module linked in, with its version,
+// pkg:golang package URL and go.sum hash, and the build settings; make dist
+// ships one beside each release binary. --spec-version and --deterministic
+// work as for sbom.
 //
 // Completion prints a bash, zsh or fish completion script; help man prints
 // this manual as a man page. Both are built from the same flag sets as

@@ -230,7 +230,7 @@ func interruptSignal(t *testing.T, exe string, sig syscall.Signal) {
 // buildDepsweep builds the real depsweep binary (its main, with the SIGINT
 // handling; the test binary's own "depsweep" command calls run without it)
 // into a directory anyone may read, removed after the test.
-func buildDepsweep(t *testing.T) string {
+func buildDepsweep(t *testing.T, buildFlags ...string) string {
 	t.Helper()
 	gobin, err := exec.LookPath("go")
 	if err != nil {
@@ -243,7 +243,8 @@ func buildDepsweep(t *testing.T) string {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	os.Chmod(dir, 0o755)
 	exe := filepath.Join(dir, "depsweep")
-	if b, err := exec.Command(gobin, "build", "-o", exe, ".").CombinedOutput(); err != nil {
+	args := append(append([]string{"build"}, buildFlags...), "-o", exe, ".")
+	if b, err := exec.Command(gobin, args...).CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, b)
 	}
 	return exe

@@ -151,10 +151,12 @@ Examples:
   depsweep convert --format sarif -o scan.sarif scan.jsonl
 `
 
-const usageVersion = `Usage: depsweep version
+const usageVersion = `Usage: depsweep version [--sbom [--binary FILE] [--output FILE]]
 
 Version prints depsweep's version, the Go version it was built with and the
-sha256 of the embedded default feed.
+sha256 of the embedded default feed. With --sbom it writes instead a
+CycloneDX SBOM of depsweep itself (its Go modules with versions, package
+URLs and go.sum hashes, from the build information), or of --binary FILE.
 `
 
 // Flag help.
@@ -577,4 +579,15 @@ const logNoBaseline = "no baseline yet: every finding is new (the first run of a
 // errMergeEmptyDir: a directory given to merge holds no report.
 func errMergeEmptyDir(dir string) error {
 	return &exitError{code: 2, msg: fmt.Sprintf("merge: %s holds no .json or .jsonl report", dir), hint: "the shards write their reports there: check that they ran and that the path is the same"}
+}
+
+// Flags and messages of version --sbom.
+const (
+	helpVersionSBOM   = "write a CycloneDX SBOM of depsweep's own binary (its Go modules) instead"
+	helpVersionBinary = "with --sbom: describe the Go binary `FILE` instead of the running one"
+	helpVersionOutput = "with --sbom: write the SBOM to `FILE` (default: standard output)"
+)
+
+func errNoBuildInfo(name string) error {
+	return &exitError{code: 2, msg: fmt.Sprintf("%s carries no Go build information", name), hint: "build it with the go command (go build, go install); stripped or non-Go binaries have none"}
 }

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"debug/buildinfo"
 	"fmt"
+	"path"
+	"regexp"
 	"runtime"
 	"runtime/debug"
+
+	"github.com/depsweep/depsweep/sbom"
 
 	"github.com/depsweep/depsweep/feeds"
 )
@@ -24,17 +29,90 @@ func toolVersion() string {
 	return "(devel)"
 }
 
-// cmdVersion is 'depsweep version'.
+// cmdVersion is 'depsweep version'; with --sbom, the CycloneDX SBOM of
+// depsweep's own binary (or --binary FILE's) from its Go build information.
 func cmdVersion(e *env, args []string) (int, error) {
 	fs := newFlags("version")
+	var (
+		withSBOM      bool
+		binary        string
+		output        string
+		spec          string
+		deterministic bool
+	)
+	fs.BoolVar(&withSBOM, "sbom", false, helpVersionSBOM)
+	fs.StringVar(&binary, "binary", "", helpVersionBinary)
+	fs.StringVarP(&output, "output", "o", "", helpVersionOutput)
+	fs.StringVar(&spec, "spec-version", "1.6", helpSpecVersion)
+	fs.BoolVar(&deterministic, "deterministic", false, helpDeterminist)
 	if done, err := parseFlags(e, "version", fs, args, usageVersion, ""); done {
 		return flagExit(err)
 	}
 	if fs.NArg() > 0 {
 		return 2, errVersionArgs()
 	}
+	if withSBOM || binary != "" {
+		return versionSBOM(e, binary, output, spec, deterministic)
+	}
 	fmt.Fprintf(e.stdout, "depsweep %s\n", toolVersion())
 	fmt.Fprintf(e.stdout, "%s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintf(e.stdout, "embedded feed sha256 %s\n", feeds.DefaultSHA256())
 	return 0, nil
+}
+
+// versionSBOM writes the SBOM of a Go binary: the running depsweep, or
+// binary when given (a release build for another platform, say).
+func versionSBOM(e *env, binary, output, spec string, deterministic bool) (int, error) {
+	so := sbomOpts{format: "json", spec: spec, deterministic: deterministic}
+	opts, err := so.options()
+	if err != nil {
+		return 2, err
+	}
+	var bi *debug.BuildInfo
+	name := "depsweep"
+	if binary == "" {
+		var ok bool
+		if bi, ok = debug.ReadBuildInfo(); !ok {
+			return 2, errNoBuildInfo("depsweep")
+		}
+	} else {
+		if bi, err = buildinfo.ReadFile(binary); err != nil {
+			return 2, errNoBuildInfo(binary)
+		}
+		if bi.Main.Path != "github.com/depsweep/depsweep" {
+			name = path.Base(bi.Path)
+		}
+		// The version of another binary is its own, not this one's.
+		if m := regexp.MustCompile(`-X main\.version=(\S+)`).FindStringSubmatch(buildSetting(bi, "-ldflags")); m != nil {
+			opts.ToolVersion = m[1]
+		} else {
+			opts.ToolVersion = bi.Main.Version
+		}
+	}
+	bom, err := sbom.Binary(bi, name, opts)
+	if err != nil {
+		return 2, errSBOM(err)
+	}
+	out, err := openOutput(e, output)
+	if err != nil {
+		return 2, errOutput(err)
+	}
+	defer out.abort()
+	if err := sbom.Write(out.w, bom, opts); err != nil {
+		return 2, errOutput(err)
+	}
+	if err := out.commit(); err != nil {
+		return 2, errOutput(err)
+	}
+	return 0, nil
+}
+
+// buildSetting returns the value of build setting key, "" when unset.
+func buildSetting(bi *debug.BuildInfo, key string) string {
+	for _, s := range bi.Settings {
+		if s.Key == key {
+			return s.Value
+		}
+	}
+	return ""
 }
