@@ -44,7 +44,7 @@ dist:
 	@$(GOBUILD_RELEASE) -o $(DIST)/.depsweep-host ./cmd/depsweep
 	@set -e; cd $(DIST) && for b in depsweep-*; do \
 	  SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || echo 0) \
-	    ./.depsweep-host version --sbom --binary $$b --output $$b.cdx.json; done
+	    ./.depsweep-host version --sbom --deterministic --binary $$b --binary-version $(VERSION) --output $$b.cdx.json; done
 	@rm -f $(DIST)/.depsweep-host
 	@cd $(DIST) && sha256sum depsweep-* > SHA256SUMS && cat SHA256SUMS
 

@@ -70,7 +70,11 @@ func goSumHash(sum string) (cdx.Hash, bool) {
 // pkg:golang purl and, where the build info records one, the SHA-256 of its
 // go.sum hash. The main module depends on every module: build information
 // lists them but not who requires whom.
-func Binary(bi *debug.BuildInfo, name string, opts Options) (*cdx.BOM, error) {
+//
+// mainVersion is the binary's version ("" for the main module's, from the
+// build information); opts.ToolVersion is the version of the depsweep that
+// writes the BOM.
+func Binary(bi *debug.BuildInfo, name, mainVersion string, opts Options) (*cdx.BOM, error) {
 	spec, err := opts.specVersion()
 	if err != nil {
 		return nil, err
@@ -79,11 +83,14 @@ func Binary(bi *debug.BuildInfo, name string, opts Options) (*cdx.BOM, error) {
 	if err != nil {
 		return nil, err
 	}
-	mainVersion := bi.Main.Version
-	if opts.ToolVersion != "" {
-		mainVersion = opts.ToolVersion
+	if mainVersion == "" {
+		mainVersion = bi.Main.Version
 	}
-	mainRef := GoPURL(bi.Main.Path, mainVersion)
+	purlVersion := mainVersion
+	if purlVersion == "(devel)" {
+		purlVersion = "" // a build outside a tagged tree has no version to pin
+	}
+	mainRef := GoPURL(bi.Main.Path, purlVersion)
 	main := cdx.Component{
 		BOMRef: mainRef, Type: cdx.ComponentTypeApplication, Name: name,
 		Version: mainVersion, PackageURL: mainRef,

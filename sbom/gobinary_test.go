@@ -43,7 +43,7 @@ func TestBinaryBOM(t *testing.T) {
 		t.Fatalf("build info lists %d modules", len(bi.Deps))
 	}
 	for _, v := range specs {
-		bom, err := Binary(bi, "depsweep", Options{SpecVersion: v, Deterministic: true, ToolVersion: "v9.9.9"})
+		bom, err := Binary(bi, "depsweep", "v9.9.9", Options{SpecVersion: v, Deterministic: true, ToolVersion: "v1.0.0"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,8 +72,8 @@ func TestBinaryBOM(t *testing.T) {
 		}
 	}
 	// Two builds of the same binary's BOM are the same bytes.
-	a, _ := Binary(bi, "depsweep", Options{Deterministic: true, Time: fixedTime})
-	b, _ := Binary(bi, "depsweep", Options{Deterministic: true, Time: fixedTime})
+	a, _ := Binary(bi, "depsweep", "", Options{Deterministic: true, Time: fixedTime})
+	b, _ := Binary(bi, "depsweep", "", Options{Deterministic: true, Time: fixedTime})
 	if a.SerialNumber != b.SerialNumber {
 		t.Error("deterministic serial numbers differ")
 	}

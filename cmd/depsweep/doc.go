@@ -135,8 +135,9 @@
 // Version --sbom writes a CycloneDX SBOM of depsweep itself (or of the Go
 // binary --binary FILE names): every Go module linked in, with its version,
 // pkg:golang package URL and go.sum hash, and the build settings; make dist
-// ships one beside each release binary. --spec-version and --deterministic
-// work as for sbom.
+// ships one beside each release binary (with --binary-version VERSION, as
+// a -trimpath build does not record its -ldflags). --spec-version and
+// --deterministic work as for sbom.
 //
 // Completion prints a bash, zsh or fish completion script; help man prints
 // this manual as a man page. Both are built from the same flag sets as

@@ -586,6 +586,7 @@ const (
 	helpVersionSBOM   = "write a CycloneDX SBOM of depsweep's own binary (its Go modules) instead"
 	helpVersionBinary = "with --sbom: describe the Go binary `FILE` instead of the running one"
 	helpVersionOutput = "with --sbom: write the SBOM to `FILE` (default: standard output)"
+	helpVersionBinVer = "with --binary: record `VERSION` as the binary's version (a -trimpath build does not record its -ldflags)"
 )
 
 func errNoBuildInfo(name string) error {

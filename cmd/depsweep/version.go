@@ -36,12 +36,14 @@ func cmdVersion(e *env, args []string) (int, error) {
 	var (
 		withSBOM      bool
 		binary        string
+		binVersion    string
 		output        string
 		spec          string
 		deterministic bool
 	)
 	fs.BoolVar(&withSBOM, "sbom", false, helpVersionSBOM)
 	fs.StringVar(&binary, "binary", "", helpVersionBinary)
+	fs.StringVar(&binVersion, "binary-version", "", helpVersionBinVer)
 	fs.StringVarP(&output, "output", "o", "", helpVersionOutput)
 	fs.StringVar(&spec, "spec-version", "1.6", helpSpecVersion)
 	fs.BoolVar(&deterministic, "deterministic", false, helpDeterminist)
@@ -52,7 +54,7 @@ func cmdVersion(e *env, args []string) (int, error) {
 		return 2, errVersionArgs()
 	}
 	if withSBOM || binary != "" {
-		return versionSBOM(e, binary, output, spec, deterministic)
+		return versionSBOM(e, binary, binVersion, output, spec, deterministic)
 	}
 	fmt.Fprintf(e.stdout, "depsweep %s\n", toolVersion())
 	fmt.Fprintf(e.stdout, "%s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
@@ -62,9 +64,9 @@ func cmdVersion(e *env, args []string) (int, error) {
 
 // versionSBOM writes the SBOM of a Go binary: the running depsweep, or
 // binary when given (a release build for another platform, say).
-func versionSBOM(e *env, binary, output, spec string, deterministic bool) (int, error) {
+func versionSBOM(e *env, binary, binVersion, output, spec string, deterministic bool) (int, error) {
 	so := sbomOpts{format: "json", spec: spec, deterministic: deterministic}
-	opts, err := so.options()
+	opts, err := so.options() // ToolVersion: this depsweep, the SBOM's author
 	if err != nil {
 		return 2, err
 	}
@@ -82,14 +84,21 @@ func versionSBOM(e *env, binary, output, spec string, deterministic bool) (int, 
 		if bi.Main.Path != "github.com/depsweep/depsweep" {
 			name = path.Base(bi.Path)
 		}
-		// The version of another binary is its own, not this one's.
-		if m := regexp.MustCompile(`-X main\.version=(\S+)`).FindStringSubmatch(buildSetting(bi, "-ldflags")); m != nil {
-			opts.ToolVersion = m[1]
-		} else {
-			opts.ToolVersion = bi.Main.Version
+	}
+	// The version of another binary is its own, not this one's: as
+	// --binary-version says, else as -X main.version in its -ldflags says
+	// (recorded unless it was built with -trimpath), else its module version.
+	mainVersion := toolVersion()
+	if binary != "" {
+		mainVersion = bi.Main.Version
+		if m := regexp.MustCompile(`-X main\.version=([^\s"']+)`).FindStringSubmatch(buildSetting(bi, "-ldflags")); m != nil {
+			mainVersion = m[1]
+		}
+		if binVersion != "" {
+			mainVersion = binVersion
 		}
 	}
-	bom, err := sbom.Binary(bi, name, opts)
+	bom, err := sbom.Binary(bi, name, mainVersion, opts)
 	if err != nil {
 		return 2, errSBOM(err)
 	}
