@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -577,6 +578,10 @@ func (p *npmParser) build(in Input) *Inventory {
 				if t.name != "" && t.name != keyName {
 					pkg.Name, pkg.Alias = t.name, keyName
 				}
+				// npm records a link's scope on its target's entry
+				// ("deps/etag": {"dev": true}), not on node_modules/<name>.
+				pkg.Dev = pkg.Dev || t.dev
+				pkg.Optional = pkg.Optional || t.optional || t.devOpt
 			}
 		default:
 			pkg.Source = npmSource(e.resolved)
@@ -672,6 +677,21 @@ func (p *npmParser) build(in Input) *Inventory {
 			imp.Name = linkName[e.path]
 		}
 		imp.Deps = p.importerDeps(byPath, e.path, e.deps)
+	}
+	// A link that the root declares only as a devDependency and that no
+	// package or other project requires is dev, whatever its target says.
+	if p.hasPackages {
+		for _, d := range inv.Importers[0].Deps {
+			pk := &inv.Packages[d.To]
+			if d.Type != DepDev || required[d.To] || pk.Source != SourceLink || pk.Dev {
+				continue
+			}
+			other := false
+			for _, imp := range inv.Importers[1:] {
+				other = other || slices.ContainsFunc(imp.Deps, func(x Dep) bool { return x.To == d.To })
+			}
+			pk.Dev = !other
+		}
 	}
 	return inv
 }

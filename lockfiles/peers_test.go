@@ -151,7 +151,9 @@ func comparePeer(t *testing.T, c peerCase) []peerDiff {
 	inv, perr := Parse(in)
 	fx := shortFixture(c.Fixture)
 	var diffs []peerDiff
-	add := func(kind, id string) { diffs = append(diffs, peerDiff{Suite: c.Suite, Fixture: fx, Kind: kind, ID: id}) }
+	add := func(kind, id string) {
+		diffs = append(diffs, peerDiff{Suite: c.Suite, Fixture: fx, Kind: kind, ID: id})
+	}
 	failed := perr != nil || (inv != nil && len(inv.Problems) > 0)
 	switch {
 	case c.WantErr && !failed:

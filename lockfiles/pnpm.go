@@ -129,13 +129,21 @@ func (p *pnpmParser) run() error {
 	sc := newYAMLScanner(string(p.in.Data), func(line, col int, msg string) { p.problem(line, col, msg) })
 	stack := make([]pnpmFrame, 0, 8)
 	firstContent := 0
+	var shape yamlShape
 	for {
+		nprob := len(p.inv.Problems)
 		l, ok := sc.next()
 		if !ok {
 			break
 		}
 		if firstContent == 0 {
 			firstContent = l.Num
+		}
+		if len(p.inv.Problems) != nprob {
+			shape = yamlShape{} // a skipped line: what follows cannot be judged against it
+		}
+		if col, msg := shape.check(&l); msg != "" {
+			return &ParseError{Path: p.in.Path, Line: l.Num, Col: col, Err: errors.New(msg)}
 		}
 		if l.DocSep {
 			p.endDocument()
