@@ -56,6 +56,7 @@ type npmParser struct {
 	name        string            // top-level "name"
 	version     string            // top-level "version"
 	lockVersion int               // -1 when absent or not an integer
+	versionLine int               // line of "lockfileVersion"
 	hasPackages bool
 	entries     []npmEntry
 	byKey       map[string]int // "packages" key → index into entries (the last wins, as in encoding/json)
@@ -98,6 +99,17 @@ func parseNPM(in Input) (*Inventory, error) {
 	return p.build(in), nil
 }
 
+// npmNewestVersion is the newest package-lock.json lockfileVersion the
+// parser knows (npm 7 to 11 write 2 or 3).
+const npmNewestVersion = 3
+
+// unknownVersion is the problem recorded on a lockfile whose format
+// version the parser does not know: it was read best-effort, so what it
+// holds may have been missed.
+func unknownVersion(what string) string {
+	return what + " is newer than depsweep knows: read best-effort, entries may be missed"
+}
+
 // read scans the whole document into p.entries.
 func (p *npmParser) read() error {
 	s := p.s
@@ -120,6 +132,7 @@ func (p *npmParser) read() error {
 			p.version, err = s.str("version")
 		case "lockfileVersion":
 			p.lockVersion, err = s.intValue()
+			p.versionLine = line
 		case "packages":
 			p.hasPackages = true
 			if p.byKey == nil {
@@ -480,6 +493,9 @@ func (p *npmParser) build(in Input) *Inventory {
 		}
 	}
 	inv.Format = fmt.Sprintf("npm-v%d", ver)
+	if ver > npmNewestVersion || ver < 1 {
+		inv.Problems = append(inv.Problems, Problem{Line: p.versionLine, Msg: unknownVersion(fmt.Sprintf("lockfileVersion %d", ver))})
+	}
 
 	root := Importer{Path: ".", Name: p.name, Version: p.version}
 	var rootEntry *npmEntry

@@ -226,6 +226,21 @@ func (p *pnpmParser) setVersion(l *yamlLine) {
 		p.major = 9
 	}
 	p.v5 = p.major < 6
+	if n > 0 && !pnpmKnownVersion(v) {
+		p.problem(l.Num, l.Indent+1, unknownVersion("lockfileVersion '"+v+"'"))
+	}
+}
+
+// pnpmKnownVersion reports whether v is a lockfileVersion pnpm has written
+// and the parser knows: 5.x (pnpm 5 to 7; 5.4-inlineSpecifiers with
+// use-inline-specifiers-lockfile-format), 6.0 and 6.1 (pnpm 8), 7.0 (a pnpm 8
+// pre-release format) and 9.0 (pnpm 9 and 10).
+func pnpmKnownVersion(v string) bool {
+	switch v {
+	case "5", "5.0", "5.1", "5.2", "5.3", "5.4", "5.4-inlineSpecifiers", "6.0", "6.1", "7.0", "9.0":
+		return true
+	}
+	return false
 }
 
 func (p *pnpmParser) packageLine(stack []pnpmFrame, l *yamlLine, snapshot bool) {

@@ -68,6 +68,10 @@ func TestScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	clients, err := filepath.Abs("../../testdata/lockfiles/clients")
+	if err != nil {
+		t.Fatal(err)
+	}
 	scripts, _ := filepath.Glob("../../testdata/script/*.txtar")
 	if len(scripts) == 0 {
 		t.Fatal("no testscripts in ../../testdata/script")
@@ -79,6 +83,7 @@ func TestScript(t *testing.T) {
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("FIXTURES", fixtures)
 			e.Setenv("OSV", osv)
+			e.Setenv("CLIENTS", clients)
 			e.Setenv("NO_COLOR", "1")
 			return nil
 		},
