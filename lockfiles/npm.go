@@ -316,6 +316,15 @@ func (p *npmParser) v1Deps(parent string) error {
 			return err
 		})
 		p.entries[idx] = e
+		// Entries nested under this one (they follow it) are reached only
+		// through it: a dev or optional parent makes them dev or optional
+		// even where the entry itself does not say so.
+		if e.dev || e.optional {
+			for i := idx + 1; i < len(p.entries); i++ {
+				p.entries[i].dev = p.entries[i].dev || e.dev
+				p.entries[i].optional = p.entries[i].optional || e.optional
+			}
+		}
 		return err
 	})
 }

@@ -54,8 +54,8 @@ var peerSuites = []peerSuite{
 	{
 		Name: "osv-scalibr/yarnlock", Module: "github.com/google/osv-scalibr", Version: "v0.5.3",
 		Dir: "extractor/filesystem/language/javascript/yarnlock", Prefix: "testdata/",
-		Tests:  []string{"yarnlock-v1_test.go", "yarnlock-v2_test.go", "yarnlock_test.go"},
-		Family: []string{"yarn", "yarn", "yarn"},
+		Tests:  []string{"yarnlock-v1_test.go", "yarnlock-v2_test.go"},
+		Family: []string{"yarn", "yarn"},
 	},
 	{
 		Name: "osv-scalibr/pnpmlock", Module: "github.com/google/osv-scalibr", Version: "v0.5.3",

@@ -15,7 +15,7 @@ import (
 // fixture and what we read from it.
 type peerDiff struct {
 	Suite, Fixture string
-	Kind           string // "peer only", "ours only", "groups", "error"
+	Kind           string // "peer only[ root| project| workspace]", "ours only[ dev]", "groups", "count", "error", "problem"
 	ID             string // name@version, or the error text for Kind "error"
 }
 
@@ -68,7 +68,7 @@ func TestPeerSuites(t *testing.T) {
 		c := byFixture[fx]
 		diffs = append(diffs, comparePeer(t, c)...)
 	}
-	used := make([]bool, len(peerAllow))
+	used := make([]int, len(peerAllow))
 	unexplained := 0
 	for _, d := range diffs {
 		i := slices.IndexFunc(peerAllow, func(a peerAllowed) bool { return a.matches(d) })
@@ -77,15 +77,23 @@ func TestPeerSuites(t *testing.T) {
 			unexplained++
 			continue
 		}
-		used[i] = true
-		t.Logf("explained: %s — %s", d, peerAllow[i].Reason)
-	}
-	for i, u := range used {
-		if !u {
-			t.Errorf("allow-list entry no longer needed: %+v", peerAllow[i])
+		used[i]++
+		if testing.Verbose() {
+			t.Logf("explained: %s", d)
 		}
 	}
-	t.Logf("%d fixtures, %d differences, %d unexplained", len(fixtures), len(diffs), unexplained)
+	byReason := map[string]int{}
+	for i, n := range used {
+		if n == 0 {
+			t.Errorf("allow-list entry no longer needed: %+v", peerAllow[i])
+		}
+		byReason[peerAllow[i].Reason] += n
+	}
+	var table strings.Builder
+	for _, r := range sortedKeys(byReason) {
+		fmt.Fprintf(&table, "%5d  %s\n", byReason[r], r)
+	}
+	t.Logf("%d fixtures, %d differences, %d unexplained; explained by reason:\n%s", len(fixtures), len(diffs), unexplained, table.String())
 }
 
 // peerMerge keeps one expectation per fixture: the fullest one (several
@@ -161,7 +169,13 @@ func comparePeer(t *testing.T, c peerCase) []peerDiff {
 	case !c.WantErr && perr != nil:
 		add("error", "we fail: "+perr.Error())
 	case !c.WantErr && failed:
-		add("error", fmt.Sprintf("we report problems: %v", inv.Problems))
+		seen := map[string]bool{}
+		for _, pb := range inv.Problems {
+			if !seen[pb.Msg] {
+				seen[pb.Msg] = true
+				add("problem", pb.Msg)
+			}
+		}
 	}
 	type ourPkg struct{ dev, optional bool }
 	ours := map[string]*ourPkg{}
@@ -178,11 +192,24 @@ func comparePeer(t *testing.T, c peerCase) []peerDiff {
 		}
 	}
 	theirs := uniqPeer(c.Pkgs)
+	gitMatched := map[string]bool{} // our name@commit IDs paired with a peer's versionless git package
 	for _, id := range sortedKeys(theirs) {
 		p := theirs[id]
 		o, ok := ours[id]
+		if !ok && p.Version == "" && inv != nil {
+			for _, q := range inv.Packages {
+				if q.Name == p.Name && q.Source == SourceGit {
+					gitMatched[q.ID()] = true
+					ok = true
+				}
+			}
+			if ok {
+				add("git version", p.Name)
+				continue
+			}
+		}
 		if !ok {
-			add("peer only", id)
+			add(peerOnlyKind(inv, p), id)
 			continue
 		}
 		if p.Groups != nil {
@@ -194,14 +221,42 @@ func comparePeer(t *testing.T, c peerCase) []peerDiff {
 	}
 	if !c.Partial {
 		for _, id := range sortedKeys(ours) {
-			if _, ok := theirs[id]; !ok {
-				add("ours only", id)
+			if _, ok := theirs[id]; !ok && !gitMatched[id] {
+				kind := "ours only"
+				if ours[id].dev {
+					kind = "ours only dev"
+				}
+				add(kind, id)
 			}
 		}
 	} else if c.Count > 0 && len(ours) != c.Count {
 		add("count", fmt.Sprintf("peer %d, ours %d", c.Count, len(ours)))
 	}
 	return diffs
+}
+
+// peerOnlyKind classifies a package only the peer reports: one of our
+// importers (the root project, or a workspace or other project directory,
+// possibly under yarn berry's placeholder version 0.0.0-use.local), or
+// something else.
+func peerOnlyKind(inv *Inventory, p peerPackage) string {
+	if inv == nil {
+		return "peer only"
+	}
+	for i, imp := range inv.Importers {
+		if imp.Name != p.Name {
+			continue
+		}
+		switch {
+		case p.Version == "0.0.0-use.local":
+			return "peer only workspace"
+		case imp.Version == p.Version && i == 0:
+			return "peer only root"
+		case imp.Version == p.Version:
+			return "peer only project"
+		}
+	}
+	return "peer only"
 }
 
 func sortedKeys[V any](m map[string]V) []string {
