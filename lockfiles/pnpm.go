@@ -488,11 +488,13 @@ func isSemver(v string) bool {
 	if hasPre && !semverIdents(pre, true) {
 		return false
 	}
-	nums := strings.Split(core, ".")
-	if len(nums) != 3 {
-		return false
-	}
-	for _, n := range nums {
+	for i := 0; i < 3; i++ {
+		n := core
+		if j := strings.IndexByte(core, '.'); j >= 0 && i < 2 {
+			n, core = core[:j], core[j+1:]
+		} else if i < 2 {
+			return false
+		}
 		if n == "" || (len(n) > 1 && n[0] == '0') || strings.Trim(n, "0123456789") != "" {
 			return false
 		}
@@ -502,7 +504,8 @@ func isSemver(v string) bool {
 
 // semverIdents checks dot-separated prerelease or build identifiers.
 func semverIdents(s string, pre bool) bool {
-	for _, id := range strings.Split(s, ".") {
+	for {
+		id, rest, more := strings.Cut(s, ".")
 		if id == "" {
 			return false
 		}
@@ -520,8 +523,11 @@ func semverIdents(s string, pre bool) bool {
 		if pre && numeric && len(id) > 1 && id[0] == '0' {
 			return false
 		}
+		if !more {
+			return true
+		}
+		s = rest
 	}
-	return true
 }
 
 // patchSuffix returns the patch hash in a dependency path, "" when none.

@@ -84,7 +84,10 @@ func yarnTarballName(resolved, version string) string {
 	if j := strings.LastIndexByte(dir[:i], '/'); j >= 0 && strings.HasPrefix(dir[j+1:i], "@") {
 		name = dir[j+1:]
 	}
-	if file != base+"-"+version+".tgz" || !yarnValidName(name) {
+	// file must be base + "-" + version + ".tgz" (compared without building it).
+	n := len(base)
+	if len(file) != n+1+len(version)+4 || !strings.HasPrefix(file, base) || file[n] != '-' ||
+		file[n+1:n+1+len(version)] != version || !strings.HasSuffix(file, ".tgz") || !yarnValidName(name) {
 		return ""
 	}
 	return name
