@@ -16,3 +16,18 @@ func TestIsSemver(t *testing.T) {
 		}
 	}
 }
+
+// TestPnpmShapeAfterSkippedLine: lines the scanner skipped (a quoted
+// string folded over several lines, which it does not read) leave what
+// follows unjudged until the next key, so valid YAML is not an error.
+func TestPnpmShapeAfterSkippedLine(t *testing.T) {
+	data := "lockfileVersion: 5.4\n\npackages:\n\n  /a/1.0.0:\n    resolution: {integrity: sha512-AAAA}\n" +
+		"    deprecated: 'a long message that was folded\n      over two lines'\n    dev: false\n\n  /b/2.0.0:\n    resolution: {integrity: sha512-BBBB}\n    dev: false\n"
+	inv, err := Parse(Input{Path: "x/pnpm-lock.yaml", Data: []byte(data)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Packages) != 2 {
+		t.Errorf("packages %v, want a and b", inv.Packages)
+	}
+}

@@ -495,23 +495,26 @@ func (s *yamlShape) check(l *yamlLine) (col int, msg string) {
 		*s = yamlShape{}
 		return 0, ""
 	}
-	known := s.known
-	s.known = true
 	top := l.Indent
 	if l.Dash >= 0 {
 		top = l.Dash
 	}
 	if !l.HasKey && l.Dash < 0 {
 		// A bare scalar: the value of an open key above it, or the
-		// continuation of a plain scalar.
-		if known && !(top > s.owner && (s.kind == shapeOpen || s.kind == shapeScalar)) {
+		// continuation of a plain scalar. After a skipped line (the rest
+		// of a quoted string the scanner could not read, say) bare lines
+		// are not judged until the next key.
+		if !s.known {
+			return 0, ""
+		}
+		if !(top > s.owner && (s.kind == shapeOpen || s.kind == shapeScalar)) {
 			return top + 1, "not valid YAML: expected a \"key: value\" line"
 		}
-		if s.kind == shapeOpen {
-			s.kind = shapeScalar
-		}
+		s.kind = shapeScalar
 		return 0, ""
 	}
+	known := s.known
+	s.known = true
 	if known && s.kind != shapeOpen && top > s.owner {
 		return top + 1, "not valid YAML: unexpected indentation (the line above already has a value)"
 	}
