@@ -107,7 +107,7 @@ const npmNewestVersion = 3
 // version the parser does not know: it was read best-effort, so what it
 // holds may have been missed.
 func unknownVersion(what string) string {
-	return what + " is newer than depsweep knows: read best-effort, entries may be missed"
+	return what + " is not a format version depsweep knows (a newer client?): read best-effort, entries may be missed"
 }
 
 // read scans the whole document into p.entries.
