@@ -147,7 +147,10 @@ func readPeerCases(t *testing.T, s peerSuite, dir, file, fam string) []peerCase 
 			if err != nil || !strings.HasPrefix(v, s.Prefix) || seen[v] {
 				return true
 			}
-			if path.Base(v) == "registry_response.json" || !exists(v) {
+			if st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(v))); err == nil && st.IsDir() {
+				v = path.Join(v, peerInputName(fam)) // a fixture directory (syft's fixtureDir)
+			}
+			if path.Base(v) == "registry_response.json" || !exists(v) || seen[v] {
 				return true
 			}
 			seen[v] = true
