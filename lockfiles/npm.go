@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -55,6 +56,7 @@ type npmParser struct {
 	name        string            // top-level "name"
 	version     string            // top-level "version"
 	lockVersion int               // -1 when absent or not an integer
+	versionLine int               // line of "lockfileVersion"
 	hasPackages bool
 	entries     []npmEntry
 	byKey       map[string]int // "packages" key → index into entries (the last wins, as in encoding/json)
@@ -97,6 +99,17 @@ func parseNPM(in Input) (*Inventory, error) {
 	return p.build(in), nil
 }
 
+// npmNewestVersion is the newest package-lock.json lockfileVersion the
+// parser knows (npm 7 to 11 write 2 or 3).
+const npmNewestVersion = 3
+
+// unknownVersion is the problem recorded on a lockfile whose format
+// version the parser does not know: it was read best-effort, so what it
+// holds may have been missed.
+func unknownVersion(what string) string {
+	return what + " is not a format version depsweep knows (a newer client?): read best-effort, entries may be missed"
+}
+
 // read scans the whole document into p.entries.
 func (p *npmParser) read() error {
 	s := p.s
@@ -119,6 +132,7 @@ func (p *npmParser) read() error {
 			p.version, err = s.str("version")
 		case "lockfileVersion":
 			p.lockVersion, err = s.intValue()
+			p.versionLine = line
 		case "packages":
 			p.hasPackages = true
 			if p.byKey == nil {
@@ -302,6 +316,15 @@ func (p *npmParser) v1Deps(parent string) error {
 			return err
 		})
 		p.entries[idx] = e
+		// Entries nested under this one (they follow it) are reached only
+		// through it: a dev or optional parent makes them dev or optional
+		// even where the entry itself does not say so.
+		if e.dev || e.optional {
+			for i := idx + 1; i < len(p.entries); i++ {
+				p.entries[i].dev = p.entries[i].dev || e.dev
+				p.entries[i].optional = p.entries[i].optional || e.optional
+			}
+		}
 		return err
 	})
 }
@@ -479,6 +502,9 @@ func (p *npmParser) build(in Input) *Inventory {
 		}
 	}
 	inv.Format = fmt.Sprintf("npm-v%d", ver)
+	if ver > npmNewestVersion || ver < 1 {
+		inv.Problems = append(inv.Problems, Problem{Line: p.versionLine, Msg: unknownVersion(fmt.Sprintf("lockfileVersion %d", ver))})
+	}
 
 	root := Importer{Path: ".", Name: p.name, Version: p.version}
 	var rootEntry *npmEntry
@@ -577,6 +603,10 @@ func (p *npmParser) build(in Input) *Inventory {
 				if t.name != "" && t.name != keyName {
 					pkg.Name, pkg.Alias = t.name, keyName
 				}
+				// npm records a link's scope on its target's entry
+				// ("deps/etag": {"dev": true}), not on node_modules/<name>.
+				pkg.Dev = pkg.Dev || t.dev
+				pkg.Optional = pkg.Optional || t.optional || t.devOpt
 			}
 		default:
 			pkg.Source = npmSource(e.resolved)
@@ -672,6 +702,21 @@ func (p *npmParser) build(in Input) *Inventory {
 			imp.Name = linkName[e.path]
 		}
 		imp.Deps = p.importerDeps(byPath, e.path, e.deps)
+	}
+	// A link that the root declares only as a devDependency and that no
+	// package or other project requires is dev, whatever its target says.
+	if p.hasPackages {
+		for _, d := range inv.Importers[0].Deps {
+			pk := &inv.Packages[d.To]
+			if d.Type != DepDev || required[d.To] || pk.Source != SourceLink || pk.Dev {
+				continue
+			}
+			other := false
+			for _, imp := range inv.Importers[1:] {
+				other = other || slices.ContainsFunc(imp.Deps, func(x Dep) bool { return x.To == d.To })
+			}
+			pk.Dev = !other
+		}
 	}
 	return inv
 }

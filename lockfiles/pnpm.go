@@ -129,13 +129,21 @@ func (p *pnpmParser) run() error {
 	sc := newYAMLScanner(string(p.in.Data), func(line, col int, msg string) { p.problem(line, col, msg) })
 	stack := make([]pnpmFrame, 0, 8)
 	firstContent := 0
+	var shape yamlShape
 	for {
+		nprob := len(p.inv.Problems)
 		l, ok := sc.next()
 		if !ok {
 			break
 		}
 		if firstContent == 0 {
 			firstContent = l.Num
+		}
+		if len(p.inv.Problems) != nprob {
+			shape = yamlShape{} // a skipped line: what follows cannot be judged against it
+		}
+		if col, msg := shape.check(&l); msg != "" {
+			return &ParseError{Path: p.in.Path, Line: l.Num, Col: col, Err: errors.New(msg)}
 		}
 		if l.DocSep {
 			p.endDocument()
@@ -218,6 +226,21 @@ func (p *pnpmParser) setVersion(l *yamlLine) {
 		p.major = 9
 	}
 	p.v5 = p.major < 6
+	if n > 0 && !pnpmKnownVersion(v) {
+		p.problem(l.Num, l.Indent+1, unknownVersion("lockfileVersion '"+v+"'"))
+	}
+}
+
+// pnpmKnownVersion reports whether v is a lockfileVersion pnpm has written
+// and the parser knows: 5.x (pnpm 5 to 7; 5.4-inlineSpecifiers with
+// use-inline-specifiers-lockfile-format), 6.0 and 6.1 (pnpm 8), 7.0 (a pnpm 8
+// pre-release format) and 9.0 (pnpm 9 and 10).
+func pnpmKnownVersion(v string) bool {
+	switch v {
+	case "5", "5.0", "5.1", "5.2", "5.3", "5.4", "5.4-inlineSpecifiers", "6.0", "6.1", "7.0", "9.0":
+		return true
+	}
+	return false
 }
 
 func (p *pnpmParser) packageLine(stack []pnpmFrame, l *yamlLine, snapshot bool) {
@@ -400,14 +423,8 @@ func (p *pnpmParser) splitKey(key string) (base, name, version string) {
 		} else {
 			base = key
 		}
-		if key[0] != '/' || j == 0 {
-			return base, "", ""
-		}
-		name = key[1:j]
-		if strings.Count(name, "/") > 1 || (strings.Contains(name, "/") && name[0] != '@') {
-			return base, "", "" // a registry host or other path: rely on the name field
-		}
-		return base, name, ver
+		name, version = pnpmV5NameVersion(key)
+		return base, name, version
 	}
 	// "/name@1.2.3(peer@1)" (6.x, 7.0) or "name@1.2.3(peer@1)" (9.0).
 	k := strings.TrimPrefix(key, "/")
@@ -418,6 +435,99 @@ func (p *pnpmParser) splitKey(key string) (base, name, version string) {
 		return k, name, version
 	}
 	return k, "", ""
+}
+
+// pnpmV5NameVersion reads a pnpm 5.x dependency path as pnpm's own
+// dependency-path parser does: "/name/1.2.3", "/@scope/name/1.2.3", or the
+// same after a registry host instead of the leading slash
+// ("registry.example.com/foo/1.1.0", "127.0.0.1+4873/@foo/bar/1.1.0"), each
+// with an optional "_peers" suffix. The version must be a semantic version;
+// other paths (git hosts, tarball URLs) encode no name and version.
+func pnpmV5NameVersion(key string) (name, version string) {
+	rest := key
+	if strings.HasPrefix(rest, "/") {
+		rest = rest[1:]
+	} else {
+		_, after, ok := strings.Cut(rest, "/") // the registry host
+		if !ok {
+			return "", ""
+		}
+		rest = after
+	}
+	n := strings.IndexByte(rest, '/')
+	if n < 0 {
+		return "", ""
+	}
+	if rest[0] == '@' {
+		m := strings.IndexByte(rest[n+1:], '/')
+		if m < 0 {
+			return "", ""
+		}
+		n += 1 + m
+	}
+	name, version = rest[:n], rest[n+1:]
+	if u := strings.IndexByte(version, '_'); u >= 0 {
+		version = version[:u]
+	}
+	if !isSemver(version) {
+		return "", ""
+	}
+	return name, version
+}
+
+// isSemver reports whether v is a semantic version as node-semver's valid()
+// accepts it (a leading "v" or "=" allowed): MAJOR.MINOR.PATCH with optional
+// "-prerelease" and "+build" parts.
+func isSemver(v string) bool {
+	v = strings.TrimLeft(v, "v=")
+	core, build, hasBuild := strings.Cut(v, "+")
+	if hasBuild && !semverIdents(build, false) {
+		return false
+	}
+	core, pre, hasPre := strings.Cut(core, "-")
+	if hasPre && !semverIdents(pre, true) {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		n := core
+		if j := strings.IndexByte(core, '.'); j >= 0 && i < 2 {
+			n, core = core[:j], core[j+1:]
+		} else if i < 2 {
+			return false
+		}
+		if n == "" || (len(n) > 1 && n[0] == '0') || strings.Trim(n, "0123456789") != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// semverIdents checks dot-separated prerelease or build identifiers.
+func semverIdents(s string, pre bool) bool {
+	for {
+		id, rest, more := strings.Cut(s, ".")
+		if id == "" {
+			return false
+		}
+		numeric := true
+		for i := 0; i < len(id); i++ {
+			c := id[i]
+			switch {
+			case c >= '0' && c <= '9':
+			case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '-':
+				numeric = false
+			default:
+				return false
+			}
+		}
+		if pre && numeric && len(id) > 1 && id[0] == '0' {
+			return false
+		}
+		if !more {
+			return true
+		}
+		s = rest
+	}
 }
 
 // patchSuffix returns the patch hash in a dependency path, "" when none.

@@ -217,7 +217,14 @@ func TestPnpmSplitKey(t *testing.T) {
 		{true, "/@babel/core/7.0.0_supports-color@8.1.1", "/@babel/core/7.0.0", "@babel/core", "7.0.0"},
 		{true, "/a/1.0.0_@types+node@18.0.0+b@1.0.0", "/a/1.0.0", "a", "1.0.0"},
 		{true, "github.com/vercel/pkg/7e4fef9_pp6fkuhwkrqq7cjcj7uqpf37e4", "github.com/vercel/pkg/7e4fef9", "", ""},
-		{true, "registry.example.com/ms/2.1.3", "registry.example.com/ms/2.1.3", "", ""},
+		// A registry host in front, read as pnpm's dependency-path parser does.
+		{true, "registry.example.com/ms/2.1.3", "registry.example.com/ms/2.1.3", "ms", "2.1.3"},
+		{true, "registry.npmjs.org/@foo/bar/1.1.0", "registry.npmjs.org/@foo/bar/1.1.0", "@foo/bar", "1.1.0"},
+		{true, "example.com/foo/1.3.0_bar@2.0.0", "example.com/foo/1.3.0", "foo", "1.3.0"},
+		{true, "127.0.0.1+4873/@foo/bar/1.0.0-rc.1_baz@1.0.0", "127.0.0.1+4873/@foo/bar/1.0.0-rc.1", "@foo/bar", "1.0.0-rc.1"},
+		// Not a semantic version: no name and version (pnpm's parser gives none).
+		{true, "/foo/bar", "/foo/bar", "", ""},
+		{true, "github.com/kevva/is-positive", "github.com/kevva/is-positive", "", ""},
 		{false, "/ms@2.1.3", "ms@2.1.3", "ms", "2.1.3"},
 		{false, "/@jimp/plugin-blit@0.22.10(@jimp/custom@0.22.10)", "@jimp/plugin-blit@0.22.10", "@jimp/plugin-blit", "0.22.10"},
 		{false, "a@1.0.0(b@2.0.0(c@3.0.0))(@s/d@4.0.0)", "a@1.0.0", "a", "1.0.0"},

@@ -469,3 +469,66 @@ func flowPairs(s string, f func(k, v string) bool) {
 		}
 	}
 }
+
+// yamlShape checks that consecutive lines form a valid block structure, so
+// that a file that is not YAML at all (a truncated or spliced
+// pnpm-lock.yaml) is an error at its position rather than a lockfile read as
+// empty. It catches the two shapes such files take: a bare word where a
+// "key: value" line must be, and a line indented under a key that already
+// has its value on its own line.
+type yamlShape struct {
+	known bool // a previous line was seen (and no skipped line since)
+	kind  uint8
+	owner int // column of the key (or "- ") that owns the current value
+}
+
+const (
+	shapeOpen   uint8 = iota // the owner's value is the block that follows
+	shapeScalar              // the owner has a scalar that may continue on more indented lines
+	shapeClosed              // the owner has a flow collection
+)
+
+// check judges line l against the lines before it and records it. It
+// returns the column and message of a structural error, or "" when l fits.
+func (s *yamlShape) check(l *yamlLine) (col int, msg string) {
+	if l.DocSep {
+		*s = yamlShape{}
+		return 0, ""
+	}
+	top := l.Indent
+	if l.Dash >= 0 {
+		top = l.Dash
+	}
+	if !l.HasKey && l.Dash < 0 {
+		// A bare scalar: the value of an open key above it, or the
+		// continuation of a plain scalar. After a skipped line (the rest
+		// of a quoted string the scanner could not read, say) bare lines
+		// are not judged until the next key.
+		if !s.known {
+			return 0, ""
+		}
+		if !(top > s.owner && (s.kind == shapeOpen || s.kind == shapeScalar)) {
+			return top + 1, "not valid YAML: expected a \"key: value\" line"
+		}
+		s.kind = shapeScalar
+		return 0, ""
+	}
+	known := s.known
+	s.known = true
+	if known && s.kind != shapeOpen && top > s.owner {
+		return top + 1, "not valid YAML: unexpected indentation (the line above already has a value)"
+	}
+	s.owner = top
+	if l.HasKey {
+		s.owner = l.Indent
+	}
+	switch {
+	case l.Flow:
+		s.kind = shapeClosed
+	case l.Value != "":
+		s.kind = shapeScalar
+	default:
+		s.kind = shapeOpen
+	}
+	return 0, ""
+}

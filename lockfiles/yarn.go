@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -58,6 +59,7 @@ type yarnProblem struct {
 type yarnParser struct {
 	berry       bool
 	metaVersion string // berry __metadata version
+	metaLine    int    // line of the __metadata version
 	inMeta      bool   // the current top-level entry is __metadata
 	sawMeta     bool
 
@@ -89,6 +91,10 @@ func parseYarn(in Input) (*Inventory, error) {
 		inv.Format = "yarn-berry"
 		if yarnDigits(p.metaVersion) {
 			inv.Format = "yarn-berry-v" + p.metaVersion
+			if n, err := strconv.Atoi(p.metaVersion); err != nil || n > yarnBerryNewestVersion {
+				p.problems = append(p.problems, yarnProblem{line: p.metaLine, col: 3,
+					msg: unknownVersion("__metadata version " + p.metaVersion)})
+			}
 		} else {
 			p.problems = append(p.problems, yarnProblem{line: 1, col: 1, msg: "__metadata has no numeric version"})
 		}
@@ -113,6 +119,10 @@ func parseYarn(in Input) (*Inventory, error) {
 	inv.ComputeScopes()
 	return inv, nil
 }
+
+// yarnBerryNewestVersion is the newest berry __metadata version the parser
+// knows (yarn 2 wrote 4, yarn 3 wrote 6, yarn 4 writes 8 and then 10).
+const yarnBerryNewestVersion = 10
 
 // newYarnParser returns a parser for s with its slices sized from cheap
 // counts (entries are separated by blank lines, dependency items are
@@ -335,7 +345,7 @@ func (p *yarnParser) field(lineNo, indent int, body string) {
 	p.block = ""
 	if p.inMeta {
 		if key == "version" {
-			p.metaVersion = val
+			p.metaVersion, p.metaLine = val, lineNo
 		}
 		return
 	}

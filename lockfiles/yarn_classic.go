@@ -18,10 +18,23 @@ func (b *yarnBuilder) classicPackage(e *yarnEntry) (pkg Package, ok bool) {
 		if alias != "" {
 			break
 		}
-		if n, r, _ := splitDescriptor(k); n != name {
-			if real, isAlias := yarnAliasTarget(r); isAlias && real == name {
-				alias = n
-			}
+		n, r, _ := splitDescriptor(k)
+		real, isAlias := yarnAliasTarget(r)
+		switch {
+		case !isAlias || real == n:
+		case n != name && real == name:
+			alias = n
+		case n == name:
+			// A "resolutions" override to an alias:
+			// `x@^1.5.1, "x@npm:@other/x@1.5.2"` installs @other/x under x.
+			name, alias = real, n
+		}
+	}
+	if alias == "" {
+		// The same override written without the alias descriptor: the
+		// registry tarball URL names the package actually installed.
+		if real := yarnTarballName(e.resolved, e.version); real != "" && real != name {
+			name, alias = real, name
 		}
 	}
 	if !yarnValidName(name) {
@@ -48,6 +61,36 @@ func (b *yarnBuilder) classicPackage(e *yarnEntry) (pkg Package, ok bool) {
 		}
 	}
 	return pkg, true
+}
+
+// yarnTarballName returns the package name of a registry tarball URL
+// (".../<name>/-/<base>-<version>.tgz", the scope possibly escaped as %2f)
+// when the file name agrees with it and with version, else "".
+func yarnTarballName(resolved, version string) string {
+	u, _, _ := strings.Cut(resolved, "#")
+	if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		return ""
+	}
+	dir, file, ok := strings.Cut(u, "/-/")
+	if !ok || version == "" || strings.Contains(file, "/") {
+		return ""
+	}
+	dir = strings.ReplaceAll(strings.ReplaceAll(dir, "%2f", "/"), "%2F", "/")
+	i := strings.LastIndexByte(dir, '/')
+	if i < 0 {
+		return ""
+	}
+	base, name := dir[i+1:], dir[i+1:]
+	if j := strings.LastIndexByte(dir[:i], '/'); j >= 0 && strings.HasPrefix(dir[j+1:i], "@") {
+		name = dir[j+1:]
+	}
+	// file must be base + "-" + version + ".tgz" (compared without building it).
+	n := len(base)
+	if len(file) != n+1+len(version)+4 || !strings.HasPrefix(file, base) || file[n] != '-' ||
+		file[n+1:n+1+len(version)] != version || !strings.HasSuffix(file, ".tgz") || !yarnValidName(name) {
+		return ""
+	}
+	return name
 }
 
 // yarnAliasTarget returns the real package name of an "npm:name@range"

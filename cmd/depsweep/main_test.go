@@ -73,6 +73,10 @@ func TestScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	clients, err := filepath.Abs("../../testdata/lockfiles/clients")
+	if err != nil {
+		t.Fatal(err)
+	}
 	scripts, _ := filepath.Glob("../../testdata/script/*.txtar")
 	if len(scripts) == 0 {
 		t.Fatal("no testscripts in ../../testdata/script")
@@ -84,6 +88,7 @@ func TestScript(t *testing.T) {
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("FIXTURES", fixtures)
 			e.Setenv("OSV", osv)
+			e.Setenv("CLIENTS", clients)
 			e.Setenv("NO_COLOR", "1")
 			e.Setenv("XDG_CONFIG_HOME", filepath.Join(e.WorkDir, "xdg"))
 			return nil
