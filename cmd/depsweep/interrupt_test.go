@@ -243,7 +243,9 @@ func buildDepsweep(t *testing.T, buildFlags ...string) string {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	os.Chmod(dir, 0o755)
 	exe := filepath.Join(dir, "depsweep")
-	args := append(append([]string{"build"}, buildFlags...), "-o", exe, ".")
+	// -buildvcs=false: the binary reports the version the test binary does
+	// ("(devel)"), not one stamped from the checkout's commit.
+	args := append(append([]string{"build", "-buildvcs=false"}, buildFlags...), "-o", exe, ".")
 	if b, err := exec.Command(gobin, args...).CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, b)
 	}
