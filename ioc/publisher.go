@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/depsweep/depsweep/lockfiles"
 )
 
 // Publishers tells which registry account published name@version.
@@ -284,27 +286,15 @@ type installedManifest struct {
 // manifest and the raw bytes (for content scanning). Errors name the file
 // as display.
 func readInstalledManifest(fsys fs.FS, name, display string) (*installedManifest, []byte, error) {
-	f, err := fsys.Open(name)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil, err
-		}
-		return nil, nil, fmt.Errorf("%s: %v", display, innerErr(err))
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %v", display, err)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("%s: not a regular file", display)
-	}
-	if st.Size() > maxManifestSize {
+	data, err := lockfiles.ReadRegularFS(fsys, name, maxManifestSize)
+	var tl *lockfiles.TooLargeError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil, err
+	case errors.As(err, &tl):
 		return nil, nil, fmt.Errorf("%s: larger than %d MiB, not read", display, maxManifestSize>>20)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxManifestSize+1))
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %v", display, err)
+	case err != nil:
+		return nil, nil, fmt.Errorf("%s: %v", display, innerErr(err))
 	}
 	var m installedManifest
 	if err := json.Unmarshal(data, &m); err != nil {

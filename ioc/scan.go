@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -412,13 +411,13 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 		r.lockfile.Err = discoveryError(j.prefix, j.findErr)
 		return r
 	}
-	data, err := readCapped(filepath.Join(j.root, filepath.FromSlash(j.found.Path)), cfg.MaxFileSize)
+	data, err := lockfiles.ReadRegular(filepath.Join(j.root, filepath.FromSlash(j.found.Path)), cfg.MaxFileSize, false)
 	if err != nil {
-		r.lockfile.Err = &lockfiles.ParseError{Path: relPath, Err: err}
+		r.lockfile.Err = &lockfiles.ParseError{Path: relPath, Err: unwrapPathError(err)}
 		return r
 	}
 	projectDir := filepath.Join(j.root, filepath.FromSlash(j.found.Project))
-	var project fs.FS = projectFS{dir: projectDir, FS: os.DirFS(projectDir)}
+	project := lockfiles.DirFS(projectDir)
 	var inv *lockfiles.Inventory
 	switch {
 	case !j.file || lockfiles.IsLockfile(relPath):
@@ -487,94 +486,6 @@ func unwrapPathError(err error) error {
 		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
 	}
 	return err
-}
-
-// openRegular opens a file of a scanned tree for reading, and fails unless
-// it is a regular file (or, with dirOK, a directory). It never blocks on a
-// FIFO, and with follow false it does not follow a symbolic link in the last
-// path element: the tree may have changed since discovery looked at it.
-func openRegular(name string, follow, dirOK bool) (*os.File, fs.FileInfo, error) {
-	flags := os.O_RDONLY | openNonblock
-	if !follow {
-		flags |= openNoFollow
-	}
-	f, err := os.OpenFile(name, flags, 0)
-	if err != nil {
-		if errors.Is(err, syscall.ELOOP) && !follow {
-			return nil, nil, &fs.PathError{Op: "open", Path: name, Err: lockfiles.ErrSymlink}
-		}
-		return nil, nil, err
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	if !st.Mode().IsRegular() && !(dirOK && st.IsDir()) {
-		f.Close()
-		return nil, nil, &fs.PathError{Op: "open", Path: name, Err: lockfiles.ErrNotRegular}
-	}
-	return f, st, nil
-}
-
-// A projectFS is os.DirFS(dir) whose Open goes through [openRegular], so
-// that a FIFO named package.json cannot block the parser that reads it.
-type projectFS struct {
-	dir string
-	fs.FS
-}
-
-// Open implements fs.FS.
-func (p projectFS) Open(name string) (fs.File, error) {
-	if !fs.ValidPath(name) {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
-	}
-	f, _, err := openRegular(filepath.Join(p.dir, filepath.FromSlash(name)), true, true)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			pe.Path = name // like os.DirFS: the name as given, not the OS path
-		}
-		return nil, err
-	}
-	return f, nil
-}
-
-// Stat implements fs.StatFS (a stat never blocks).
-func (p projectFS) Stat(name string) (fs.FileInfo, error) { return fs.Stat(p.FS, name) }
-
-// ReadDir implements fs.ReadDirFS.
-func (p projectFS) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(p.FS, name) }
-
-// ReadFile implements fs.ReadFileFS through Open (os.DirFS's own would block on a FIFO).
-func (p projectFS) ReadFile(name string) ([]byte, error) {
-	f, err := p.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(f)
-}
-
-// readCapped reads a regular file of at most max bytes.
-func readCapped(name string, max int64) ([]byte, error) {
-	f, st, err := openRegular(name, false, false)
-	if err != nil {
-		return nil, unwrapPathError(err)
-	}
-	defer f.Close()
-	if st.Size() > max {
-		return nil, fmt.Errorf("file is %d bytes, over the %d-byte limit", st.Size(), max)
-	}
-	// Read through a limit too: the file may grow between Stat and Read.
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, unwrapPathError(err)
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("file is over the %d-byte limit", max)
-	}
-	return data, nil
 }
 
 // Fingerprint returns a stable id for a finding: the first 16 hex digits of
@@ -773,12 +684,7 @@ func StripCredentials(u string) string {
 
 // readSmall reads a small metadata file (at most 1 MiB).
 func readSmall(name string) ([]byte, error) {
-	f, _, err := openRegular(name, true, false)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, 1<<20))
+	return lockfiles.ReadRegular(name, 1<<20, true)
 }
 
 // isHex reports whether s is a full object id (sha1 or sha256, hex).

@@ -116,24 +116,11 @@ func (s *scanner) readDir(rel string) []os.DirEntry {
 // readFile reads a regular file relative to home; ok is false when it is
 // missing (silently) or unreadable (recorded).
 func (s *scanner) readFile(rel string) ([]byte, bool) {
-	st, err := os.Lstat(s.abs(rel))
+	b, err := lockfiles.ReadRegular(s.abs(rel), maxFile, false)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 			s.fail(rel, err)
 		}
-		return nil, false
-	}
-	if !st.Mode().IsRegular() {
-		s.fail(rel, lockfiles.ErrNotRegular)
-		return nil, false
-	}
-	if st.Size() > maxFile {
-		s.fail(rel, fmt.Errorf("%d bytes, over the %d byte limit", st.Size(), maxFile))
-		return nil, false
-	}
-	b, err := os.ReadFile(s.abs(rel))
-	if err != nil {
-		s.fail(rel, err)
 		return nil, false
 	}
 	return b, true
