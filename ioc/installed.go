@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/depsweep/depsweep/lockfiles"
+	"github.com/depsweep/depsweep/lockfiles/installed"
 )
 
 // A textPattern is one lower-case string the text matcher looks for, and
@@ -254,9 +255,9 @@ func (x *Index) MatchInstalled(repo, projectPath string, project fs.FS, inv *loc
 
 	var out []Finding
 	var hits []hit
-	for dir := range walkNodeModules(project, "node_modules", addErr) {
+	for dir := range installed.Walk(project, "node_modules", addErr) {
 		manifest := path.Join(dir, "package.json")
-		m, raw, err := readInstalledManifest(project, manifest, rel(manifest))
+		m, raw, err := installed.ReadManifest(project, manifest, rel(manifest))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // not a package (an empty or half-removed directory)
 		}
@@ -275,12 +276,11 @@ func (x *Index) MatchInstalled(repo, projectPath string, project fs.FS, inv *loc
 			Integrity: m.Integrity,
 			Paths:     []string{dir},
 		}
-		if n := installedName(dir); n != m.Name {
+		if n := installed.Name(dir); n != m.Name {
 			p.Alias = n
 		}
 		var pubs pubLookup
-		if m.NpmUser != nil && m.NpmUser.Name != "" {
-			acct := m.NpmUser.Name
+		if acct := m.Publisher(); acct != "" {
 			pubs = func(string, string) (string, string, bool) { return acct, "installed package.json", true }
 		}
 		var depPath []string

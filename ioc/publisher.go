@@ -9,11 +9,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 
 	"github.com/depsweep/depsweep/lockfiles"
+	"github.com/depsweep/depsweep/lockfiles/installed"
 )
 
 // Publishers tells which registry account published name@version.
@@ -37,31 +37,8 @@ type packument struct {
 }
 
 type packumentVersion struct {
-	NpmUser     *npmUser  `json:"_npmUser"`
-	Maintainers []npmUser `json:"maintainers"`
-}
-
-type npmUser struct {
-	Name string `json:"name"`
-}
-
-// UnmarshalJSON accepts both the object form {"name": ...} and npm's old
-// string form "name <email>" of a user.
-func (u *npmUser) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		name, _, _ := strings.Cut(s, "<")
-		u.Name = strings.TrimSpace(name)
-		return nil
-	}
-	var obj struct {
-		Name string `json:"name"`
-	}
-	if err := json.Unmarshal(b, &obj); err != nil {
-		return errors.New("user is neither a string nor an object")
-	}
-	u.Name = obj.Name
-	return nil
+	NpmUser     *installed.User  `json:"_npmUser"`
+	Maintainers []installed.User `json:"maintainers"`
 }
 
 // publisher returns the account that published the version: _npmUser, or
@@ -120,47 +97,9 @@ func decodePackument(name string, r io.Reader) (*packument, error) {
 	}
 	var p packument
 	if err := json.Unmarshal(data, &p); err != nil {
-		return nil, jsonError(name, data, err)
+		return nil, lockfiles.JSONError(name, data, err)
 	}
 	return &p, nil
-}
-
-// jsonError turns a JSON decoding error into "name:line:col: msg", without
-// quoting the file's content.
-func jsonError(name string, data []byte, err error) error {
-	var off int64 = -1
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		off = syn.Offset
-	case errors.As(err, &typ):
-		off = typ.Offset
-		err = fmt.Errorf("field %s: unexpected JSON %s", typ.Field, typ.Value)
-	}
-	if off < 0 {
-		return fmt.Errorf("%s: %v", name, err)
-	}
-	line, col := lineCol(data, int(off))
-	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "json: ")
-	return fmt.Errorf("%s:%d:%d: %s", name, line, col, msg)
-}
-
-// lineCol returns the 1-based line and column of byte offset off in data.
-func lineCol(data []byte, off int) (line, col int) {
-	if off > len(data) {
-		off = len(data)
-	}
-	line, col = 1, 1
-	for _, c := range data[:off] {
-		if c == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-	}
-	return line, col
 }
 
 // LoadPackuments reads a directory of registry packuments (the documents
@@ -270,39 +209,6 @@ type prefetcher interface {
 	prefetch(names []string)
 }
 
-// maxManifestSize caps an installed package.json, in bytes.
-const maxManifestSize = 4 << 20
-
-// An installedManifest is what the matcher reads of an installed package.json.
-type installedManifest struct {
-	Name      string   `json:"name"`
-	Version   string   `json:"version"`
-	Resolved  string   `json:"_resolved"`
-	Integrity string   `json:"_integrity"`
-	NpmUser   *npmUser `json:"_npmUser"`
-}
-
-// readInstalledManifest reads a package.json from fsys. It returns the
-// manifest and the raw bytes (for content scanning). Errors name the file
-// as display.
-func readInstalledManifest(fsys fs.FS, name, display string) (*installedManifest, []byte, error) {
-	data, err := lockfiles.ReadRegularFS(fsys, name, maxManifestSize)
-	var tl *lockfiles.TooLargeError
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, nil, err
-	case errors.As(err, &tl):
-		return nil, nil, fmt.Errorf("%s: larger than %d MiB, not read", display, maxManifestSize>>20)
-	case err != nil:
-		return nil, nil, fmt.Errorf("%s: %v", display, innerErr(err))
-	}
-	var m installedManifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, nil, jsonError(display, data, err)
-	}
-	return &m, data, nil
-}
-
 // InstalledPublishers returns a source that reads _npmUser from the
 // installed manifests under project's node_modules (npm's older clients and
 // some installers copy it there). It walks node_modules on first use, reads
@@ -335,8 +241,8 @@ func (ip *installedPublishers) Publisher(name, version string) (string, bool) {
 	ip.once.Do(func() {
 		ip.dirs = map[string][]string{}
 		ip.cache = map[string]map[string]string{}
-		for dir := range walkNodeModules(ip.fsys, "node_modules", nil) {
-			n := installedName(dir)
+		for dir := range installed.Walk(ip.fsys, "node_modules", nil) {
+			n := installed.Name(dir)
 			ip.dirs[n] = append(ip.dirs[n], dir)
 		}
 	})
@@ -348,11 +254,11 @@ func (ip *installedPublishers) Publisher(name, version string) (string, bool) {
 		// Directories are named after the alias for aliased installs, so
 		// those are not found here; lockfiles carry the real name.
 		for _, dir := range ip.dirs[name] {
-			m, _, err := readInstalledManifest(ip.fsys, path.Join(dir, "package.json"), "")
-			if err != nil || m.Name != name || m.NpmUser == nil || m.NpmUser.Name == "" {
+			m, _, err := installed.ReadManifest(ip.fsys, path.Join(dir, "package.json"), "")
+			if err != nil || m.Name != name || m.Publisher() == "" {
 				continue
 			}
-			vs[m.Version] = m.NpmUser.Name
+			vs[m.Version] = m.Publisher()
 		}
 		ip.mu.Lock()
 		ip.cache[name] = vs
@@ -360,93 +266,6 @@ func (ip *installedPublishers) Publisher(name, version string) (string, bool) {
 	}
 	a, ok := vs[version]
 	return a, ok
-}
-
-// installedName returns the package name a node_modules directory holds
-// ("node_modules/@s/x" → "@s/x"), which for an alias is the alias.
-func installedName(dir string) string {
-	i := strings.LastIndex(dir, "node_modules/")
-	return dir[i+len("node_modules/"):]
-}
-
-// walkNodeModules yields the package directories under a node_modules
-// directory, nested ones included: node_modules/x, node_modules/@s/x,
-// node_modules/x/node_modules/y and pnpm's node_modules/.pnpm/*/node_modules/*.
-// Symlinks are not followed (pnpm's top-level links point into .pnpm, npm
-// workspace links point at the project's own sources). Directory read
-// errors other than "does not exist" are passed to onErr when it is not nil.
-func walkNodeModules(fsys fs.FS, nm string, onErr func(error)) func(yield func(string) bool) {
-	return func(yield func(string) bool) {
-		var walk func(nm string, depth int) bool
-		walk = func(nm string, depth int) bool {
-			// Real trees are a few levels deep; a bound guards against
-			// pathological or cyclic layouts.
-			if depth > 32 {
-				return true
-			}
-			ents, err := fs.ReadDir(fsys, nm)
-			if err != nil {
-				if onErr != nil && !errors.Is(err, fs.ErrNotExist) {
-					onErr(err)
-				}
-				return true
-			}
-			sort.Slice(ents, func(i, j int) bool { return ents[i].Name() < ents[j].Name() })
-			for _, e := range ents {
-				name := e.Name()
-				if !e.IsDir() || e.Type()&fs.ModeSymlink != 0 {
-					continue
-				}
-				switch {
-				case name == ".pnpm":
-					sub, err := fs.ReadDir(fsys, path.Join(nm, name))
-					if err != nil {
-						if onErr != nil {
-							onErr(err)
-						}
-						continue
-					}
-					for _, s := range sub {
-						if s.IsDir() && s.Type()&fs.ModeSymlink == 0 {
-							if !walk(path.Join(nm, name, s.Name(), "node_modules"), depth+1) {
-								return false
-							}
-						}
-					}
-				case strings.HasPrefix(name, "."):
-					// .bin, .cache, .package-lock.json's siblings: not packages.
-				case strings.HasPrefix(name, "@"):
-					scoped, err := fs.ReadDir(fsys, path.Join(nm, name))
-					if err != nil {
-						if onErr != nil {
-							onErr(err)
-						}
-						continue
-					}
-					for _, s := range scoped {
-						if s.IsDir() && s.Type()&fs.ModeSymlink == 0 {
-							if !visit(fsys, path.Join(nm, name, s.Name()), depth, walk, yield) {
-								return false
-							}
-						}
-					}
-				default:
-					if !visit(fsys, path.Join(nm, name), depth, walk, yield) {
-						return false
-					}
-				}
-			}
-			return true
-		}
-		walk(nm, 0)
-	}
-}
-
-func visit(fsys fs.FS, dir string, depth int, walk func(string, int) bool, yield func(string) bool) bool {
-	if !yield(dir) {
-		return false
-	}
-	return walk(path.Join(dir, "node_modules"), depth+1)
 }
 
 // innerErr strips the fs.PathError wrapper (whose path is relative to some
