@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/depsweep/depsweep/internal/testcorpus"
+	"github.com/depsweep/depsweep/ioc/publisher"
 	"github.com/depsweep/depsweep/lockfiles"
 )
 
@@ -122,7 +123,7 @@ func BenchmarkMatch(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		pubs, err := LoadPackuments(registryDir)
+		pubs, err := publisher.LoadPackuments("../testdata/fixtures/registry")
 		if err != nil {
 			b.Fatal(err)
 		}

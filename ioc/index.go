@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/depsweep/depsweep/lockfiles"
-	"github.com/depsweep/depsweep/lockfiles/host"
 )
 
 // ErrNoIndicators is returned by [NewIndex] for an empty indicator list: an
@@ -227,7 +226,7 @@ type hit struct {
 	collision bool
 	host      string // for domain hits: the domain matched (for folding)
 	line      int    // for file-content hits: line of the first match
-	unpinned  bool   // a package hit of an unpinned launch (see [host.IsUnpinned])
+	unpinned  bool   // a package hit of an unpinned launch (see [lockfiles.Package.IsUnpinned])
 }
 
 // severityOf derives a finding's severity: package and hash hits take the
@@ -258,29 +257,6 @@ func severityOf(h *hit) Severity {
 	return SeverityHigh
 }
 
-// pubLookup is a publisher source for one match.
-type pubLookup func(name, version string) (account, from string, ok bool)
-
-// publisherLookup wraps a Publishers with the name of where its answer came from.
-func publisherLookup(ps Publishers) pubLookup {
-	if ps == nil {
-		return nil
-	}
-	if s, ok := ps.(sourcedPublishers); ok {
-		return s.publisherFrom
-	}
-	return func(name, version string) (string, string, bool) {
-		a, ok := ps.Publisher(name, version)
-		return a, "publisher data", ok
-	}
-}
-
-// sourcedPublishers is a Publishers that also says where an answer came from
-// ("registry metadata", "installed package.json", "registry registry.npmjs.org").
-type sourcedPublishers interface {
-	publisherFrom(name, version string) (account, from string, ok bool)
-}
-
 // packagesFor returns the package indicators for an inventory's ecosystem:
 // npm for JavaScript lockfiles, the ecosystem osv-scanner reported for
 // other lockfiles ("other-crates.io" → crates.io), none when unknown. A
@@ -300,7 +276,7 @@ func (x *Index) packagesFor(format string) (pkgs map[string][]pkgEntry, npm bool
 // matchPackage appends to hits every indicator p matches, pkgs being the
 // package indicators of its ecosystem (nil for none); pubs is nil outside
 // npm. stats may be nil.
-func (x *Index) matchPackage(p *lockfiles.Package, pkgs map[string][]pkgEntry, pubs pubLookup, stats *MatchStats, hits []hit) []hit {
+func (x *Index) matchPackage(p *lockfiles.Package, pkgs map[string][]pkgEntry, pubs Publishers, stats *MatchStats, hits []hit) []hit {
 	first := len(hits)
 	fromReg := fromRegistry(p)
 	for i := range pkgs[p.Name] {
@@ -318,7 +294,7 @@ func (x *Index) matchPackage(p *lockfiles.Package, pkgs map[string][]pkgEntry, p
 				what = "every version is covered by " + adv.ID
 			}
 			hits = append(hits, hit{ind: e.ind, evidence: pkgLabel(p) + "; " + what})
-		} else if host.IsUnpinned(p) {
+		} else if p.IsUnpinned() {
 			// Why: "npx -y postmark-mcp" names no version; it runs whatever
 			// the registry serves as latest at each launch, which was a
 			// malicious version during the incident.
@@ -326,7 +302,7 @@ func (x *Index) matchPackage(p *lockfiles.Package, pkgs map[string][]pkgEntry, p
 		}
 	}
 	if fromReg && pubs != nil && len(x.publishers) > 0 {
-		if acct, from, ok := pubs(p.Name, p.Version); ok {
+		if acct, from, ok := pubs.Publisher(p.Name, p.Version); ok {
 			if stats != nil {
 				stats.PublisherKnown++
 			}
@@ -588,7 +564,7 @@ func (x *Index) MatchInventory(repo string, inv *lockfiles.Inventory, pubs Publi
 	if !npm {
 		pubs = nil // npm accounts say nothing about other registries
 	}
-	if pf, ok := pubs.(prefetcher); ok && npm && len(x.publishers) > 0 {
+	if pubs != nil && len(x.publishers) > 0 {
 		names := make([]string, 0, len(inv.Packages))
 		seen := make(map[string]bool, len(inv.Packages))
 		for i := range inv.Packages {
@@ -598,9 +574,8 @@ func (x *Index) MatchInventory(repo string, inv *lockfiles.Inventory, pubs Publi
 				names = append(names, p.Name)
 			}
 		}
-		pf.prefetch(names)
+		pubs.Prefetch(names)
 	}
-	lookup := publisherLookup(pubs)
 	var out []Finding
 	var hits []hit
 	var paths *pathFinder // built on the first finding
@@ -609,7 +584,7 @@ func (x *Index) MatchInventory(repo string, inv *lockfiles.Inventory, pubs Publi
 		if npm && fromRegistry(p) {
 			stats.Packages++
 		}
-		hits = x.matchPackage(p, pkgs, lookup, &stats, hits[:0])
+		hits = x.matchPackage(p, pkgs, pubs, &stats, hits[:0])
 		if len(hits) == 0 {
 			continue
 		}

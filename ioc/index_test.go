@@ -44,10 +44,12 @@ func postmarkIndex(t testing.TB) *Index {
 // fakePublishers answers from a fixed map "name@version" → account.
 type fakePublishers map[string]string
 
-func (f fakePublishers) Publisher(name, version string) (string, bool) {
+func (f fakePublishers) Publisher(name, version string) (string, string, bool) {
 	a, ok := f[name+"@"+version]
-	return a, ok
+	return a, "publisher data", ok
 }
+
+func (fakePublishers) Prefetch([]string) {}
 
 // short describes a finding for comparisons: "name@version kind sev".
 func short(f Finding) string {

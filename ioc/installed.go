@@ -279,9 +279,9 @@ func (x *Index) MatchInstalled(repo, projectPath string, project fs.FS, inv *loc
 		if n := installed.Name(dir); n != m.Name {
 			p.Alias = n
 		}
-		var pubs pubLookup
+		var pubs Publishers
 		if acct := m.Publisher(); acct != "" {
-			pubs = func(string, string) (string, string, bool) { return acct, "installed package.json", true }
+			pubs = manifestPublisher(acct)
 		}
 		var depPath []string
 		direct := false
@@ -443,3 +443,12 @@ func sourceOfResolved(r string) lockfiles.Source {
 	}
 	return lockfiles.SourceUnknown
 }
+
+// manifestPublisher is the publisher an installed manifest names for itself.
+type manifestPublisher string
+
+func (m manifestPublisher) Publisher(string, string) (string, string, bool) {
+	return string(m), "installed package.json", true
+}
+
+func (manifestPublisher) Prefetch([]string) {}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/depsweep/depsweep/ioc/publisher"
 	"github.com/depsweep/depsweep/lockfiles"
 )
 
@@ -51,7 +52,7 @@ func readTruth(t *testing.T) []truthRow {
 func TestTruth(t *testing.T) {
 	rows := readTruth(t)
 	x := postmarkIndex(t)
-	pubs, err := LoadPackuments(filepath.Join(fixturesDir, "registry"))
+	pubs, err := publisher.LoadPackuments(filepath.Join(fixturesDir, "registry"))
 	if err != nil {
 		t.Fatal(err)
 	}

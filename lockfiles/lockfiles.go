@@ -68,6 +68,16 @@ type Package struct {
 // ID returns "name@version", the package's identity for matching and SBOMs.
 func (p *Package) ID() string { return p.Name + "@" + p.Version }
 
+// Unpinned is the Resolved value of a package launched or requested without
+// an exact version ("npx -y postmark-mcp", "postmark-mcp@latest",
+// "postmark-mcp@^1"), as machine traces (package lockfiles/host) record it:
+// its Version is "", and what runs is whatever the registry serves as
+// latest at launch time.
+const Unpinned = "unpinned"
+
+// IsUnpinned reports whether p is an unpinned launch or request.
+func (p *Package) IsUnpinned() bool { return p.Version == "" && p.Resolved == Unpinned }
+
 // DepType says how a dependency is declared.
 type DepType uint8
 

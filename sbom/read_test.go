@@ -17,6 +17,7 @@ import (
 
 	"github.com/depsweep/depsweep/feeds"
 	"github.com/depsweep/depsweep/ioc"
+	"github.com/depsweep/depsweep/ioc/publisher"
 	"github.com/depsweep/depsweep/lockfiles"
 )
 
@@ -485,7 +486,7 @@ func TestReadRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("NewIndex: %v", err)
 	}
-	pubs, err := ioc.LoadPackuments(filepath.Join(fixtures, "registry"))
+	pubs, err := publisher.LoadPackuments(filepath.Join(fixtures, "registry"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/depsweep/depsweep/feeds"
 	"github.com/depsweep/depsweep/ioc"
+	"github.com/depsweep/depsweep/ioc/publisher"
 	"github.com/depsweep/depsweep/ioc/report"
 	"github.com/depsweep/depsweep/lockfiles"
 	"github.com/depsweep/depsweep/sbom"
@@ -205,7 +206,7 @@ type pubFlags struct {
 	concurrency int
 	installed   bool
 
-	pool *ioc.RegistryPool // set by publishers when --registry is given
+	pool *publisher.RegistryPool // set by publishers when --registry is given
 }
 
 func (p *pubFlags) register(fs *pflag.FlagSet) {
@@ -223,13 +224,13 @@ func (p *pubFlags) register(fs *pflag.FlagSet) {
 // project's .npmrc chooses the registry of its packages; log receives the
 // problems with those files.
 func (p *pubFlags) publishers(log zerolog.Logger) (func(fs.FS, string) ioc.Publishers, []string, error) {
-	var static []ioc.Publishers
+	var static []publisher.Source
 	var sources []string
 	if p.installed {
 		sources = append(sources, "installed")
 	}
 	if p.metadata != "" {
-		pk, err := ioc.LoadPackuments(p.metadata)
+		pk, err := publisher.LoadPackuments(p.metadata)
 		if err != nil {
 			return nil, nil, errRegistryMetadata(p.metadata, err)
 		}
@@ -251,7 +252,7 @@ func (p *pubFlags) publishers(log zerolog.Logger) (func(fs.FS, string) ioc.Publi
 			}
 			log.Warn().Str("error", err.Error()).Msg(msg)
 		}
-		pool, err := ioc.NewRegistryPool(ioc.RegistryOptions{URL: p.registry, CacheDir: cache, Timeout: p.timeout, Concurrency: p.concurrency}, warn)
+		pool, err := publisher.NewRegistryPool(publisher.RegistryOptions{URL: p.registry, CacheDir: cache, Timeout: p.timeout, Concurrency: p.concurrency}, warn)
 		if err != nil {
 			return nil, nil, errRegistry(err)
 		}
@@ -264,9 +265,9 @@ func (p *pubFlags) publishers(log zerolog.Logger) (func(fs.FS, string) ioc.Publi
 	installed, pool := p.installed, p.pool
 	return func(project fs.FS, projectPath string) ioc.Publishers {
 		// Installed manifests first: they describe exactly what is on disk.
-		var ps []ioc.Publishers
+		var ps []publisher.Source
 		if installed && project != nil { // nil for an SBOM: nothing is installed
-			ps = append(ps, ioc.InstalledPublishers(project))
+			ps = append(ps, publisher.Installed(project))
 		}
 		ps = append(ps, static...)
 		if pool != nil {
@@ -275,7 +276,7 @@ func (p *pubFlags) publishers(log zerolog.Logger) (func(fs.FS, string) ioc.Publi
 		if len(ps) == 1 {
 			return ps[0]
 		}
-		return ioc.ChainPublishers(ps...)
+		return publisher.Chain(ps...)
 	}, sources, nil
 }
 

@@ -33,14 +33,13 @@ const (
 	FormatPnpmStore = "pnpm-store"  // pnpm 10 store index (index/<xx>/<hash>-<name>@<version>.json)
 )
 
-// Unpinned is the Resolved value of a package launched or requested without
-// an exact version ("npx -y postmark-mcp", "postmark-mcp@latest",
-// "postmark-mcp@^1"): its Version is "", and what runs is whatever the
-// registry serves as latest at launch time.
-const Unpinned = "unpinned"
+// Unpinned is [lockfiles.Unpinned], the Resolved value of a package
+// launched or requested without an exact version.
+const Unpinned = lockfiles.Unpinned
 
-// IsUnpinned reports whether p is an unpinned launch or request.
-func IsUnpinned(p *lockfiles.Package) bool { return p.Version == "" && p.Resolved == Unpinned }
+// IsUnpinned reports whether p is an unpinned launch or request
+// ([lockfiles.Package.IsUnpinned]).
+func IsUnpinned(p *lockfiles.Package) bool { return p.IsUnpinned() }
 
 // A Trace is the packages one evidence file shows.
 type Trace struct {

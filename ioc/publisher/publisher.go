@@ -1,4 +1,12 @@
-package ioc
+// Package publisher is the enrich stage of a scan: it tells who published
+// each package version, for the matcher's publisher indicators. Its sources
+// are a directory of registry packuments ([LoadPackuments]), the _npmUser
+// that installed manifests carry ([Installed]), and the npm registry itself
+// through a client with a disk cache and a per-registry pool that follows a
+// project's .npmrc ([NewRegistryPool], [ReadNpmrc]). Every source satisfies
+// ioc.Publishers; this package does not import ioc, and it is the only part
+// of the scan that talks to the network.
+package publisher
 
 import (
 	"encoding/json"
@@ -16,12 +24,20 @@ import (
 	"github.com/depsweep/depsweep/lockfiles/installed"
 )
 
-// Publishers tells which registry account published name@version.
-// Implementations are safe for concurrent use.
-type Publishers interface {
-	// Publisher returns the account that published name@version; ok is
-	// false when the source does not know (which is never "clean").
-	Publisher(name, version string) (account string, ok bool)
+// A Source tells which registry account published name@version. It has
+// the method set of ioc.Publishers, the interface the matcher declares, so
+// every Source is one (this package does not import ioc). Implementations
+// are safe for concurrent use.
+type Source interface {
+	// Publisher returns the account that published name@version and where
+	// the answer came from, in words for a finding's evidence ("registry
+	// metadata", "installed package.json", "registry registry.npmjs.org");
+	// ok is false when the source does not know (which is never "clean").
+	Publisher(name, version string) (account, from string, ok bool)
+	// Prefetch is told the names about to be asked for, so that a source
+	// that fetches them (the online registry) can do so concurrently.
+	// Other sources do nothing.
+	Prefetch(names []string)
 }
 
 // maxPackument caps the size of one packument file read from disk, in bytes.
@@ -56,15 +72,14 @@ func (v *packumentVersion) publisher() string {
 // publisherMap maps name → version → account.
 type publisherMap map[string]map[string]string
 
-func (m publisherMap) Publisher(name, version string) (string, bool) {
+// Publisher implements [Source].
+func (m publisherMap) Publisher(name, version string) (string, string, bool) {
 	a, ok := m[name][version]
-	return a, ok && a != ""
+	return a, "registry metadata", ok && a != ""
 }
 
-func (m publisherMap) publisherFrom(name, version string) (string, string, bool) {
-	a, ok := m.Publisher(name, version)
-	return a, "registry metadata", ok
-}
+// Prefetch implements [Source]: everything is in memory already.
+func (m publisherMap) Prefetch([]string) {}
 
 // add records the publishers of one packument; fallback names it when the
 // document has no name.
@@ -112,7 +127,7 @@ func decodePackument(name string, r io.Reader) (*packument, error) {
 // It reads every file up front: a malformed file is an error naming it with
 // line and column, and a directory without packuments is an error. The
 // result is read-only and safe for concurrent use.
-func LoadPackuments(dir string) (Publishers, error) {
+func LoadPackuments(dir string) (Source, error) {
 	m := publisherMap{}
 	n := 0
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -155,9 +170,9 @@ func packumentName(rel string) string {
 	return strings.ReplaceAll(rel, "%40", "@")
 }
 
-// ChainPublishers returns a source that asks each of ps in turn: the first
-// that knows wins. Nil entries are ignored; with none left it returns nil.
-func ChainPublishers(ps ...Publishers) Publishers {
+// Chain returns a source that asks each of ps in turn: the first that
+// knows wins. Nil entries are ignored; with none left it returns nil.
+func Chain(ps ...Source) Source {
 	var c chain
 	for _, p := range ps {
 		if p != nil {
@@ -173,49 +188,32 @@ func ChainPublishers(ps ...Publishers) Publishers {
 	return c
 }
 
-type chain []Publishers
+type chain []Source
 
-func (c chain) Publisher(name, version string) (string, bool) {
+// Publisher implements [Source].
+func (c chain) Publisher(name, version string) (string, string, bool) {
 	for _, p := range c {
-		if a, ok := p.Publisher(name, version); ok {
-			return a, true
-		}
-	}
-	return "", false
-}
-
-func (c chain) publisherFrom(name, version string) (string, string, bool) {
-	for _, p := range c {
-		if a, from, ok := publisherLookup(p)(name, version); ok {
+		if a, from, ok := p.Publisher(name, version); ok {
 			return a, from, true
 		}
 	}
 	return "", "", false
 }
 
-// prefetch passes a prefetch request on to the sources that can use one.
-func (c chain) prefetch(names []string) {
+// Prefetch implements [Source]: it passes the names on to every source.
+func (c chain) Prefetch(names []string) {
 	for _, p := range c {
-		if pf, ok := p.(prefetcher); ok {
-			pf.prefetch(names)
-		}
+		p.Prefetch(names)
 	}
 }
 
-// A prefetcher is a Publishers source that is faster when told up front
-// which names will be asked for (the online registry fetches them
-// concurrently).
-type prefetcher interface {
-	prefetch(names []string)
-}
-
-// InstalledPublishers returns a source that reads _npmUser from the
+// Installed returns a source that reads _npmUser from the
 // installed manifests under project's node_modules (npm's older clients and
 // some installers copy it there). It walks node_modules on first use, reads
 // a manifest only when its name is asked for, caches what it read, and
 // skips manifests over 4 MiB. Unreadable manifests count as unknown. Safe
 // for concurrent use.
-func InstalledPublishers(project fs.FS) Publishers {
+func Installed(project fs.FS) Source {
 	if project == nil {
 		return nil
 	}
@@ -231,13 +229,11 @@ type installedPublishers struct {
 	cache map[string]map[string]string // name → version → account, for names read
 }
 
-func (ip *installedPublishers) publisherFrom(name, version string) (string, string, bool) {
-	a, ok := ip.Publisher(name, version)
-	return a, "installed package.json", ok
-}
+// Prefetch implements [Source]: manifests are read when asked for.
+func (ip *installedPublishers) Prefetch([]string) {}
 
-// Publisher implements [Publishers].
-func (ip *installedPublishers) Publisher(name, version string) (string, bool) {
+// Publisher implements [Source].
+func (ip *installedPublishers) Publisher(name, version string) (string, string, bool) {
 	ip.once.Do(func() {
 		ip.dirs = map[string][]string{}
 		ip.cache = map[string]map[string]string{}
@@ -265,7 +261,7 @@ func (ip *installedPublishers) Publisher(name, version string) (string, bool) {
 		ip.mu.Unlock()
 	}
 	a, ok := vs[version]
-	return a, ok
+	return a, "installed package.json", ok
 }
 
 // innerErr strips the fs.PathError wrapper (whose path is relative to some
