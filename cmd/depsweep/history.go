@@ -11,6 +11,7 @@ import (
 	"github.com/depsweep/depsweep/ioc/history"
 	"github.com/depsweep/depsweep/ioc/report"
 	"github.com/depsweep/depsweep/lockfiles"
+	"github.com/depsweep/depsweep/lockfiles/gitlog"
 )
 
 // cmdHistory is 'depsweep history': for each repository, the git history of
@@ -109,7 +110,7 @@ func cmdHistory(e *env, args []string) (int, error) {
 			rep.Errors = append(rep.Errors, report.Error{Path: rel, Error: err.Error()})
 			continue
 		}
-		ri, _ := ioc.ReadRepoInfo(dir) // best effort: a bare repository has no .git
+		ri, _ := gitlog.ReadMeta(dir) // best effort: a bare repository has no .git
 		rep.Repos = append(rep.Repos, report.Repo{Path: rel, Head: ri.Head, Branch: ri.Branch, Remote: ri.Remote,
 			History: report.ConvertHistory(res)})
 		for i := range res.Exposures {
