@@ -35,9 +35,9 @@ type ScanConfig struct {
 	// paths are relative to it; with several, each path is prefixed with
 	// its root as given (slash-separated) so that paths stay unique.
 	//
-	// A root may also be a regular file: a lockfile, or anything else,
-	// which ReadFile reads (an SBOM). Such a file is one input, named by
-	// its path as given (slash-separated), in the repository of its directory.
+	// A root may also be a regular file: a lockfile, or else an SBOM (read
+	// by package lockfiles/bom). Such a file is one input, named by its
+	// path as given (slash-separated), in the repository of its directory.
 	Roots []string
 	// Index holds the indicators to match; it must not be nil.
 	Index *Index
@@ -63,11 +63,6 @@ type ScanConfig struct {
 	Skip func(relDir string) bool
 	// Progress, when set, is updated as the scan goes (for a progress line).
 	Progress *ScanProgress
-	// ReadFile reads a root that is a regular file but not a lockfile (an
-	// SBOM, for sbom.ReadBOM) into an inventory matched like a lockfile's;
-	// path is the file's slash path as reports show it. Nil makes such a
-	// root an error. It is called from several goroutines at once.
-	ReadFile func(path string, data []byte) (*lockfiles.Inventory, error)
 }
 
 // ScanProgress counts a scan's progress. Scan updates it atomically; read it
@@ -425,17 +420,11 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 	}
 	projectDir := filepath.Join(j.root, filepath.FromSlash(j.found.Project))
 	project := lockfiles.DirFS(projectDir)
-	var inv *lockfiles.Inventory
-	switch {
-	case !j.file || lockfiles.IsLockfile(relPath):
-		inv, err = lockfiles.Parse(lockfiles.Input{Path: relPath, Data: data, Project: project})
-	case cfg.ReadFile != nil:
+	inv, isBOM, err := parseInput(relPath, data, project, j.file)
+	if isBOM {
 		// An SBOM: no project directory, no installed packages.
 		project = nil
 		r.lockfile.SBOM = true
-		inv, err = cfg.ReadFile(relPath, data)
-	default:
-		err = &lockfiles.ParseError{Path: relPath, Err: errors.New("not a lockfile")}
 	}
 	if err != nil {
 		r.lockfile.Err = err

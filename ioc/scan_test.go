@@ -36,7 +36,6 @@ const (
 	commitB = "2222222222222222222222222222222222222222"
 )
 
-
 func TestFingerprint(t *testing.T) {
 	adv := &ioc.Advisory{ID: "MAL-2025-47604"}
 	ind := &ioc.Indicator{Kind: ioc.KindPackage, Value: "postmark-mcp", Advisory: adv}

@@ -23,7 +23,7 @@ import (
 	"github.com/depsweep/depsweep/ioc/publisher"
 	"github.com/depsweep/depsweep/ioc/report"
 	"github.com/depsweep/depsweep/lockfiles"
-	"github.com/depsweep/depsweep/sbom"
+	"github.com/depsweep/depsweep/lockfiles/bom"
 )
 
 // feedFlags are the flags that choose the indicator feeds.
@@ -514,7 +514,7 @@ func checkScanRoots(roots []string) error {
 			continue
 		case !st.Mode().IsRegular():
 			err = errNotDirOrFile
-		case !lockfiles.IsLockfile(r) && !sbom.IsBOM(r):
+		case !lockfiles.IsLockfile(r) && !bom.IsName(r):
 			err = errNotScannable
 		}
 		if err != nil {
