@@ -61,6 +61,12 @@ type ScanConfig struct {
 	// Skip, when set, is asked about each directory (slash path relative
 	// to its root) and skips it and everything below when it returns true.
 	Skip func(relDir string) bool
+	// Keep, when set, is asked about each input discovery finds (a
+	// lockfile, a discovery error, or a root that is a file; slash path
+	// relative to its root, after the walk reached its directory) and drops
+	// the ones it refuses before they are read, counted or passed to the
+	// handler. Sharding uses it ([ShardSkipper.Keep]).
+	Keep func(relPath string) bool
 	// Progress, when set, is updated as the scan goes (for a progress line).
 	Progress *ScanProgress
 }
@@ -167,6 +173,10 @@ type job struct {
 	repo    *RepoInfo
 	findErr error // a discovery error: no file to read
 	file    bool  // the root itself is the input (root is "", found.Path the file's path)
+	// hideRepo is set when Keep refuses the repository itself (a discovery
+	// error is put in the root's repository, which may be another shard's):
+	// events name it, but its Repo event is not passed on or counted.
+	hideRepo bool
 }
 
 // result is what a worker made of a job, handed to the calling goroutine.
@@ -190,6 +200,29 @@ type result struct {
 // returns, which stops the scan. Memory is bounded by the files in flight
 // (about 2×Jobs), never by the number of files.
 func Scan(ctx context.Context, cfg ScanConfig, h Handler) (ScanStats, error) {
+	return scan(ctx, cfg, scanRoots(cfg.Roots), h)
+}
+
+// A scanRoot is one root to walk, with the prefix of its report paths.
+type scanRoot struct {
+	dir    string // OS path
+	prefix string // slash prefix of report paths ("" for a single root)
+}
+
+// scanRoots returns the roots of cfg.Roots, given twice or not, with their
+// prefixes: none for a single root, else the root as given (slash-separated)
+// so that paths stay unique. No roots means ".".
+func scanRoots(roots []string) []scanRoot {
+	rs := dedupeRoots(roots)
+	out := make([]scanRoot, len(rs))
+	for i, r := range rs {
+		out[i] = scanRoot{dir: r, prefix: prefixFor(r, len(rs))}
+	}
+	return out
+}
+
+// scan is [Scan] over the given roots (cfg.Roots is not read).
+func scan(ctx context.Context, cfg ScanConfig, roots []scanRoot, h Handler) (ScanStats, error) {
 	start := time.Now()
 	var stats ScanStats
 	if cfg.Index == nil {
@@ -209,9 +242,8 @@ func Scan(ctx context.Context, cfg ScanConfig, h Handler) (ScanStats, error) {
 	jobc := make(chan job, jobs)
 	resc := make(chan result, jobs)
 	var walkers, workers sync.WaitGroup
-	roots := dedupeRoots(cfg.Roots)
 	for _, r := range roots {
-		walkers.Go(func() { walk(ctx, cfg, r, prefixFor(r, len(roots)), jobc) })
+		walkers.Go(func() { walk(ctx, cfg, r.dir, r.prefix, jobc) })
 	}
 	go func() { walkers.Wait(); close(jobc) }()
 	var projects sync.Map // project OS path → struct{}: installed packages matched once per project
@@ -354,6 +386,10 @@ func walk(ctx context.Context, cfg ScanConfig, root, prefix string, jobc chan<- 
 	if st, err := os.Stat(root); err == nil && st.Mode().IsRegular() {
 		// A file root is one input; its repository is its directory.
 		dir := filepath.ToSlash(filepath.Dir(root))
+		found := lockfiles.Found{Path: filepath.ToSlash(root), Project: dir, Repo: dir}
+		if cfg.Keep != nil && !cfg.Keep(found.Path) {
+			return
+		}
 		ri, err := readRepo(filepath.Dir(root))
 		if err != nil {
 			cfg.Log.Warn().Str("repo", dir).Err(err).Msg("cannot read git metadata")
@@ -362,7 +398,7 @@ func walk(ctx context.Context, cfg ScanConfig, root, prefix string, jobc chan<- 
 		if cfg.Progress != nil {
 			cfg.Progress.Discovered.Add(1)
 		}
-		send(job{found: lockfiles.Found{Path: filepath.ToSlash(root), Project: dir, Repo: dir}, repo: &ri, file: true})
+		send(job{found: found, repo: &ri, file: true})
 		return
 	}
 	for f, err := range lockfiles.Find(ctx, root, lockfiles.FindOptions{Skip: cfg.Skip}) {
@@ -372,14 +408,20 @@ func walk(ctx context.Context, cfg ScanConfig, root, prefix string, jobc chan<- 
 		j := job{found: f, root: root, prefix: prefix}
 		if err != nil {
 			j.findErr = err
-			j.repo = repoFor(".")
 			var fe *lockfiles.FindError
 			if errors.As(err, &fe) {
 				j.found.Path = fe.Path
 			}
-		} else {
-			j.repo = repoFor(f.Repo)
 		}
+		if cfg.Keep != nil && !cfg.Keep(j.found.Path) {
+			continue
+		}
+		repoRel := f.Repo
+		if err != nil {
+			repoRel = "."
+		}
+		j.repo = repoFor(repoRel)
+		j.hideRepo = cfg.Keep != nil && !cfg.Keep(repoRel)
 		if cfg.Progress != nil {
 			cfg.Progress.Discovered.Add(1)
 		}
@@ -400,7 +442,9 @@ func readRepo(dir string) (RepoInfo, error) {
 // a parser or the matcher becomes the file's error, and the scan goes on.
 func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 	relPath := joinPrefix(j.prefix, j.found.Path)
-	r.repo = j.repo
+	if !j.hideRepo {
+		r.repo = j.repo
+	}
 	r.lockfile = LockfileResult{Path: relPath, Repo: j.repo.Path}
 	defer func() {
 		if p := recover(); p != nil {
