@@ -295,7 +295,7 @@ func deliver(h Handler, r result, seenRepos map[string]bool, stats *ScanStats) e
 		}
 	}
 	lf := &r.lockfile
-	if lockfiles.IsLockfile(lf.Path) || lf.SBOM {
+	if lf.IsInput() {
 		stats.Lockfiles++
 	}
 	if lf.Err != nil {
@@ -445,7 +445,10 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 	if !j.hideRepo {
 		r.repo = j.repo
 	}
-	r.lockfile = LockfileResult{Path: relPath, Repo: j.repo.Path}
+	r.lockfile = LockfileResult{Path: relPath, Repo: j.repo.Path, Kind: InputOther}
+	if lockfiles.IsLockfile(relPath) {
+		r.lockfile.Kind = InputLockfile
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			cfg.Log.Error().Str("path", relPath).Str("panic", fmt.Sprint(p)).Str("stack", string(debug.Stack())).Msg("internal error")
@@ -468,7 +471,7 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 	if isBOM {
 		// An SBOM: no project directory, no installed packages.
 		project = nil
-		r.lockfile.SBOM = true
+		r.lockfile.Kind = InputSBOM
 	}
 	if err != nil {
 		r.lockfile.Err = err
@@ -486,7 +489,7 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 			inst, errs := cfg.Index.MatchInstalled(j.repo.Path, projectPath, project, inv)
 			r.findings = append(r.findings, inst...)
 			for _, e := range errs {
-				r.extra = append(r.extra, LockfileResult{Path: errorPath(e, projectPath), Repo: j.repo.Path, Err: e})
+				r.extra = append(r.extra, LockfileResult{Path: errorPath(e, projectPath), Repo: j.repo.Path, Err: e, Kind: InputOther})
 			}
 		}
 	}
