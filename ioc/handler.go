@@ -24,10 +24,10 @@ type InputKind uint8
 const (
 	// InputUnknown is the kind of an event built by hand rather than by
 	// [Scan]: IsInput then goes by the file name.
-	InputUnknown InputKind = iota
-	InputLockfile // a lockfile, read or not (a discovery error about one included)
-	InputSBOM     // an SBOM given as a file to scan
-	InputOther    // no input: a directory discovery could not read, an installed file
+	InputUnknown  InputKind = iota
+	InputLockfile           // a lockfile, read or not (a discovery error about one included)
+	InputSBOM               // an SBOM given as a file to scan
+	InputOther              // no input: a directory discovery could not read, an installed file
 )
 
 // IsInput reports whether the event is about an input that reports list
