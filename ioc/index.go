@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/depsweep/depsweep/lockfiles"
@@ -532,14 +533,24 @@ func urlHost(u string) string {
 	return rest
 }
 
-// findingID is the stable fingerprint of a finding: the first 16 hex digits
-// of a SHA-256 over what identifies it. Lines are left out on purpose: an
+// Fingerprint returns the stable id of a finding: the first 16 hex digits
+// of a SHA-256 over what identifies it (repo, lockfile, package name,
+// version, alias and source, indicator kind and value, advisory id, and
+// whether it is a name collision). Lines are left out on purpose: an
 // unrelated edit of the lockfile moves lines, and a baseline comparison must
-// still see the same finding.
-func findingID(repo, file string, p *lockfiles.Package, ind *Indicator, collision bool) string {
+// still see the same finding. The matcher sets every finding's ID with it;
+// it is exported for findings built by hand.
+func Fingerprint(f *Finding) string {
+	kind, value, adv := "", "", ""
+	if ind := f.Indicator; ind != nil {
+		kind, value = string(ind.Kind), ind.Value
+		if ind.Advisory != nil {
+			adv = ind.Advisory.ID
+		}
+	}
 	h := sha256.New()
-	for _, s := range []string{repo, file, p.Name, p.Version, p.Alias, string(p.Source),
-		string(ind.Kind), ind.Value, ind.Advisory.ID, fmt.Sprint(collision)} {
+	for _, s := range []string{f.Repo, f.Lockfile, f.Package.Name, f.Package.Version, f.Package.Alias,
+		string(f.Package.Source), kind, value, adv, strconv.FormatBool(f.Collision)} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
@@ -578,7 +589,7 @@ func (x *Index) MatchInventory(repo string, inv *lockfiles.Inventory, pubs Publi
 	}
 	var out []Finding
 	var hits []hit
-	var paths *pathFinder // built on the first finding
+	var paths *lockfiles.Paths // built on the first finding
 	for i := range inv.Packages {
 		p := &inv.Packages[i]
 		if npm && fromRegistry(p) {
@@ -589,9 +600,9 @@ func (x *Index) MatchInventory(repo string, inv *lockfiles.Inventory, pubs Publi
 			continue
 		}
 		if paths == nil {
-			paths = newPathFinder(inv)
+			paths = inv.Paths()
 		}
-		path, direct := paths.path(i)
+		path, direct := findingPath(inv, paths, i)
 		for k := range hits {
 			out = append(out, newFinding(repo, inv.Path, p.Line, p, &hits[k], path, direct))
 		}
@@ -603,8 +614,7 @@ func newFinding(repo, file string, line int, p *lockfiles.Package, h *hit, path 
 	if h.line > 0 {
 		line = h.line
 	}
-	return Finding{
-		ID:        findingID(repo, file, p, h.ind, h.collision),
+	f := Finding{
 		Severity:  severityOf(h),
 		Repo:      repo,
 		Lockfile:  file,
@@ -616,83 +626,24 @@ func newFinding(repo, file string, line int, p *lockfiles.Package, h *hit, path 
 		Evidence:  h.evidence,
 		Collision: h.collision,
 	}
+	f.ID = Fingerprint(&f)
+	return f
 }
 
-// A pathFinder answers dependency paths for many packages of one
-// inventory with a single breadth-first walk, where [lockfiles.Inventory.Chain]
-// walks the graph once per call. It follows the same rules: the shortest
-// chain, the earlier importer (the root first) and the earlier edge winning
-// ties.
-type pathFinder struct {
-	inv    *lockfiles.Inventory
-	parent []int32 // -1: a direct dependency of importer from[i]; -2: unreached
-	from   []int32
-}
-
-func newPathFinder(inv *lockfiles.Inventory) *pathFinder {
-	const unseen = -2
-	n := len(inv.Packages)
-	pf := &pathFinder{inv: inv, parent: make([]int32, n), from: make([]int32, n)}
-	for k := range pf.parent {
-		pf.parent[k] = unseen
-	}
-	queue := make([]int32, 0, n)
-	for imp := range inv.Importers {
-		for _, d := range inv.Importers[imp].Deps {
-			if d.To >= 0 && d.To < n && pf.parent[d.To] == unseen {
-				pf.parent[d.To], pf.from[d.To] = -1, int32(imp)
-				queue = append(queue, int32(d.To))
-			}
-		}
-	}
-	// Adjacency in edge order, as a compressed sparse row.
-	start := make([]int32, n+1)
-	for _, e := range inv.Edges {
-		if e.From >= 0 && e.From < n && e.To >= 0 && e.To < n {
-			start[e.From+1]++
-		}
-	}
-	for i := range n {
-		start[i+1] += start[i]
-	}
-	adj := make([]int32, start[n])
-	fill := slices.Clone(start[:n])
-	for _, e := range inv.Edges {
-		if e.From >= 0 && e.From < n && e.To >= 0 && e.To < n {
-			adj[fill[e.From]] = int32(e.To)
-			fill[e.From]++
-		}
-	}
-	for head := 0; head < len(queue); head++ {
-		u := queue[head]
-		for _, v := range adj[start[u]:start[u+1]] {
-			if pf.parent[v] == unseen {
-				pf.parent[v], pf.from[v] = u, pf.from[u]
-				queue = append(queue, v)
-			}
-		}
-	}
-	return pf
-}
-
-// path returns the chain from an importer to package i as "name@version"
-// strings (the importer first), and whether i is a direct dependency. A
-// package no importer reaches gets a path of itself alone.
-func (pf *pathFinder) path(i int) ([]string, bool) {
-	inv := pf.inv
-	if i < 0 || i >= len(pf.parent) || pf.parent[i] == -2 {
+// findingPath returns the chain from an importer to package i of inv as
+// "name@version" strings (the importer first), and whether i is a direct
+// dependency. A package no importer reaches gets a path of itself alone.
+func findingPath(inv *lockfiles.Inventory, paths *lockfiles.Paths, i int) ([]string, bool) {
+	imp, chain, ok := paths.Chain(i)
+	if !ok {
 		return []string{inv.Packages[i].ID()}, false
 	}
-	var rev []string
-	for n := int32(i); n >= 0; n = pf.parent[n] {
-		rev = append(rev, inv.Packages[n].ID())
+	out := make([]string, 0, len(chain)+1)
+	out = append(out, importerLabel(&inv.Importers[imp]))
+	for _, k := range chain {
+		out = append(out, inv.Packages[k].ID())
 	}
-	out := make([]string, 0, len(rev)+1)
-	out = append(out, importerLabel(&inv.Importers[pf.from[i]]))
-	for k := len(rev) - 1; k >= 0; k-- {
-		out = append(out, rev[k])
-	}
-	return out, len(rev) == 1
+	return out, len(chain) == 1
 }
 
 func importerLabel(imp *lockfiles.Importer) string {

@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/netip"
 	"slices"
 	"strings"
@@ -376,45 +375,6 @@ func TestMatchText(t *testing.T) {
 		}
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("MatchText(%q) = %q, want %q", tc.text, got, tc.want)
-		}
-	}
-}
-
-// TestPathFinderAgreesWithChain: the batch walk gives the same path as
-// lockfiles' per-package Chain on random graphs (cycles, several
-// importers, unreachable packages).
-func TestPathFinderAgreesWithChain(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	for round := range 200 {
-		n := 1 + r.IntN(30)
-		inv := &lockfiles.Inventory{}
-		for i := range n {
-			inv.Packages = append(inv.Packages, lockfiles.Package{Name: fmt.Sprintf("p%d", i), Version: "1.0.0"})
-		}
-		for k := range 1 + r.IntN(3) {
-			imp := lockfiles.Importer{Path: fmt.Sprintf("ws%d", k), Name: fmt.Sprintf("ws%d", k)}
-			for range r.IntN(4) {
-				imp.Deps = append(imp.Deps, lockfiles.Dep{To: r.IntN(n)})
-			}
-			inv.Importers = append(inv.Importers, imp)
-		}
-		for range r.IntN(2 * n) {
-			inv.Edges = append(inv.Edges, lockfiles.Edge{From: r.IntN(n), To: r.IntN(n)})
-		}
-		pf := newPathFinder(inv)
-		for i := range n {
-			got, direct := pf.path(i)
-			imp, chain, ok := inv.Chain(i)
-			want := []string{inv.Packages[i].ID()}
-			if ok {
-				want = []string{inv.Importers[imp].Name}
-				for _, k := range chain {
-					want = append(want, inv.Packages[k].ID())
-				}
-			}
-			if !slices.Equal(got, want) || direct != (ok && len(chain) == 1) {
-				t.Fatalf("round %d: path(%d) = %q, %v; Chain gives %q", round, i, got, direct, want)
-			}
 		}
 	}
 }

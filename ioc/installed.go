@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"path"
-	"strings"
 	"sync"
 
 	"github.com/depsweep/depsweep/lockfiles"
@@ -246,9 +245,9 @@ func (x *Index) MatchInstalled(repo, projectPath string, project fs.FS, inv *loc
 		errs = append(errs, err)
 	}
 	byPath, byID := inventoryIndex(inv)
-	var paths *pathFinder
+	var paths *lockfiles.Paths
 	if inv != nil {
-		paths = newPathFinder(inv)
+		paths = inv.Paths()
 	}
 	bufp := scanBufs.Get().(*[]byte)
 	defer scanBufs.Put(bufp)
@@ -271,7 +270,7 @@ func (x *Index) MatchInstalled(repo, projectPath string, project fs.FS, inv *loc
 		p := lockfiles.Package{
 			Name:      m.Name,
 			Version:   m.Version,
-			Source:    sourceOfResolved(m.Resolved),
+			Source:    lockfiles.ResolvedSource(m.Resolved),
 			Resolved:  m.Resolved,
 			Integrity: m.Integrity,
 			Paths:     []string{dir},
@@ -291,7 +290,7 @@ func (x *Index) MatchInstalled(repo, projectPath string, project fs.FS, inv *loc
 				k, ok = byID[p.ID()]
 			}
 			if ok {
-				depPath, direct = paths.path(k)
+				depPath, direct = findingPath(inv, paths, k)
 				lp := &inv.Packages[k]
 				if p.Source == lockfiles.SourceUnknown {
 					p.Source = lp.Source
@@ -419,29 +418,6 @@ func inventoryIndex(inv *lockfiles.Inventory) (byPath, byID map[string]int) {
 		}
 	}
 	return byPath, byID
-}
-
-// sourceOfResolved guesses a package's source from an installed manifest's
-// _resolved: a git or file locator, a registry tarball (".../-/name-1.0.0.tgz"),
-// another tarball URL, or unknown when npm did not write it.
-func sourceOfResolved(r string) lockfiles.Source {
-	switch {
-	case r == "":
-		return lockfiles.SourceUnknown
-	case strings.HasPrefix(r, "git+"), strings.HasPrefix(r, "git:"), strings.HasPrefix(r, "github:"),
-		strings.HasPrefix(r, "ssh:"):
-		return lockfiles.SourceGit
-	case strings.HasPrefix(r, "file:"):
-		return lockfiles.SourceFile
-	case strings.HasPrefix(r, "link:"):
-		return lockfiles.SourceLink
-	case strings.HasPrefix(r, "http://"), strings.HasPrefix(r, "https://"):
-		if strings.Contains(r, "/-/") && strings.HasSuffix(r, ".tgz") {
-			return lockfiles.SourceRegistry
-		}
-		return lockfiles.SourceTarball
-	}
-	return lockfiles.SourceUnknown
 }
 
 // manifestPublisher is the publisher an installed manifest names for itself.

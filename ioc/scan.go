@@ -2,11 +2,8 @@ package ioc
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -493,11 +490,6 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 			}
 		}
 	}
-	for i := range r.findings {
-		if r.findings[i].ID == "" {
-			r.findings[i].ID = Fingerprint(&r.findings[i])
-		}
-	}
 	return r
 }
 
@@ -529,25 +521,4 @@ func unwrapPathError(err error) error {
 		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
 	}
 	return err
-}
-
-// Fingerprint returns a stable id for a finding: the first 16 hex digits of
-// the sha256 of its repo, lockfile, package name, version, alias, indicator
-// kind and value, and advisory id. Line numbers are left out so that an
-// unrelated edit of the lockfile does not change the id.
-func Fingerprint(f *Finding) string {
-	h := sha256.New()
-	adv := ""
-	kind, value := "", ""
-	if f.Indicator != nil {
-		kind, value = string(f.Indicator.Kind), f.Indicator.Value
-		if f.Indicator.Advisory != nil {
-			adv = f.Indicator.Advisory.ID
-		}
-	}
-	for _, s := range []string{f.Repo, f.Lockfile, f.Package.Name, f.Package.Version, f.Package.Alias, kind, value, adv} {
-		io.WriteString(h, s)
-		h.Write([]byte{0})
-	}
-	return hex.EncodeToString(h.Sum(nil))[:16]
 }

@@ -150,7 +150,7 @@ func explainNPMVersionless(f corpusFile, inv *Inventory, id string, onlyOurs boo
 		return false
 	}
 	for _, e := range rawNPMEntries(f) {
-		if e.Name != name || e.Version != "" || e.Link || npmSource(e.Resolved) != SourceUnknown && npmSource(e.Resolved) != SourceRegistry {
+		if e.Name != name || e.Version != "" || e.Link || ResolvedSource(e.Resolved) != SourceUnknown && ResolvedSource(e.Resolved) != SourceRegistry {
 			continue
 		}
 		kept := false
@@ -179,7 +179,7 @@ func npmHasProblem(inv *Inventory, substr string) bool {
 func explainNPMGit(f corpusFile, inv *Inventory, id string, onlyOurs bool) bool {
 	name, version := npmSplitID(id)
 	for _, e := range rawNPMEntries(f) {
-		if e.Name != name || npmSource(e.Version) != SourceGit {
+		if e.Name != name || ResolvedSource(e.Version) != SourceGit {
 			continue
 		}
 		_, commit, _ := strings.Cut(e.Version, "#")

@@ -178,7 +178,7 @@ func yarnReadTruth(t *testing.T, caseName string) []yarnTruthRow {
 // yarnVia describes how package i is reached, in TRUTH.tsv's terms: direct,
 // transitive:PARENT@VERSION, workspace:PATH, alias:KEY.
 func yarnVia(inv *Inventory, i int) string {
-	imp, chain, ok := inv.Chain(i)
+	imp, chain, ok := inv.Paths().Chain(i)
 	if !ok {
 		return "unreachable"
 	}
@@ -191,7 +191,7 @@ func yarnVia(inv *Inventory, i int) string {
 	case imp > 0:
 		return "workspace:" + inv.Importers[imp].Path
 	}
-	if !inv.Direct(i) {
+	if !inv.Paths().Direct(i) {
 		return "not direct"
 	}
 	return "direct"

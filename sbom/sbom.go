@@ -13,6 +13,7 @@ package sbom
 import (
 	"cmp"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -61,17 +62,25 @@ func (o Options) specVersion() (cdx.SpecVersion, error) {
 	return 0, fmt.Errorf("unsupported cyclonedx spec version %s (want 1.6 or 1.7)", o.SpecVersion)
 }
 
+// ParseSourceDateEpoch parses a SOURCE_DATE_EPOCH value: whole seconds
+// since 1970-01-01 UTC, not negative
+// (https://reproducible-builds.org/specs/source-date-epoch/). The error does
+// not quote the value.
+func ParseSourceDateEpoch(v string) (time.Time, error) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return time.Time{}, errors.New("SOURCE_DATE_EPOCH is not a number of seconds")
+	}
+	return time.Unix(n, 0).UTC(), nil
+}
+
 // timestamp returns the BOM's time, in UTC, to the second.
 func (o Options) timestamp() (time.Time, error) {
 	if !o.Time.IsZero() {
 		return o.Time.UTC().Truncate(time.Second), nil
 	}
 	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH is not a number of seconds")
-		}
-		return time.Unix(n, 0).UTC(), nil
+		return ParseSourceDateEpoch(s)
 	}
 	if o.Deterministic {
 		// Reproducible output cannot use the clock; the epoch says plainly

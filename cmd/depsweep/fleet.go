@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 
 	"github.com/depsweep/depsweep/ioc"
 	"github.com/depsweep/depsweep/ioc/report"
+	"github.com/depsweep/depsweep/sbom"
 )
 
 // fleetFlags are the flags for sweeping a fleet and auditing it on a schedule.
@@ -142,11 +142,11 @@ func clock(e *env) (time.Time, error) {
 	if v == "" {
 		return time.Now().UTC(), nil
 	}
-	sec, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || sec < 0 {
+	t, err := sbom.ParseSourceDateEpoch(v)
+	if err != nil {
 		return time.Time{}, errSourceDateEpoch()
 	}
-	return time.Unix(sec, 0).UTC(), nil
+	return t, nil
 }
 
 // cmdMerge is 'depsweep merge'.

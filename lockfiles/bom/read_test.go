@@ -192,7 +192,7 @@ func TestRead(t *testing.T) {
 				if p.Line != w.line {
 					t.Errorf("%s: line %d, want %d", p.ID(), p.Line, w.line)
 				}
-				imp, chain, ok := inv.Chain(i)
+				imp, chain, ok := inv.Paths().Chain(i)
 				var ids []string
 				for _, c := range chain {
 					ids = append(ids, inv.Packages[c].ID())
