@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/depsweep/depsweep/internal/lockref"
 	"github.com/depsweep/depsweep/internal/testcorpus"
 	"github.com/depsweep/depsweep/ioc/publisher"
 	"github.com/depsweep/depsweep/lockfiles"
@@ -25,7 +26,7 @@ func loadCorpusInventories(tb testing.TB) (invs []*lockfiles.Inventory, fallback
 	for _, f := range testcorpus.Load(tb) {
 		inv, err := lockfiles.Parse(lockfiles.Input{Path: f.Path, Data: f.Data})
 		if err != nil {
-			ids, rerr := lockfiles.ReferencePackages(f.Path, f.Data)
+			ids, rerr := lockref.Packages(f.Path, f.Data)
 			if rerr != nil {
 				continue // the broken corpus file
 			}

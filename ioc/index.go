@@ -31,7 +31,6 @@ type Index struct {
 	inds []Indicator // own copy: findings point into it
 
 	npm        map[string][]pkgEntry            // npm package name → package indicators
-	other      map[string]map[string][]pkgEntry // other ecosystems (lowercase) → name → indicators; kept, not matched against JS lockfiles
 	publishers map[string][]*Indicator          // npm account (lowercase) → publisher indicators
 	domains    map[string][]*Indicator          // domain (lowercase, no trailing dot) → indicators
 	hashes     map[string][]*Indicator          // "<alg>:<hex>" → indicators
@@ -58,7 +57,6 @@ func NewIndex(inds []Indicator) (*Index, error) {
 	x := &Index{
 		inds:       slices.Clone(inds),
 		npm:        make(map[string][]pkgEntry, len(inds)), // feeds are mostly package indicators
-		other:      map[string]map[string][]pkgEntry{},
 		publishers: map[string][]*Indicator{},
 		domains:    map[string][]*Indicator{},
 		hashes:     map[string][]*Indicator{},
@@ -97,14 +95,11 @@ func (x *Index) add(ind *Indicator, tb *textBuilder) error {
 		if err != nil {
 			return err
 		}
-		e := pkgEntry{ind: ind, vers: vs}
+		// depsweep reads JavaScript inputs only: a package indicator of
+		// another ecosystem (a feed may carry PyPI or crates.io records) is
+		// checked and counted, and never matched.
 		if eco == "" || eco == "npm" {
-			x.npm[v] = append(x.npm[v], e)
-		} else {
-			if x.other[eco] == nil {
-				x.other[eco] = map[string][]pkgEntry{}
-			}
-			x.other[eco][v] = append(x.other[eco][v], e)
+			x.npm[v] = append(x.npm[v], pkgEntry{ind: ind, vers: vs})
 		}
 	case KindPublisher:
 		if strings.ContainsAny(v, " \t\r\n@/") {
@@ -213,7 +208,6 @@ func (x *Index) Len() int { return len(x.inds) }
 type MatchStats struct {
 	// Packages is the number of npm packages matched that come from a
 	// registry (or an unknown origin): the ones publisher data could cover.
-	// Packages of other ecosystems' lockfiles are not counted.
 	Packages int
 	// PublisherKnown is how many of them had publisher data. It stays 0
 	// when the index holds no publisher indicator, as no lookup is made.
@@ -258,26 +252,10 @@ func severityOf(h *hit) Severity {
 	return SeverityHigh
 }
 
-// packagesFor returns the package indicators for an inventory's ecosystem:
-// npm for JavaScript lockfiles, the ecosystem osv-scanner reported for
-// other lockfiles ("other-crates.io" → crates.io), none when unknown. A
-// Cargo crate must never hit an npm indicator of the same name.
-func (x *Index) packagesFor(format string) (pkgs map[string][]pkgEntry, npm bool) {
-	eco, ok := strings.CutPrefix(format, "other")
-	if !ok {
-		return x.npm, true
-	}
-	eco, ok = strings.CutPrefix(eco, "-")
-	if !ok {
-		return nil, false
-	}
-	return x.other[strings.ToLower(eco)], false
-}
-
-// matchPackage appends to hits every indicator p matches, pkgs being the
-// package indicators of its ecosystem (nil for none); pubs is nil outside
-// npm. stats may be nil.
-func (x *Index) matchPackage(p *lockfiles.Package, pkgs map[string][]pkgEntry, pubs Publishers, stats *MatchStats, hits []hit) []hit {
+// matchPackage appends to hits every indicator p matches; pubs may be nil.
+// stats may be nil.
+func (x *Index) matchPackage(p *lockfiles.Package, pubs Publishers, stats *MatchStats, hits []hit) []hit {
+	pkgs := x.npm
 	first := len(hits)
 	fromReg := fromRegistry(p)
 	for i := range pkgs[p.Name] {
@@ -571,10 +549,6 @@ func (x *Index) MatchInventory(repo string, inv *lockfiles.Inventory, pubs Publi
 	if inv == nil {
 		return nil, stats
 	}
-	pkgs, npm := x.packagesFor(inv.Format)
-	if !npm {
-		pubs = nil // npm accounts say nothing about other registries
-	}
 	if pubs != nil && len(x.publishers) > 0 {
 		names := make([]string, 0, len(inv.Packages))
 		seen := make(map[string]bool, len(inv.Packages))
@@ -592,10 +566,10 @@ func (x *Index) MatchInventory(repo string, inv *lockfiles.Inventory, pubs Publi
 	var paths *lockfiles.Paths // built on the first finding
 	for i := range inv.Packages {
 		p := &inv.Packages[i]
-		if npm && fromRegistry(p) {
+		if fromRegistry(p) {
 			stats.Packages++
 		}
-		hits = x.matchPackage(p, pkgs, pubs, &stats, hits[:0])
+		hits = x.matchPackage(p, pubs, &stats, hits[:0])
 		if len(hits) == 0 {
 			continue
 		}

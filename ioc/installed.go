@@ -302,7 +302,7 @@ func (x *Index) MatchInstalled(repo, projectPath string, project fs.FS, inv *loc
 			depPath = []string{p.ID()}
 		}
 		file := rel(manifest)
-		hits = x.matchPackage(&p, x.npm, pubs, nil, hits[:0])
+		hits = x.matchPackage(&p, pubs, nil, hits[:0])
 		for k := range hits {
 			out = append(out, newFinding(repo, file, 0, &p, &hits[k], depPath, direct))
 		}

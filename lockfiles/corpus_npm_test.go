@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/depsweep/depsweep/internal/lockref"
 )
 
 // The differences between our npm package sets and osv-scanner pkg/lockfile
@@ -293,7 +295,7 @@ func TestNPMDiffRules(t *testing.T) {
 		if msg := tc.check(inv); msg != "" {
 			t.Errorf("%s: %s", tc.rule, msg)
 		}
-		theirs, err := ReferencePackages(f.Path, f.Data)
+		theirs, err := lockref.Packages(f.Path, f.Data)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.rule, err)
 		}

@@ -6,9 +6,11 @@
 // paths and the line where its entry starts, plus the dependency edges and the
 // importers (root project and workspaces) they hang from.
 //
-// It is the only package of depsweep that imports osv-scanner's pkg/lockfile,
-// which serves as the reader for other ecosystems and as the oracle of the
-// differential tests.
+// It is also where every input is read safely ([ReadRegular]); SBOM inputs
+// are read by the subpackage bom, installed packages by installed, machine
+// traces by host and git history and metadata by gitlog. depsweep reads
+// JavaScript inputs only; osv-scanner's pkg/lockfile, the oracle of the
+// differential tests, lives in test support (internal/lockref).
 package lockfiles
 
 import (
