@@ -30,13 +30,13 @@ var ErrNoIndicators = errors.New("no indicators to match")
 type Index struct {
 	inds []Indicator // own copy: findings point into it
 
-	npm        map[string][]pkgEntry            // npm package name → package indicators
-	publishers map[string][]*Indicator          // npm account (lowercase) → publisher indicators
-	domains    map[string][]*Indicator          // domain (lowercase, no trailing dot) → indicators
-	hashes     map[string][]*Indicator          // "<alg>:<hex>" → indicators
-	text       *textMatcher                     // domain, e-mail and URL patterns; nil when none
-	urlText    bool                             // the text matcher holds e-mail or URL patterns
-	urlPats    bool                             // the text matcher holds URL patterns
+	npm        map[string][]pkgEntry   // npm package name → package indicators
+	publishers map[string][]*Indicator // npm account (lowercase) → publisher indicators
+	domains    map[string][]*Indicator // domain (lowercase, no trailing dot) → indicators
+	hashes     map[string][]*Indicator // "<alg>:<hex>" → indicators
+	text       *textMatcher            // domain, e-mail and URL patterns; nil when none
+	urlText    bool                    // the text matcher holds e-mail or URL patterns
+	urlPats    bool                    // the text matcher holds URL patterns
 }
 
 // A pkgEntry is one package indicator with its versions compiled.
@@ -172,10 +172,6 @@ func normDomain(d string) (string, error) {
 		}
 	}
 	return d, nil
-}
-
-func isLabelChar(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
 }
 
 // hashKey canonicalises a hash indicator: an SRI string ("sha512-<base64>")
@@ -684,4 +680,22 @@ func location(f *Finding) string {
 		return fmt.Sprintf("line %d", f.Line)
 	}
 	return ""
+}
+
+// MatchText reports the domain, e-mail and URL indicators found in b, in
+// the order of their first occurrence, each once. A domain matches itself
+// and its subdomains (also inside an address: "phan@giftshop.club" holds
+// the domain giftshop.club), ASCII case-insensitively.
+func (x *Index) MatchText(b []byte) []*Indicator {
+	var out []*Indicator
+	seen := map[*Indicator]bool{}
+	scanText(x.text, b, func(p *textPattern, _, _ int) {
+		for _, ind := range p.inds {
+			if !seen[ind] {
+				seen[ind] = true
+				out = append(out, ind)
+			}
+		}
+	})
+	return out
 }
