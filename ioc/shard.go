@@ -207,23 +207,30 @@ func hasGit(dir string) bool {
 // what another shard owns is dropped before it is read or counted. The zero
 // Shard scans everything.
 func ScanShard(ctx context.Context, cfg ScanConfig, s Shard, h Handler) (ScanStats, error) {
-	if s.N <= 1 {
-		return Scan(ctx, cfg, h)
+	roots := s.restrict(scanRoots(cfg.Roots), &cfg)
+	if len(roots) == 0 {
+		// Scan with no roots would scan ".": there is nothing to do.
+		return ScanStats{}, ctx.Err()
 	}
-	roots := scanRoots(cfg.Roots)
+	return scan(ctx, cfg, roots, h)
+}
+
+// restrict returns the part of roots that belongs to s, and sets cfg's Skip
+// and Keep to leave out what another shard owns below a single root. Each
+// root keeps the prefix the unsharded scan gives it, however few of them
+// are this shard's.
+func (s Shard) restrict(roots []scanRoot, cfg *ScanConfig) []scanRoot {
+	if s.N <= 1 {
+		return roots
+	}
 	if len(roots) > 1 {
-		// Each root keeps the prefix the unsharded scan gives it, however
-		// few of them are this shard's.
-		mine := roots[:0]
+		mine := roots[:0:0]
 		for _, r := range roots {
 			if len(s.Roots([]string{r.dir})) == 1 {
 				mine = append(mine, r)
 			}
 		}
-		if len(mine) == 0 {
-			return ScanStats{}, ctx.Err()
-		}
-		return scan(ctx, cfg, mine, h)
+		return mine
 	}
 	k := s.Skipper(roots[0].dir, cfg.Skip)
 	cfg.Skip = k.Skip
@@ -232,5 +239,5 @@ func ScanShard(ctx context.Context, cfg ScanConfig, s Shard, h Handler) (ScanSta
 	} else {
 		cfg.Keep = k.Keep
 	}
-	return scan(ctx, cfg, roots, h)
+	return roots
 }
