@@ -194,13 +194,21 @@ const (
 	NamePnpmLock    = "pnpm-lock.yaml"
 )
 
+// parsers maps each lockfile name to its parser: the one table that
+// [Parse], [IsLockfile] and discovery ([Find]) go by. A new lockfile format
+// is a file of its own with its parse function, and a line here.
+var parsers = map[string]func(Input) (*Inventory, error){
+	NamePackageLock: parseNPM,
+	NameShrinkwrap:  parseNPM,
+	NameHiddenLock:  parseNPM, // found inside node_modules only
+	NameYarnLock:    parseYarn,
+	NamePnpmLock:    parsePnpm,
+}
+
 // IsLockfile reports whether a file name is a JavaScript lockfile name Parse understands.
 func IsLockfile(name string) bool {
-	switch path.Base(name) {
-	case NamePackageLock, NameShrinkwrap, NameHiddenLock, NameYarnLock, NamePnpmLock:
-		return true
-	}
-	return false
+	_, ok := parsers[path.Base(name)]
+	return ok
 }
 
 // Parse parses one lockfile, choosing the parser by its file name (and, for
@@ -213,15 +221,8 @@ func Parse(in Input) (inv *Inventory, err error) {
 			inv, err = nil, &ParseError{Path: in.Path, Err: fmt.Errorf("internal error: parser panicked: %v", r)}
 		}
 	}()
-	var parse func(Input) (*Inventory, error)
-	switch path.Base(in.Path) {
-	case NamePackageLock, NameShrinkwrap, NameHiddenLock:
-		parse = parseNPM
-	case NameYarnLock:
-		parse = parseYarn
-	case NamePnpmLock:
-		parse = parsePnpm
-	default:
+	parse, ok := parsers[path.Base(in.Path)]
+	if !ok {
 		return nil, &ParseError{Path: in.Path, Err: fmt.Errorf("not a JavaScript lockfile name")}
 	}
 	inv, err = parse(in)
