@@ -459,7 +459,7 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 	}
 	data, err := lockfiles.ReadRegular(filepath.Join(j.root, filepath.FromSlash(j.found.Path)), cfg.MaxFileSize, false)
 	if err != nil {
-		r.lockfile.Err = &lockfiles.ParseError{Path: relPath, Err: unwrapPathError(err)}
+		r.lockfile.Err = &lockfiles.ParseError{Path: relPath, Err: lockfiles.WithoutPath(err)}
 		return r
 	}
 	projectDir := filepath.Join(j.root, filepath.FromSlash(j.found.Project))
@@ -508,17 +508,7 @@ func errorPath(err error, fallback string) string {
 func discoveryError(prefix string, err error) error {
 	var fe *lockfiles.FindError
 	if errors.As(err, &fe) {
-		return &lockfiles.ParseError{Path: joinPrefix(prefix, fe.Path), Err: unwrapPathError(fe.Err)}
+		return &lockfiles.ParseError{Path: joinPrefix(prefix, fe.Path), Err: lockfiles.WithoutPath(fe.Err)}
 	}
-	return &lockfiles.ParseError{Path: joinPrefix(prefix, "."), Err: unwrapPathError(err)}
-}
-
-// unwrapPathError drops the OS path an *fs.PathError carries: reports name
-// the file by its path relative to the scan root instead.
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
-	}
-	return err
+	return &lockfiles.ParseError{Path: joinPrefix(prefix, "."), Err: lockfiles.WithoutPath(err)}
 }

@@ -40,6 +40,17 @@ func OpenRegular(name string, follow, dirOK bool) (*os.File, fs.FileInfo, error)
 	return f, st, nil
 }
 
+// WithoutPath drops the OS path an *fs.PathError carries, keeping its
+// operation ("open: permission denied"): reports name a file by its path
+// relative to the scan root, stated once by the caller.
+func WithoutPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
+}
+
 // A TooLargeError is what [ReadRegular] returns for a file over its limit.
 type TooLargeError struct {
 	Size int64 // the file's size; -1 when it grew past the limit while read

@@ -67,7 +67,7 @@ func findGitDir(dir string) (string, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return "", nil
 		}
-		return "", unwrapPathError(err)
+		return "", lockfiles.WithoutPath(err)
 	}
 	if st.IsDir() {
 		return dotgit, nil
@@ -217,13 +217,4 @@ func isHex(s string) bool {
 		}
 	}
 	return true
-}
-
-// unwrapPathError drops the OS path an *fs.PathError carries.
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
-	}
-	return err
 }
