@@ -300,35 +300,7 @@ func osvRanges(events []map[string]string) ([]ioc.Range, error) {
 
 // jsonError turns an encoding/json error into a ParseError with a line.
 func jsonError(name string, data []byte, err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	off := int64(-1)
-	msg := err.Error()
-	switch {
-	case errors.As(err, &syn):
-		off = syn.Offset
-		msg = syn.Error()
-	case errors.As(err, &typ):
-		off = typ.Offset
-		msg = fmt.Sprintf("%s: want %s, got json %s", typ.Field, typ.Type, typ.Value)
-		if typ.Field == "" {
-			msg = fmt.Sprintf("want a json object, got %s", typ.Value)
-		}
-	}
-	line, col := 0, 0
-	if off >= 0 {
-		line, col = lineCol(data, int(off))
-	}
-	return &lockfiles.ParseError{Path: name, Line: line, Col: col, Err: errors.New(msg)}
-}
-
-// lineCol returns the 1-based line and column of byte offset off.
-func lineCol(data []byte, off int) (line, col int) {
-	off = min(max(off, 0), len(data))
-	head := data[:off]
-	line = bytes.Count(head, []byte{'\n'}) + 1
-	col = off - bytes.LastIndexByte(head, '\n')
-	return line, col
+	return lockfiles.JSONError(name, data, err)
 }
 
 // jsonPos finds the line and column of the value at a path of object keys
@@ -379,5 +351,5 @@ func jsonPos(data []byte, where ...any) (line, col int) {
 			}
 		}
 	}
-	return lineCol(data, skipWS())
+	return lockfiles.LineCol(data, skipWS())
 }

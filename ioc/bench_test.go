@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/depsweep/depsweep/internal/lockref"
 	"github.com/depsweep/depsweep/internal/testcorpus"
+	"github.com/depsweep/depsweep/ioc/publisher"
 	"github.com/depsweep/depsweep/lockfiles"
 )
 
@@ -24,7 +26,7 @@ func loadCorpusInventories(tb testing.TB) (invs []*lockfiles.Inventory, fallback
 	for _, f := range testcorpus.Load(tb) {
 		inv, err := lockfiles.Parse(lockfiles.Input{Path: f.Path, Data: f.Data})
 		if err != nil {
-			ids, rerr := lockfiles.ReferencePackages(f.Path, f.Data)
+			ids, rerr := lockref.Packages(f.Path, f.Data)
 			if rerr != nil {
 				continue // the broken corpus file
 			}
@@ -122,7 +124,7 @@ func BenchmarkMatch(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		pubs, err := LoadPackuments(registryDir)
+		pubs, err := publisher.LoadPackuments("../testdata/fixtures/registry")
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -8,12 +8,40 @@ type LockfileResult struct {
 	Repo      string               // repository root, relative to the scan root
 	Inventory *lockfiles.Inventory // nil when Err is set
 	Err       error                // why the file contributed nothing
-	// SBOM is set when the input is an SBOM given as a file to scan,
-	// read in place of a lockfile; reports list it with the lockfiles.
-	SBOM bool
+	// Kind says what the event is about: a lockfile, an SBOM given as a
+	// file to scan (read in place of a lockfile; reports list it with the
+	// lockfiles), or neither (an error about a directory or an installed
+	// file). Use [LockfileResult.IsInput] to tell the first two from the last.
+	Kind InputKind
 	// Match is what matching the file counted toward [ScanStats] (zero for
 	// an error), so that a handler dropping the event can discount it.
 	Match MatchStats
+}
+
+// An InputKind says what a [LockfileResult] is about.
+type InputKind uint8
+
+const (
+	// InputUnknown is the kind of an event built by hand rather than by
+	// [Scan]: IsInput then goes by the file name.
+	InputUnknown  InputKind = iota
+	InputLockfile           // a lockfile, read or not (a discovery error about one included)
+	InputSBOM               // an SBOM given as a file to scan
+	InputOther              // no input: a directory discovery could not read, an installed file
+)
+
+// IsInput reports whether the event is about an input that reports list
+// and [ScanStats] count as a lockfile (a lockfile or an SBOM given to scan),
+// rather than an error about a directory or an installed file. It is the
+// one place that decides.
+func (lf *LockfileResult) IsInput() bool {
+	switch lf.Kind {
+	case InputLockfile, InputSBOM:
+		return true
+	case InputUnknown:
+		return lockfiles.IsLockfile(lf.Path)
+	}
+	return false
 }
 
 // A Handler receives scan results as a stream. Its methods are called from

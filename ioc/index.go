@@ -9,10 +9,10 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/depsweep/depsweep/lockfiles"
-	"github.com/depsweep/depsweep/lockfiles/host"
 )
 
 // ErrNoIndicators is returned by [NewIndex] for an empty indicator list: an
@@ -30,14 +30,13 @@ var ErrNoIndicators = errors.New("no indicators to match")
 type Index struct {
 	inds []Indicator // own copy: findings point into it
 
-	npm        map[string][]pkgEntry            // npm package name → package indicators
-	other      map[string]map[string][]pkgEntry // other ecosystems (lowercase) → name → indicators; kept, not matched against JS lockfiles
-	publishers map[string][]*Indicator          // npm account (lowercase) → publisher indicators
-	domains    map[string][]*Indicator          // domain (lowercase, no trailing dot) → indicators
-	hashes     map[string][]*Indicator          // "<alg>:<hex>" → indicators
-	text       *textMatcher                     // domain, e-mail and URL patterns; nil when none
-	urlText    bool                             // the text matcher holds e-mail or URL patterns
-	urlPats    bool                             // the text matcher holds URL patterns
+	npm        map[string][]pkgEntry   // npm package name → package indicators
+	publishers map[string][]*Indicator // npm account (lowercase) → publisher indicators
+	domains    map[string][]*Indicator // domain (lowercase, no trailing dot) → indicators
+	hashes     map[string][]*Indicator // "<alg>:<hex>" → indicators
+	text       *textMatcher            // domain, e-mail and URL patterns; nil when none
+	urlText    bool                    // the text matcher holds e-mail or URL patterns
+	urlPats    bool                    // the text matcher holds URL patterns
 }
 
 // A pkgEntry is one package indicator with its versions compiled.
@@ -58,7 +57,6 @@ func NewIndex(inds []Indicator) (*Index, error) {
 	x := &Index{
 		inds:       slices.Clone(inds),
 		npm:        make(map[string][]pkgEntry, len(inds)), // feeds are mostly package indicators
-		other:      map[string]map[string][]pkgEntry{},
 		publishers: map[string][]*Indicator{},
 		domains:    map[string][]*Indicator{},
 		hashes:     map[string][]*Indicator{},
@@ -97,14 +95,11 @@ func (x *Index) add(ind *Indicator, tb *textBuilder) error {
 		if err != nil {
 			return err
 		}
-		e := pkgEntry{ind: ind, vers: vs}
+		// depsweep reads JavaScript inputs only: a package indicator of
+		// another ecosystem (a feed may carry PyPI or crates.io records) is
+		// checked and counted, and never matched.
 		if eco == "" || eco == "npm" {
-			x.npm[v] = append(x.npm[v], e)
-		} else {
-			if x.other[eco] == nil {
-				x.other[eco] = map[string][]pkgEntry{}
-			}
-			x.other[eco][v] = append(x.other[eco][v], e)
+			x.npm[v] = append(x.npm[v], pkgEntry{ind: ind, vers: vs})
 		}
 	case KindPublisher:
 		if strings.ContainsAny(v, " \t\r\n@/") {
@@ -179,10 +174,6 @@ func normDomain(d string) (string, error) {
 	return d, nil
 }
 
-func isLabelChar(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
-}
-
 // hashKey canonicalises a hash indicator: an SRI string ("sha512-<base64>")
 // or "<alg>:<hex>", into "<alg>:<hex>".
 func hashKey(v string) (string, error) {
@@ -213,7 +204,6 @@ func (x *Index) Len() int { return len(x.inds) }
 type MatchStats struct {
 	// Packages is the number of npm packages matched that come from a
 	// registry (or an unknown origin): the ones publisher data could cover.
-	// Packages of other ecosystems' lockfiles are not counted.
 	Packages int
 	// PublisherKnown is how many of them had publisher data. It stays 0
 	// when the index holds no publisher indicator, as no lookup is made.
@@ -227,7 +217,7 @@ type hit struct {
 	collision bool
 	host      string // for domain hits: the domain matched (for folding)
 	line      int    // for file-content hits: line of the first match
-	unpinned  bool   // a package hit of an unpinned launch (see [host.IsUnpinned])
+	unpinned  bool   // a package hit of an unpinned launch (see [lockfiles.Package.IsUnpinned])
 }
 
 // severityOf derives a finding's severity: package and hash hits take the
@@ -258,49 +248,10 @@ func severityOf(h *hit) Severity {
 	return SeverityHigh
 }
 
-// pubLookup is a publisher source for one match.
-type pubLookup func(name, version string) (account, from string, ok bool)
-
-// publisherLookup wraps a Publishers with the name of where its answer came from.
-func publisherLookup(ps Publishers) pubLookup {
-	if ps == nil {
-		return nil
-	}
-	if s, ok := ps.(sourcedPublishers); ok {
-		return s.publisherFrom
-	}
-	return func(name, version string) (string, string, bool) {
-		a, ok := ps.Publisher(name, version)
-		return a, "publisher data", ok
-	}
-}
-
-// sourcedPublishers is a Publishers that also says where an answer came from
-// ("registry metadata", "installed package.json", "registry registry.npmjs.org").
-type sourcedPublishers interface {
-	publisherFrom(name, version string) (account, from string, ok bool)
-}
-
-// packagesFor returns the package indicators for an inventory's ecosystem:
-// npm for JavaScript lockfiles, the ecosystem osv-scanner reported for
-// other lockfiles ("other-crates.io" → crates.io), none when unknown. A
-// Cargo crate must never hit an npm indicator of the same name.
-func (x *Index) packagesFor(format string) (pkgs map[string][]pkgEntry, npm bool) {
-	eco, ok := strings.CutPrefix(format, "other")
-	if !ok {
-		return x.npm, true
-	}
-	eco, ok = strings.CutPrefix(eco, "-")
-	if !ok {
-		return nil, false
-	}
-	return x.other[strings.ToLower(eco)], false
-}
-
-// matchPackage appends to hits every indicator p matches, pkgs being the
-// package indicators of its ecosystem (nil for none); pubs is nil outside
-// npm. stats may be nil.
-func (x *Index) matchPackage(p *lockfiles.Package, pkgs map[string][]pkgEntry, pubs pubLookup, stats *MatchStats, hits []hit) []hit {
+// matchPackage appends to hits every indicator p matches; pubs may be nil.
+// stats may be nil.
+func (x *Index) matchPackage(p *lockfiles.Package, pubs Publishers, stats *MatchStats, hits []hit) []hit {
+	pkgs := x.npm
 	first := len(hits)
 	fromReg := fromRegistry(p)
 	for i := range pkgs[p.Name] {
@@ -318,7 +269,7 @@ func (x *Index) matchPackage(p *lockfiles.Package, pkgs map[string][]pkgEntry, p
 				what = "every version is covered by " + adv.ID
 			}
 			hits = append(hits, hit{ind: e.ind, evidence: pkgLabel(p) + "; " + what})
-		} else if host.IsUnpinned(p) {
+		} else if p.IsUnpinned() {
 			// Why: "npx -y postmark-mcp" names no version; it runs whatever
 			// the registry serves as latest at each launch, which was a
 			// malicious version during the incident.
@@ -326,7 +277,7 @@ func (x *Index) matchPackage(p *lockfiles.Package, pkgs map[string][]pkgEntry, p
 		}
 	}
 	if fromReg && pubs != nil && len(x.publishers) > 0 {
-		if acct, from, ok := pubs(p.Name, p.Version); ok {
+		if acct, from, ok := pubs.Publisher(p.Name, p.Version); ok {
 			if stats != nil {
 				stats.PublisherKnown++
 			}
@@ -556,14 +507,24 @@ func urlHost(u string) string {
 	return rest
 }
 
-// findingID is the stable fingerprint of a finding: the first 16 hex digits
-// of a SHA-256 over what identifies it. Lines are left out on purpose: an
+// Fingerprint returns the stable id of a finding: the first 16 hex digits
+// of a SHA-256 over what identifies it (repo, lockfile, package name,
+// version, alias and source, indicator kind and value, advisory id, and
+// whether it is a name collision). Lines are left out on purpose: an
 // unrelated edit of the lockfile moves lines, and a baseline comparison must
-// still see the same finding.
-func findingID(repo, file string, p *lockfiles.Package, ind *Indicator, collision bool) string {
+// still see the same finding. The matcher sets every finding's ID with it;
+// it is exported for findings built by hand.
+func Fingerprint(f *Finding) string {
+	kind, value, adv := "", "", ""
+	if ind := f.Indicator; ind != nil {
+		kind, value = string(ind.Kind), ind.Value
+		if ind.Advisory != nil {
+			adv = ind.Advisory.ID
+		}
+	}
 	h := sha256.New()
-	for _, s := range []string{repo, file, p.Name, p.Version, p.Alias, string(p.Source),
-		string(ind.Kind), ind.Value, ind.Advisory.ID, fmt.Sprint(collision)} {
+	for _, s := range []string{f.Repo, f.Lockfile, f.Package.Name, f.Package.Version, f.Package.Alias,
+		string(f.Package.Source), kind, value, adv, strconv.FormatBool(f.Collision)} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
@@ -584,11 +545,7 @@ func (x *Index) MatchInventory(repo string, inv *lockfiles.Inventory, pubs Publi
 	if inv == nil {
 		return nil, stats
 	}
-	pkgs, npm := x.packagesFor(inv.Format)
-	if !npm {
-		pubs = nil // npm accounts say nothing about other registries
-	}
-	if pf, ok := pubs.(prefetcher); ok && npm && len(x.publishers) > 0 {
+	if pubs != nil && len(x.publishers) > 0 {
 		names := make([]string, 0, len(inv.Packages))
 		seen := make(map[string]bool, len(inv.Packages))
 		for i := range inv.Packages {
@@ -598,25 +555,24 @@ func (x *Index) MatchInventory(repo string, inv *lockfiles.Inventory, pubs Publi
 				names = append(names, p.Name)
 			}
 		}
-		pf.prefetch(names)
+		pubs.Prefetch(names)
 	}
-	lookup := publisherLookup(pubs)
 	var out []Finding
 	var hits []hit
-	var paths *pathFinder // built on the first finding
+	var paths *lockfiles.Paths // built on the first finding
 	for i := range inv.Packages {
 		p := &inv.Packages[i]
-		if npm && fromRegistry(p) {
+		if fromRegistry(p) {
 			stats.Packages++
 		}
-		hits = x.matchPackage(p, pkgs, lookup, &stats, hits[:0])
+		hits = x.matchPackage(p, pubs, &stats, hits[:0])
 		if len(hits) == 0 {
 			continue
 		}
 		if paths == nil {
-			paths = newPathFinder(inv)
+			paths = inv.Paths()
 		}
-		path, direct := paths.path(i)
+		path, direct := findingPath(inv, paths, i)
 		for k := range hits {
 			out = append(out, newFinding(repo, inv.Path, p.Line, p, &hits[k], path, direct))
 		}
@@ -628,8 +584,7 @@ func newFinding(repo, file string, line int, p *lockfiles.Package, h *hit, path 
 	if h.line > 0 {
 		line = h.line
 	}
-	return Finding{
-		ID:        findingID(repo, file, p, h.ind, h.collision),
+	f := Finding{
 		Severity:  severityOf(h),
 		Repo:      repo,
 		Lockfile:  file,
@@ -641,83 +596,24 @@ func newFinding(repo, file string, line int, p *lockfiles.Package, h *hit, path 
 		Evidence:  h.evidence,
 		Collision: h.collision,
 	}
+	f.ID = Fingerprint(&f)
+	return f
 }
 
-// A pathFinder answers dependency paths for many packages of one
-// inventory with a single breadth-first walk, where [lockfiles.Inventory.Chain]
-// walks the graph once per call. It follows the same rules: the shortest
-// chain, the earlier importer (the root first) and the earlier edge winning
-// ties.
-type pathFinder struct {
-	inv    *lockfiles.Inventory
-	parent []int32 // -1: a direct dependency of importer from[i]; -2: unreached
-	from   []int32
-}
-
-func newPathFinder(inv *lockfiles.Inventory) *pathFinder {
-	const unseen = -2
-	n := len(inv.Packages)
-	pf := &pathFinder{inv: inv, parent: make([]int32, n), from: make([]int32, n)}
-	for k := range pf.parent {
-		pf.parent[k] = unseen
-	}
-	queue := make([]int32, 0, n)
-	for imp := range inv.Importers {
-		for _, d := range inv.Importers[imp].Deps {
-			if d.To >= 0 && d.To < n && pf.parent[d.To] == unseen {
-				pf.parent[d.To], pf.from[d.To] = -1, int32(imp)
-				queue = append(queue, int32(d.To))
-			}
-		}
-	}
-	// Adjacency in edge order, as a compressed sparse row.
-	start := make([]int32, n+1)
-	for _, e := range inv.Edges {
-		if e.From >= 0 && e.From < n && e.To >= 0 && e.To < n {
-			start[e.From+1]++
-		}
-	}
-	for i := range n {
-		start[i+1] += start[i]
-	}
-	adj := make([]int32, start[n])
-	fill := slices.Clone(start[:n])
-	for _, e := range inv.Edges {
-		if e.From >= 0 && e.From < n && e.To >= 0 && e.To < n {
-			adj[fill[e.From]] = int32(e.To)
-			fill[e.From]++
-		}
-	}
-	for head := 0; head < len(queue); head++ {
-		u := queue[head]
-		for _, v := range adj[start[u]:start[u+1]] {
-			if pf.parent[v] == unseen {
-				pf.parent[v], pf.from[v] = u, pf.from[u]
-				queue = append(queue, v)
-			}
-		}
-	}
-	return pf
-}
-
-// path returns the chain from an importer to package i as "name@version"
-// strings (the importer first), and whether i is a direct dependency. A
-// package no importer reaches gets a path of itself alone.
-func (pf *pathFinder) path(i int) ([]string, bool) {
-	inv := pf.inv
-	if i < 0 || i >= len(pf.parent) || pf.parent[i] == -2 {
+// findingPath returns the chain from an importer to package i of inv as
+// "name@version" strings (the importer first), and whether i is a direct
+// dependency. A package no importer reaches gets a path of itself alone.
+func findingPath(inv *lockfiles.Inventory, paths *lockfiles.Paths, i int) ([]string, bool) {
+	imp, chain, ok := paths.Chain(i)
+	if !ok {
 		return []string{inv.Packages[i].ID()}, false
 	}
-	var rev []string
-	for n := int32(i); n >= 0; n = pf.parent[n] {
-		rev = append(rev, inv.Packages[n].ID())
+	out := make([]string, 0, len(chain)+1)
+	out = append(out, importerLabel(&inv.Importers[imp]))
+	for _, k := range chain {
+		out = append(out, inv.Packages[k].ID())
 	}
-	out := make([]string, 0, len(rev)+1)
-	out = append(out, importerLabel(&inv.Importers[pf.from[i]]))
-	for k := len(rev) - 1; k >= 0; k-- {
-		out = append(out, rev[k])
-	}
-	return out, len(rev) == 1
+	return out, len(chain) == 1
 }
 
 func importerLabel(imp *lockfiles.Importer) string {
@@ -784,4 +680,22 @@ func location(f *Finding) string {
 		return fmt.Sprintf("line %d", f.Line)
 	}
 	return ""
+}
+
+// MatchText reports the domain, e-mail and URL indicators found in b, in
+// the order of their first occurrence, each once. A domain matches itself
+// and its subdomains (also inside an address: "phan@giftshop.club" holds
+// the domain giftshop.club), ASCII case-insensitively.
+func (x *Index) MatchText(b []byte) []*Indicator {
+	var out []*Indicator
+	seen := map[*Indicator]bool{}
+	scanText(x.text, b, func(p *textPattern, _, _ int) {
+		for _, ind := range p.inds {
+			if !seen[ind] {
+				seen[ind] = true
+				out = append(out, ind)
+			}
+		}
+	})
+	return out
 }

@@ -1,9 +1,13 @@
 // Package ioc holds indicators of compromise, the compiled [Index] that
 // matches packages against them, the findings it produces and the scan
-// pipeline that turns lockfiles into findings.
+// pipeline that turns inputs into findings: discovery and reading are
+// package lockfiles' (parseInput picks the parser), publisher data comes
+// through the [Publishers] interface (package ioc/publisher implements it),
+// sharding is a Keep predicate on discovery ([ScanShard]).
 //
-// Imports point one way: ioc imports lockfiles; feeds imports ioc; ioc never
-// imports feeds or sbom.
+// Imports point one way: ioc imports lockfiles and its subpackages; feeds
+// imports ioc; ioc never imports feeds, sbom or ioc/publisher, and talks to
+// no network.
 package ioc
 
 import (

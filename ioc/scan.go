@@ -2,26 +2,22 @@ package ioc
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/depsweep/depsweep/lockfiles"
+	"github.com/depsweep/depsweep/lockfiles/gitlog"
 )
 
 // DefaultMaxFileSize is the lockfile size limit [Scan] applies when
@@ -36,9 +32,9 @@ type ScanConfig struct {
 	// paths are relative to it; with several, each path is prefixed with
 	// its root as given (slash-separated) so that paths stay unique.
 	//
-	// A root may also be a regular file: a lockfile, or anything else,
-	// which ReadFile reads (an SBOM). Such a file is one input, named by
-	// its path as given (slash-separated), in the repository of its directory.
+	// A root may also be a regular file: a lockfile, or else an SBOM (read
+	// by package lockfiles/bom). Such a file is one input, named by its
+	// path as given (slash-separated), in the repository of its directory.
 	Roots []string
 	// Index holds the indicators to match; it must not be nil.
 	Index *Index
@@ -62,13 +58,14 @@ type ScanConfig struct {
 	// Skip, when set, is asked about each directory (slash path relative
 	// to its root) and skips it and everything below when it returns true.
 	Skip func(relDir string) bool
+	// Keep, when set, is asked about each input discovery finds (a
+	// lockfile, a discovery error, or a root that is a file; slash path
+	// relative to its root, after the walk reached its directory) and drops
+	// the ones it refuses before they are read, counted or passed to the
+	// handler. Sharding uses it ([ShardSkipper.Keep]).
+	Keep func(relPath string) bool
 	// Progress, when set, is updated as the scan goes (for a progress line).
 	Progress *ScanProgress
-	// ReadFile reads a root that is a regular file but not a lockfile (an
-	// SBOM, for sbom.ReadBOM) into an inventory matched like a lockfile's;
-	// path is the file's slash path as reports show it. Nil makes such a
-	// root an error. It is called from several goroutines at once.
-	ReadFile func(path string, data []byte) (*lockfiles.Inventory, error)
 }
 
 // ScanProgress counts a scan's progress. Scan updates it atomically; read it
@@ -173,6 +170,10 @@ type job struct {
 	repo    *RepoInfo
 	findErr error // a discovery error: no file to read
 	file    bool  // the root itself is the input (root is "", found.Path the file's path)
+	// hideRepo is set when Keep refuses the repository itself (a discovery
+	// error is put in the root's repository, which may be another shard's):
+	// events name it, but its Repo event is not passed on or counted.
+	hideRepo bool
 }
 
 // result is what a worker made of a job, handed to the calling goroutine.
@@ -196,6 +197,29 @@ type result struct {
 // returns, which stops the scan. Memory is bounded by the files in flight
 // (about 2×Jobs), never by the number of files.
 func Scan(ctx context.Context, cfg ScanConfig, h Handler) (ScanStats, error) {
+	return scan(ctx, cfg, scanRoots(cfg.Roots), h)
+}
+
+// A scanRoot is one root to walk, with the prefix of its report paths.
+type scanRoot struct {
+	dir    string // OS path
+	prefix string // slash prefix of report paths ("" for a single root)
+}
+
+// scanRoots returns the roots of cfg.Roots, given twice or not, with their
+// prefixes: none for a single root, else the root as given (slash-separated)
+// so that paths stay unique. No roots means ".".
+func scanRoots(roots []string) []scanRoot {
+	rs := dedupeRoots(roots)
+	out := make([]scanRoot, len(rs))
+	for i, r := range rs {
+		out[i] = scanRoot{dir: r, prefix: prefixFor(r, len(rs))}
+	}
+	return out
+}
+
+// scan is [Scan] over the given roots (cfg.Roots is not read).
+func scan(ctx context.Context, cfg ScanConfig, roots []scanRoot, h Handler) (ScanStats, error) {
 	start := time.Now()
 	var stats ScanStats
 	if cfg.Index == nil {
@@ -215,9 +239,8 @@ func Scan(ctx context.Context, cfg ScanConfig, h Handler) (ScanStats, error) {
 	jobc := make(chan job, jobs)
 	resc := make(chan result, jobs)
 	var walkers, workers sync.WaitGroup
-	roots := dedupeRoots(cfg.Roots)
 	for _, r := range roots {
-		walkers.Go(func() { walk(ctx, cfg, r, prefixFor(r, len(roots)), jobc) })
+		walkers.Go(func() { walk(ctx, cfg, r.dir, r.prefix, jobc) })
 	}
 	go func() { walkers.Wait(); close(jobc) }()
 	var projects sync.Map // project OS path → struct{}: installed packages matched once per project
@@ -269,7 +292,7 @@ func deliver(h Handler, r result, seenRepos map[string]bool, stats *ScanStats) e
 		}
 	}
 	lf := &r.lockfile
-	if lockfiles.IsLockfile(lf.Path) || lf.SBOM {
+	if lf.IsInput() {
 		stats.Lockfiles++
 	}
 	if lf.Err != nil {
@@ -341,7 +364,7 @@ func walk(ctx context.Context, cfg ScanConfig, root, prefix string, jobc chan<- 
 		if ri, ok := repos[rel]; ok {
 			return ri
 		}
-		ri, err := ReadRepoInfo(filepath.Join(root, filepath.FromSlash(rel)))
+		ri, err := readRepo(filepath.Join(root, filepath.FromSlash(rel)))
 		if err != nil {
 			cfg.Log.Warn().Str("repo", joinPrefix(prefix, rel)).Err(err).Msg("cannot read git metadata")
 		}
@@ -360,7 +383,11 @@ func walk(ctx context.Context, cfg ScanConfig, root, prefix string, jobc chan<- 
 	if st, err := os.Stat(root); err == nil && st.Mode().IsRegular() {
 		// A file root is one input; its repository is its directory.
 		dir := filepath.ToSlash(filepath.Dir(root))
-		ri, err := ReadRepoInfo(filepath.Dir(root))
+		found := lockfiles.Found{Path: filepath.ToSlash(root), Project: dir, Repo: dir}
+		if cfg.Keep != nil && !cfg.Keep(found.Path) {
+			return
+		}
+		ri, err := readRepo(filepath.Dir(root))
 		if err != nil {
 			cfg.Log.Warn().Str("repo", dir).Err(err).Msg("cannot read git metadata")
 		}
@@ -368,7 +395,7 @@ func walk(ctx context.Context, cfg ScanConfig, root, prefix string, jobc chan<- 
 		if cfg.Progress != nil {
 			cfg.Progress.Discovered.Add(1)
 		}
-		send(job{found: lockfiles.Found{Path: filepath.ToSlash(root), Project: dir, Repo: dir}, repo: &ri, file: true})
+		send(job{found: found, repo: &ri, file: true})
 		return
 	}
 	for f, err := range lockfiles.Find(ctx, root, lockfiles.FindOptions{Skip: cfg.Skip}) {
@@ -378,14 +405,20 @@ func walk(ctx context.Context, cfg ScanConfig, root, prefix string, jobc chan<- 
 		j := job{found: f, root: root, prefix: prefix}
 		if err != nil {
 			j.findErr = err
-			j.repo = repoFor(".")
 			var fe *lockfiles.FindError
 			if errors.As(err, &fe) {
 				j.found.Path = fe.Path
 			}
-		} else {
-			j.repo = repoFor(f.Repo)
 		}
+		if cfg.Keep != nil && !cfg.Keep(j.found.Path) {
+			continue
+		}
+		repoRel := f.Repo
+		if err != nil {
+			repoRel = "."
+		}
+		j.repo = repoFor(repoRel)
+		j.hideRepo = cfg.Keep != nil && !cfg.Keep(repoRel)
 		if cfg.Progress != nil {
 			cfg.Progress.Discovered.Add(1)
 		}
@@ -395,12 +428,24 @@ func walk(ctx context.Context, cfg ScanConfig, root, prefix string, jobc chan<- 
 	}
 }
 
+// readRepo reads the git metadata of the repository in dir (see
+// [gitlog.ReadMeta]); Path is left for the caller to fill.
+func readRepo(dir string) (RepoInfo, error) {
+	m, err := gitlog.ReadMeta(dir)
+	return RepoInfo{Head: m.Head, Branch: m.Branch, Remote: m.Remote}, err
+}
+
 // check reads, parses and matches one lockfile. It never panics: a panic in
 // a parser or the matcher becomes the file's error, and the scan goes on.
 func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 	relPath := joinPrefix(j.prefix, j.found.Path)
-	r.repo = j.repo
-	r.lockfile = LockfileResult{Path: relPath, Repo: j.repo.Path}
+	if !j.hideRepo {
+		r.repo = j.repo
+	}
+	r.lockfile = LockfileResult{Path: relPath, Repo: j.repo.Path, Kind: InputOther}
+	if lockfiles.IsLockfile(relPath) {
+		r.lockfile.Kind = InputLockfile
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			cfg.Log.Error().Str("path", relPath).Str("panic", fmt.Sprint(p)).Str("stack", string(debug.Stack())).Msg("internal error")
@@ -412,24 +457,18 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 		r.lockfile.Err = discoveryError(j.prefix, j.findErr)
 		return r
 	}
-	data, err := readCapped(filepath.Join(j.root, filepath.FromSlash(j.found.Path)), cfg.MaxFileSize)
+	data, err := lockfiles.ReadRegular(filepath.Join(j.root, filepath.FromSlash(j.found.Path)), cfg.MaxFileSize, false)
 	if err != nil {
-		r.lockfile.Err = &lockfiles.ParseError{Path: relPath, Err: err}
+		r.lockfile.Err = &lockfiles.ParseError{Path: relPath, Err: lockfiles.WithoutPath(err)}
 		return r
 	}
 	projectDir := filepath.Join(j.root, filepath.FromSlash(j.found.Project))
-	var project fs.FS = projectFS{dir: projectDir, FS: os.DirFS(projectDir)}
-	var inv *lockfiles.Inventory
-	switch {
-	case !j.file || lockfiles.IsLockfile(relPath):
-		inv, err = lockfiles.Parse(lockfiles.Input{Path: relPath, Data: data, Project: project})
-	case cfg.ReadFile != nil:
+	project := lockfiles.DirFS(projectDir)
+	inv, isBOM, err := parseInput(relPath, data, project, j.file)
+	if isBOM {
 		// An SBOM: no project directory, no installed packages.
 		project = nil
-		r.lockfile.SBOM = true
-		inv, err = cfg.ReadFile(relPath, data)
-	default:
-		err = &lockfiles.ParseError{Path: relPath, Err: errors.New("not a lockfile")}
+		r.lockfile.Kind = InputSBOM
 	}
 	if err != nil {
 		r.lockfile.Err = err
@@ -447,13 +486,8 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 			inst, errs := cfg.Index.MatchInstalled(j.repo.Path, projectPath, project, inv)
 			r.findings = append(r.findings, inst...)
 			for _, e := range errs {
-				r.extra = append(r.extra, LockfileResult{Path: errorPath(e, projectPath), Repo: j.repo.Path, Err: e})
+				r.extra = append(r.extra, LockfileResult{Path: errorPath(e, projectPath), Repo: j.repo.Path, Err: e, Kind: InputOther})
 			}
-		}
-	}
-	for i := range r.findings {
-		if r.findings[i].ID == "" {
-			r.findings[i].ID = Fingerprint(&r.findings[i])
 		}
 	}
 	return r
@@ -474,323 +508,7 @@ func errorPath(err error, fallback string) string {
 func discoveryError(prefix string, err error) error {
 	var fe *lockfiles.FindError
 	if errors.As(err, &fe) {
-		return &lockfiles.ParseError{Path: joinPrefix(prefix, fe.Path), Err: unwrapPathError(fe.Err)}
+		return &lockfiles.ParseError{Path: joinPrefix(prefix, fe.Path), Err: lockfiles.WithoutPath(fe.Err)}
 	}
-	return &lockfiles.ParseError{Path: joinPrefix(prefix, "."), Err: unwrapPathError(err)}
-}
-
-// unwrapPathError drops the OS path an *fs.PathError carries: reports name
-// the file by its path relative to the scan root instead.
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
-	}
-	return err
-}
-
-// openRegular opens a file of a scanned tree for reading, and fails unless
-// it is a regular file (or, with dirOK, a directory). It never blocks on a
-// FIFO, and with follow false it does not follow a symbolic link in the last
-// path element: the tree may have changed since discovery looked at it.
-func openRegular(name string, follow, dirOK bool) (*os.File, fs.FileInfo, error) {
-	flags := os.O_RDONLY | openNonblock
-	if !follow {
-		flags |= openNoFollow
-	}
-	f, err := os.OpenFile(name, flags, 0)
-	if err != nil {
-		if errors.Is(err, syscall.ELOOP) && !follow {
-			return nil, nil, &fs.PathError{Op: "open", Path: name, Err: lockfiles.ErrSymlink}
-		}
-		return nil, nil, err
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	if !st.Mode().IsRegular() && !(dirOK && st.IsDir()) {
-		f.Close()
-		return nil, nil, &fs.PathError{Op: "open", Path: name, Err: lockfiles.ErrNotRegular}
-	}
-	return f, st, nil
-}
-
-// A projectFS is os.DirFS(dir) whose Open goes through [openRegular], so
-// that a FIFO named package.json cannot block the parser that reads it.
-type projectFS struct {
-	dir string
-	fs.FS
-}
-
-// Open implements fs.FS.
-func (p projectFS) Open(name string) (fs.File, error) {
-	if !fs.ValidPath(name) {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
-	}
-	f, _, err := openRegular(filepath.Join(p.dir, filepath.FromSlash(name)), true, true)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			pe.Path = name // like os.DirFS: the name as given, not the OS path
-		}
-		return nil, err
-	}
-	return f, nil
-}
-
-// Stat implements fs.StatFS (a stat never blocks).
-func (p projectFS) Stat(name string) (fs.FileInfo, error) { return fs.Stat(p.FS, name) }
-
-// ReadDir implements fs.ReadDirFS.
-func (p projectFS) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(p.FS, name) }
-
-// ReadFile implements fs.ReadFileFS through Open (os.DirFS's own would block on a FIFO).
-func (p projectFS) ReadFile(name string) ([]byte, error) {
-	f, err := p.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(f)
-}
-
-// readCapped reads a regular file of at most max bytes.
-func readCapped(name string, max int64) ([]byte, error) {
-	f, st, err := openRegular(name, false, false)
-	if err != nil {
-		return nil, unwrapPathError(err)
-	}
-	defer f.Close()
-	if st.Size() > max {
-		return nil, fmt.Errorf("file is %d bytes, over the %d-byte limit", st.Size(), max)
-	}
-	// Read through a limit too: the file may grow between Stat and Read.
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, unwrapPathError(err)
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("file is over the %d-byte limit", max)
-	}
-	return data, nil
-}
-
-// Fingerprint returns a stable id for a finding: the first 16 hex digits of
-// the sha256 of its repo, lockfile, package name, version, alias, indicator
-// kind and value, and advisory id. Line numbers are left out so that an
-// unrelated edit of the lockfile does not change the id.
-func Fingerprint(f *Finding) string {
-	h := sha256.New()
-	adv := ""
-	kind, value := "", ""
-	if f.Indicator != nil {
-		kind, value = string(f.Indicator.Kind), f.Indicator.Value
-		if f.Indicator.Advisory != nil {
-			adv = f.Indicator.Advisory.ID
-		}
-	}
-	for _, s := range []string{f.Repo, f.Lockfile, f.Package.Name, f.Package.Version, f.Package.Alias, kind, value, adv} {
-		io.WriteString(h, s)
-		h.Write([]byte{0})
-	}
-	return hex.EncodeToString(h.Sum(nil))[:16]
-}
-
-// ReadRepoInfo reads the git metadata of the repository in dir from its .git
-// files, without running git: HEAD commit, branch and the origin remote URL
-// (credentials removed). A .git file ("gitdir: ...", as in worktrees and
-// submodules) is followed. A directory without .git gives a zero RepoInfo and
-// no error. Path is left empty for the caller to fill.
-func ReadRepoInfo(dir string) (RepoInfo, error) {
-	var ri RepoInfo
-	gitDir, err := findGitDir(dir)
-	if err != nil || gitDir == "" {
-		return ri, err
-	}
-	// A linked worktree keeps HEAD in its own git dir and refs, packed-refs
-	// and config in the common dir named by the "commondir" file.
-	common := gitDir
-	if b, err := readSmall(filepath.Join(gitDir, "commondir")); err == nil {
-		c := strings.TrimSpace(string(b))
-		if !filepath.IsAbs(c) {
-			c = filepath.Join(gitDir, c)
-		}
-		common = c
-	}
-	head, err := readSmall(filepath.Join(gitDir, "HEAD"))
-	if err != nil {
-		return ri, fmt.Errorf("cannot read HEAD: %v", errors.Unwrap(err))
-	}
-	h := strings.TrimSpace(string(head))
-	if ref, ok := strings.CutPrefix(h, "ref:"); ok {
-		ref = strings.TrimSpace(ref)
-		ri.Branch = strings.TrimPrefix(ref, "refs/heads/")
-		ri.Head = resolveRef(gitDir, common, ref)
-	} else if isHex(h) {
-		ri.Head = h
-	}
-	if b, err := readSmall(filepath.Join(common, "config")); err == nil {
-		ri.Remote = StripCredentials(originURL(string(b)))
-	}
-	return ri, nil
-}
-
-// findGitDir returns the git directory of the repository in dir: dir/.git,
-// or where a .git file points; "" when there is none.
-func findGitDir(dir string) (string, error) {
-	dotgit := filepath.Join(dir, ".git")
-	st, err := os.Stat(dotgit)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return "", nil
-		}
-		return "", unwrapPathError(err)
-	}
-	if st.IsDir() {
-		return dotgit, nil
-	}
-	b, err := readSmall(dotgit)
-	if err != nil {
-		return "", err
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	target, ok := strings.CutPrefix(strings.TrimSpace(line), "gitdir:")
-	if !ok {
-		return "", errors.New(".git file has no gitdir line")
-	}
-	target = strings.TrimSpace(target)
-	if !filepath.IsAbs(target) {
-		target = filepath.Join(dir, target)
-	}
-	return target, nil
-}
-
-// resolveRef returns the commit a ref points to: a loose ref file in the
-// git dir or the common dir, else packed-refs; "" when it does not exist
-// yet (a branch with no commit).
-func resolveRef(gitDir, common, ref string) string {
-	for range 5 { // a symbolic ref may point to another; bound the chain
-		var val string
-		for _, d := range []string{gitDir, common} {
-			if b, err := readSmall(filepath.Join(d, filepath.FromSlash(ref))); err == nil {
-				val = strings.TrimSpace(string(b))
-				break
-			}
-		}
-		if val == "" {
-			return packedRef(common, ref)
-		}
-		next, ok := strings.CutPrefix(val, "ref:")
-		if !ok {
-			if isHex(val) {
-				return val
-			}
-			return ""
-		}
-		ref = strings.TrimSpace(next)
-	}
-	return ""
-}
-
-// packedRef looks ref up in common/packed-refs.
-func packedRef(common, ref string) string {
-	b, err := readSmall(filepath.Join(common, "packed-refs"))
-	if err != nil {
-		return ""
-	}
-	for line := range strings.Lines(string(b)) {
-		line = strings.TrimSpace(line)
-		if line == "" || line[0] == '#' || line[0] == '^' {
-			continue
-		}
-		hash, name, ok := strings.Cut(line, " ")
-		if ok && name == ref && isHex(hash) {
-			return hash
-		}
-	}
-	return ""
-}
-
-// originURL returns the url of [remote "origin"] in a git config file.
-func originURL(config string) string {
-	inOrigin := false
-	for line := range strings.Lines(config) {
-		line = strings.TrimSpace(line)
-		if line == "" || line[0] == '#' || line[0] == ';' {
-			continue
-		}
-		if line[0] == '[' {
-			sec := strings.TrimSuffix(strings.TrimPrefix(line, "["), "]")
-			name, sub, _ := strings.Cut(sec, " ")
-			inOrigin = strings.EqualFold(name, "remote") && strings.Trim(strings.TrimSpace(sub), `"`) == "origin"
-			continue
-		}
-		if !inOrigin {
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		if ok && strings.EqualFold(strings.TrimSpace(k), "url") {
-			v = strings.TrimSpace(v)
-			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-				v = v[1 : len(v)-1]
-			}
-			return v
-		}
-	}
-	return ""
-}
-
-// StripCredentials removes a password, and for http(s) URLs any user name
-// (often a token), from a remote URL. scp-like addresses ("git@host:org/repo")
-// carry no secret and are returned as they are.
-func StripCredentials(u string) string {
-	scheme, rest, ok := strings.Cut(u, "://")
-	if !ok {
-		return u
-	}
-	hostEnd := strings.IndexAny(rest, "/?#")
-	if hostEnd < 0 {
-		hostEnd = len(rest)
-	}
-	authority := rest[:hostEnd]
-	at := strings.LastIndex(authority, "@")
-	if at < 0 {
-		return u
-	}
-	user := authority[:at]
-	host := authority[at+1:]
-	s := strings.ToLower(scheme)
-	if s == "http" || s == "https" {
-		return scheme + "://" + host + rest[hostEnd:]
-	}
-	if name, _, hasPass := strings.Cut(user, ":"); hasPass {
-		return scheme + "://" + name + "@" + host + rest[hostEnd:]
-	}
-	return u
-}
-
-// readSmall reads a small metadata file (at most 1 MiB).
-func readSmall(name string) ([]byte, error) {
-	f, _, err := openRegular(name, true, false)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, 1<<20))
-}
-
-// isHex reports whether s is a full object id (sha1 or sha256, hex).
-func isHex(s string) bool {
-	if len(s) != 40 && len(s) != 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
+	return &lockfiles.ParseError{Path: joinPrefix(prefix, "."), Err: lockfiles.WithoutPath(err)}
 }

@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/depsweep/depsweep/lockfiles"
 )
 
 // A Shard is one part of a fleet split into N parts, for running N copies
@@ -118,10 +116,10 @@ func (s Shard) Roots(roots []string) []string {
 // work. Lockfiles in no repository, and everything when the root itself
 // holds .git, form the unit ".".
 //
-// Use [ShardSkipper.Skip] as the scan's directory filter and drop every
-// event whose path [ShardSkipper.Keep] refuses. Both are safe for
-// concurrent use; Keep must be asked about a path only after the walk
-// reached it (events come after discovery, so a scan's handler may).
+// Use [ShardSkipper.Skip] as the scan's directory filter and
+// [ShardSkipper.Keep] as its input filter (ScanConfig.Skip and Keep, as
+// [ScanShard] does). Both are safe for concurrent use; Keep must be asked
+// about a path only after the walk reached it, as discovery does.
 type ShardSkipper struct {
 	s      Shard
 	root   string
@@ -203,96 +201,43 @@ func hasGit(dir string) bool {
 
 // ScanShard is [Scan] restricted to shard s of the fleet under cfg.Roots:
 // with one root, the top-level repositories below it are split (see
-// [ShardSkipper]); with several, the roots are (see [Shard.Roots]). Report
-// paths are the unsharded scan's, so the N shards' events together are
-// exactly those of one unsharded scan. The zero Shard scans everything.
+// [ShardSkipper], which becomes the scan's Skip and Keep); with several,
+// the roots are (see [Shard.Roots]). Report paths are the unsharded scan's,
+// so the N shards' events together are exactly those of one unsharded scan;
+// what another shard owns is dropped before it is read or counted. The zero
+// Shard scans everything.
 func ScanShard(ctx context.Context, cfg ScanConfig, s Shard, h Handler) (ScanStats, error) {
+	roots := s.restrict(scanRoots(cfg.Roots), &cfg)
+	if len(roots) == 0 {
+		// Scan with no roots would scan ".": there is nothing to do.
+		return ScanStats{}, ctx.Err()
+	}
+	return scan(ctx, cfg, roots, h)
+}
+
+// restrict returns the part of roots that belongs to s, and sets cfg's Skip
+// and Keep to leave out what another shard owns below a single root. Each
+// root keeps the prefix the unsharded scan gives it, however few of them
+// are this shard's.
+func (s Shard) restrict(roots []scanRoot, cfg *ScanConfig) []scanRoot {
 	if s.N <= 1 {
-		return Scan(ctx, cfg, h)
+		return roots
 	}
-	roots := dedupeRoots(cfg.Roots)
 	if len(roots) > 1 {
-		mine := s.Roots(roots)
-		switch len(mine) {
-		case 0:
-			// Scan with no roots would scan ".": there is nothing to do.
-			return ScanStats{}, ctx.Err()
-		case 1:
-			// With one root, Scan drops the root prefix from report paths,
-			// which would make them differ from the unsharded scan's. An
-			// empty second root keeps the prefix and adds no events.
-			empty, err := os.MkdirTemp("", "depsweep-shard-")
-			if err != nil {
-				return ScanStats{}, err
+		mine := roots[:0:0]
+		for _, r := range roots {
+			if len(s.Roots([]string{r.dir})) == 1 {
+				mine = append(mine, r)
 			}
-			defer os.Remove(empty)
-			mine = append(mine, empty)
 		}
-		cfg.Roots = mine
-		return Scan(ctx, cfg, h)
+		return mine
 	}
-	k := s.Skipper(roots[0], cfg.Skip)
-	cfg.Roots, cfg.Skip = roots, k.Skip
-	f := &shardFilter{h: h, k: k}
-	stats, err := Scan(ctx, cfg, f)
-	// Every shard reads the lockfiles in no repository (their directories
-	// may hold repositories below, so they cannot be skipped), but only one
-	// reports them: the stats count what was reported.
-	d := f.dropped
-	stats.Repos -= d.Repos
-	stats.Lockfiles -= d.Lockfiles
-	stats.Packages -= d.Packages
-	stats.Findings -= d.Findings
-	stats.Errors -= d.Errors
-	stats.PublisherPackages -= d.PublisherPackages
-	stats.PublisherKnown -= d.PublisherKnown
-	return stats, err
+	k := s.Skipper(roots[0].dir, cfg.Skip)
+	cfg.Skip = k.Skip
+	if next := cfg.Keep; next != nil {
+		cfg.Keep = func(p string) bool { return next(p) && k.Keep(p) }
+	} else {
+		cfg.Keep = k.Keep
+	}
+	return roots
 }
-
-// shardFilter passes on the events that belong to a shard, and counts the
-// others as [Scan] counted them.
-type shardFilter struct {
-	h       Handler
-	k       *ShardSkipper
-	dropped ScanStats
-}
-
-func (f *shardFilter) Repo(r *RepoInfo) error {
-	if !f.k.Keep(r.Path) {
-		f.dropped.Repos++
-		return nil
-	}
-	if rh, ok := f.h.(RepoHandler); ok {
-		return rh.Repo(r)
-	}
-	return nil
-}
-
-func (f *shardFilter) Lockfile(lf *LockfileResult) error {
-	if f.k.Keep(lf.Path) {
-		return f.h.Lockfile(lf)
-	}
-	d := &f.dropped
-	if lockfiles.IsLockfile(lf.Path) {
-		d.Lockfiles++
-	}
-	if lf.Err != nil {
-		d.Errors++
-	}
-	if lf.Inventory != nil {
-		d.Packages += len(lf.Inventory.Packages)
-	}
-	d.PublisherPackages += lf.Match.Packages
-	d.PublisherKnown += lf.Match.PublisherKnown
-	return nil
-}
-
-func (f *shardFilter) Finding(fd *Finding) error {
-	if f.k.Keep(fd.Lockfile) {
-		return f.h.Finding(fd)
-	}
-	f.dropped.Findings++
-	return nil
-}
-
-func (f *shardFilter) Flush() error { return Flush(f.h) }

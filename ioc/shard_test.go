@@ -235,3 +235,78 @@ func TestShardRoots(t *testing.T) {
 		t.Errorf("Roots keys %q differently from Has(%q)", "fleet/b/", "fleet/b")
 	}
 }
+
+// pathRecorder records the paths of the events a scan passes on.
+type pathRecorder struct{ repos, lockfiles, findings []string }
+
+func (r *pathRecorder) Repo(ri *RepoInfo) error {
+	r.repos = append(r.repos, ri.Path)
+	return nil
+}
+
+func (r *pathRecorder) Lockfile(lf *LockfileResult) error {
+	r.lockfiles = append(r.lockfiles, lf.Path)
+	return nil
+}
+
+func (r *pathRecorder) Finding(f *Finding) error {
+	r.findings = append(r.findings, f.Lockfile+" "+f.Package.ID())
+	return nil
+}
+
+// TestScanShardStats: the stats of the N shards add up to the unsharded
+// scan's, and each shard's stats count exactly the events it passed on,
+// for one root (repositories split) and for several (roots split, with the
+// unsharded scan's path prefixes even when a shard has a single root).
+func TestScanShardStats(t *testing.T) {
+	x := postmarkIndex(t)
+	root := shardTree(t)
+	several, err := filepath.Glob(filepath.Join(root, "*"))
+	if err != nil || len(several) < 5 {
+		t.Fatalf("Glob = %q, %v; want the fleet's directories", several, err)
+	}
+	for _, roots := range [][]string{{root}, several} {
+		cfg := ScanConfig{Roots: roots, Index: x, Jobs: 2, Skip: func(rel string) bool { return filepath.Base(rel) == "excluded" }}
+		var whole pathRecorder
+		want, err := Scan(context.Background(), cfg, &whole)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want.Lockfiles < 10 || want.Findings == 0 || want.Errors == 0 {
+			t.Fatalf("%d roots: unsharded stats %+v; want 10+ lockfiles, findings and errors", len(roots), want)
+		}
+		for _, n := range []int{2, 3, 7} {
+			var sum ScanStats
+			var lockfiles, findings []string
+			for i := range n {
+				var rec pathRecorder
+				got, err := ScanShard(context.Background(), cfg, Shard{I: i, N: n}, &rec)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.Repos != len(rec.repos) || got.Lockfiles != len(rec.lockfiles) || got.Findings != len(rec.findings) {
+					t.Errorf("%d roots, shard %d/%d: stats %+v count other events than the %d repos, %d lockfiles, %d findings passed on",
+						len(roots), i, n, got, len(rec.repos), len(rec.lockfiles), len(rec.findings))
+				}
+				sum.Repos += got.Repos
+				sum.Lockfiles += got.Lockfiles
+				sum.Packages += got.Packages
+				sum.Findings += got.Findings
+				sum.Errors += got.Errors
+				sum.PublisherPackages += got.PublisherPackages
+				lockfiles = append(lockfiles, rec.lockfiles...)
+				findings = append(findings, rec.findings...)
+			}
+			if sum.Repos != want.Repos || sum.Lockfiles != want.Lockfiles || sum.Packages != want.Packages ||
+				sum.Findings != want.Findings || sum.Errors != want.Errors || sum.PublisherPackages != want.PublisherPackages {
+				t.Errorf("%d roots, N=%d: shards sum to %+v, want the unsharded %+v", len(roots), n, sum, want)
+			}
+			slices.Sort(lockfiles)
+			slices.Sort(findings)
+			if !slices.Equal(lockfiles, slices.Sorted(slices.Values(whole.lockfiles))) ||
+				!slices.Equal(findings, slices.Sorted(slices.Values(whole.findings))) {
+				t.Errorf("%d roots, N=%d: shards' events differ from the unsharded scan's:\n%q\nwant\n%q", len(roots), n, lockfiles, whole.lockfiles)
+			}
+		}
+	}
+}

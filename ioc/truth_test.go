@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/depsweep/depsweep/internal/testcorpus"
+	"github.com/depsweep/depsweep/ioc/publisher"
 	"github.com/depsweep/depsweep/lockfiles"
 )
 
@@ -21,7 +22,7 @@ const fixturesDir = "../testdata/fixtures"
 func TestTruth(t *testing.T) {
 	rows := testcorpus.Truth(t)
 	x := postmarkIndex(t)
-	pubs, err := LoadPackuments(filepath.Join(fixturesDir, "registry"))
+	pubs, err := publisher.LoadPackuments(filepath.Join(fixturesDir, "registry"))
 	if err != nil {
 		t.Fatal(err)
 	}

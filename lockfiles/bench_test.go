@@ -1,6 +1,10 @@
 package lockfiles
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/depsweep/depsweep/internal/lockref"
+)
 
 // BenchmarkParse measures our parsers against osv-scanner's pkg/lockfile on
 // the same corpus files, per family (npm, yarn, pnpm). The MB/s column is the
@@ -32,7 +36,7 @@ func BenchmarkParse(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				for _, f := range set {
-					_, _ = ReferencePackages(f.Path, f.Data)
+					_, _ = lockref.Packages(f.Path, f.Data)
 				}
 			}
 		})

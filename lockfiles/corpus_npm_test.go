@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/depsweep/depsweep/internal/lockref"
 )
 
 // The differences between our npm package sets and osv-scanner pkg/lockfile
@@ -150,7 +152,7 @@ func explainNPMVersionless(f corpusFile, inv *Inventory, id string, onlyOurs boo
 		return false
 	}
 	for _, e := range rawNPMEntries(f) {
-		if e.Name != name || e.Version != "" || e.Link || npmSource(e.Resolved) != SourceUnknown && npmSource(e.Resolved) != SourceRegistry {
+		if e.Name != name || e.Version != "" || e.Link || ResolvedSource(e.Resolved) != SourceUnknown && ResolvedSource(e.Resolved) != SourceRegistry {
 			continue
 		}
 		kept := false
@@ -179,7 +181,7 @@ func npmHasProblem(inv *Inventory, substr string) bool {
 func explainNPMGit(f corpusFile, inv *Inventory, id string, onlyOurs bool) bool {
 	name, version := npmSplitID(id)
 	for _, e := range rawNPMEntries(f) {
-		if e.Name != name || npmSource(e.Version) != SourceGit {
+		if e.Name != name || ResolvedSource(e.Version) != SourceGit {
 			continue
 		}
 		_, commit, _ := strings.Cut(e.Version, "#")
@@ -293,7 +295,7 @@ func TestNPMDiffRules(t *testing.T) {
 		if msg := tc.check(inv); msg != "" {
 			t.Errorf("%s: %s", tc.rule, msg)
 		}
-		theirs, err := ReferencePackages(f.Path, f.Data)
+		theirs, err := lockref.Packages(f.Path, f.Data)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.rule, err)
 		}

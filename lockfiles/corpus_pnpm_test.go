@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/depsweep/depsweep/internal/lockref"
 )
 
 // Differences between our pnpm-lock.yaml package sets and osv-scanner
@@ -136,7 +138,7 @@ func pnpmCase(t *testing.T, name string) (f corpusFile, inv *Inventory, ours, th
 	if err != nil {
 		t.Fatal(err)
 	}
-	theirs, terr = ReferencePackages(f.Path, f.Data)
+	theirs, terr = lockref.Packages(f.Path, f.Data)
 	return f, inv, ourIDs(inv), theirs, terr
 }
 

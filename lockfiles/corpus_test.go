@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/depsweep/depsweep/internal/lockref"
 	"github.com/depsweep/depsweep/internal/testcorpus"
 )
 
@@ -97,7 +98,7 @@ func TestCorpusDifferential(t *testing.T) {
 			fmt.Fprintf(&table, "%-95s %-16s %6s\n", f.Path, f.Format, "error")
 			continue
 		}
-		theirs, terr := ReferencePackages(f.Path, f.Data)
+		theirs, terr := lockref.Packages(f.Path, f.Data)
 		ours := ourIDs(inv)
 		if terr != nil {
 			fmt.Fprintf(&table, "%-95s %-16s %6d %6s  pkg/lockfile failed: %v\n", f.Path, f.Format, len(ours), "error", terr)

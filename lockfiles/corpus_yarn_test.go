@@ -3,6 +3,8 @@ package lockfiles
 import (
 	"strings"
 	"testing"
+
+	"github.com/depsweep/depsweep/internal/lockref"
 )
 
 // The differences between our yarn.lock package sets and pkg/lockfile's,
@@ -69,7 +71,7 @@ func TestYarnWorkspaceIsImporter(t *testing.T) {
 	if g, want := strings.Join(got, " "), ".=app packages/lib=lib"; g != want {
 		t.Errorf("importers = %q, want %q", g, want)
 	}
-	theirs, err := ReferencePackages("yarn.lock", lock)
+	theirs, err := lockref.Packages("yarn.lock", lock)
 	if err != nil {
 		t.Fatal(err)
 	}

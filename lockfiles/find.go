@@ -127,8 +127,8 @@ func (w *findWalker) walk(rel, repo string) bool {
 		case NameShrinkwrap:
 			shrinkwrap = shrinkwrap || e.Type().IsRegular()
 			hasLock = true
-		case NamePackageLock, NameYarnLock, NamePnpmLock:
-			hasLock = true
+		default:
+			hasLock = hasLock || isLockName(e.Name())
 		}
 	}
 	for _, e := range entries {
@@ -193,8 +193,7 @@ func (w *findWalker) hidden(nm, project, repo string) bool {
 // points at a directory, or cannot be resolved because it loops.
 func (w *findWalker) symlink(p, name string) bool {
 	full := filepath.Join(w.root, filepath.FromSlash(p))
-	lock := name == NamePackageLock || name == NameShrinkwrap || name == NameYarnLock ||
-		name == NamePnpmLock || name == NameHiddenLock
+	lock := IsLockfile(name)
 	st, err := os.Stat(full)
 	switch {
 	case errors.Is(err, syscall.ELOOP):
@@ -244,5 +243,5 @@ func (e *symlinkError) Is(target error) bool { return target == ErrSymlink }
 // isLockName reports whether name is a lockfile name discovery looks for
 // in a project directory.
 func isLockName(name string) bool {
-	return name == NamePackageLock || name == NameShrinkwrap || name == NameYarnLock || name == NamePnpmLock
+	return name != NameHiddenLock && IsLockfile(name)
 }

@@ -1,5 +1,7 @@
 package lockfiles
 
+import "slices"
+
 // adjacency returns, for each package, the indexes of the edges leaving it
 // (edges in inv.Edges order).
 func (inv *Inventory) adjacency() [][]int32 {
@@ -12,66 +14,83 @@ func (inv *Inventory) adjacency() [][]int32 {
 	return out
 }
 
-// Chain returns the shortest dependency chain from an importer to package i:
-// the importer's index into Importers, and the package indexes from that
-// importer's direct dependency down to i itself. When several importers reach
-// i at the same depth the earlier importer wins (the root first). ok is false
-// when no importer reaches i (an orphan entry).
-//
-// Chain is O(packages + edges); it allocates and is meant to be called per
-// finding, not per package.
-func (inv *Inventory) Chain(i int) (importer int, chain []int, ok bool) {
-	if i < 0 || i >= len(inv.Packages) {
-		return 0, nil, false
+// Paths answers the shortest dependency chain of every package of an
+// inventory from one breadth-first walk of its graph, O(packages + edges).
+// When several importers reach a package at the same depth the earlier
+// importer wins (the root first), and among edges the earlier edge.
+type Paths struct {
+	inv    *Inventory
+	parent []int32 // -1: a direct dependency of importer from[i]; unreached: not reached
+	from   []int32
+}
+
+const unreached = -2
+
+// Paths walks the dependency graph once; ask the result about any package.
+// It does not see later changes to the inventory.
+func (inv *Inventory) Paths() *Paths {
+	n := len(inv.Packages)
+	pf := &Paths{inv: inv, parent: make([]int32, n), from: make([]int32, n)}
+	for k := range pf.parent {
+		pf.parent[k] = unreached
 	}
-	const unseen = -2
-	parent := make([]int32, len(inv.Packages)) // -1: reached from an importer
-	from := make([]int32, len(inv.Packages))   // importer that reached it
-	for k := range parent {
-		parent[k] = unseen
-	}
-	queue := make([]int32, 0, 64)
+	queue := make([]int32, 0, n)
 	for imp := range inv.Importers {
 		for _, d := range inv.Importers[imp].Deps {
-			if d.To >= 0 && d.To < len(parent) && parent[d.To] == unseen {
-				parent[d.To], from[d.To] = -1, int32(imp)
+			if d.To >= 0 && d.To < n && pf.parent[d.To] == unreached {
+				pf.parent[d.To], pf.from[d.To] = -1, int32(imp)
 				queue = append(queue, int32(d.To))
 			}
 		}
 	}
-	adj := inv.adjacency()
-	for head := 0; head < len(queue) && parent[i] == unseen; head++ {
-		n := queue[head]
-		for _, ei := range adj[n] {
-			to := inv.Edges[ei].To
-			if parent[to] == unseen {
-				parent[to], from[to] = n, from[n]
-				queue = append(queue, int32(to))
+	// Adjacency in edge order, as a compressed sparse row.
+	start := make([]int32, n+1)
+	for _, e := range inv.Edges {
+		if e.From >= 0 && e.From < n && e.To >= 0 && e.To < n {
+			start[e.From+1]++
+		}
+	}
+	for i := range n {
+		start[i+1] += start[i]
+	}
+	adj := make([]int32, start[n])
+	fill := slices.Clone(start[:n])
+	for _, e := range inv.Edges {
+		if e.From >= 0 && e.From < n && e.To >= 0 && e.To < n {
+			adj[fill[e.From]] = int32(e.To)
+			fill[e.From]++
+		}
+	}
+	for head := 0; head < len(queue); head++ {
+		u := queue[head]
+		for _, v := range adj[start[u]:start[u+1]] {
+			if pf.parent[v] == unreached {
+				pf.parent[v], pf.from[v] = u, pf.from[u]
+				queue = append(queue, v)
 			}
 		}
 	}
-	if parent[i] == unseen {
+	return pf
+}
+
+// Chain returns the shortest dependency chain from an importer to package
+// i: the importer's index into Importers, and the package indexes from that
+// importer's direct dependency down to i itself. ok is false when no
+// importer reaches i (an orphan entry).
+func (p *Paths) Chain(i int) (importer int, chain []int, ok bool) {
+	if i < 0 || i >= len(p.parent) || p.parent[i] == unreached {
 		return 0, nil, false
 	}
-	for n := int32(i); n >= 0; n = parent[n] {
+	for n := int32(i); n >= 0; n = p.parent[n] {
 		chain = append(chain, int(n))
 	}
-	for l, r := 0, len(chain)-1; l < r; l, r = l+1, r-1 {
-		chain[l], chain[r] = chain[r], chain[l]
-	}
-	return int(from[i]), chain, true
+	slices.Reverse(chain)
+	return int(p.from[i]), chain, true
 }
 
 // Direct reports whether package i is a direct dependency of some importer.
-func (inv *Inventory) Direct(i int) bool {
-	for _, imp := range inv.Importers {
-		for _, d := range imp.Deps {
-			if d.To == i {
-				return true
-			}
-		}
-	}
-	return false
+func (p *Paths) Direct(i int) bool {
+	return i >= 0 && i < len(p.parent) && p.parent[i] == -1
 }
 
 // ComputeScopes sets Dev and Optional on every package reachable from an

@@ -6,9 +6,11 @@
 // paths and the line where its entry starts, plus the dependency edges and the
 // importers (root project and workspaces) they hang from.
 //
-// It is the only package of depsweep that imports osv-scanner's pkg/lockfile,
-// which serves as the reader for other ecosystems and as the oracle of the
-// differential tests.
+// It is also where every input is read safely ([ReadRegular]); SBOM inputs
+// are read by the subpackage bom, installed packages by installed, machine
+// traces by host and git history and metadata by gitlog. depsweep reads
+// JavaScript inputs only; osv-scanner's pkg/lockfile, the oracle of the
+// differential tests, lives in test support (internal/lockref).
 package lockfiles
 
 import (
@@ -67,6 +69,16 @@ type Package struct {
 
 // ID returns "name@version", the package's identity for matching and SBOMs.
 func (p *Package) ID() string { return p.Name + "@" + p.Version }
+
+// Unpinned is the Resolved value of a package launched or requested without
+// an exact version ("npx -y postmark-mcp", "postmark-mcp@latest",
+// "postmark-mcp@^1"), as machine traces (package lockfiles/host) record it:
+// its Version is "", and what runs is whatever the registry serves as
+// latest at launch time.
+const Unpinned = "unpinned"
+
+// IsUnpinned reports whether p is an unpinned launch or request.
+func (p *Package) IsUnpinned() bool { return p.Version == "" && p.Resolved == Unpinned }
 
 // DepType says how a dependency is declared.
 type DepType uint8
@@ -182,13 +194,21 @@ const (
 	NamePnpmLock    = "pnpm-lock.yaml"
 )
 
+// parsers maps each lockfile name to its parser: the one table that
+// [Parse], [IsLockfile] and discovery ([Find]) go by. A new lockfile format
+// is a file of its own with its parse function, and a line here.
+var parsers = map[string]func(Input) (*Inventory, error){
+	NamePackageLock: parseNPM,
+	NameShrinkwrap:  parseNPM,
+	NameHiddenLock:  parseNPM, // found inside node_modules only
+	NameYarnLock:    parseYarn,
+	NamePnpmLock:    parsePnpm,
+}
+
 // IsLockfile reports whether a file name is a JavaScript lockfile name Parse understands.
 func IsLockfile(name string) bool {
-	switch path.Base(name) {
-	case NamePackageLock, NameShrinkwrap, NameHiddenLock, NameYarnLock, NamePnpmLock:
-		return true
-	}
-	return false
+	_, ok := parsers[path.Base(name)]
+	return ok
 }
 
 // Parse parses one lockfile, choosing the parser by its file name (and, for
@@ -201,15 +221,8 @@ func Parse(in Input) (inv *Inventory, err error) {
 			inv, err = nil, &ParseError{Path: in.Path, Err: fmt.Errorf("internal error: parser panicked: %v", r)}
 		}
 	}()
-	var parse func(Input) (*Inventory, error)
-	switch path.Base(in.Path) {
-	case NamePackageLock, NameShrinkwrap, NameHiddenLock:
-		parse = parseNPM
-	case NameYarnLock:
-		parse = parseYarn
-	case NamePnpmLock:
-		parse = parsePnpm
-	default:
+	parse, ok := parsers[path.Base(in.Path)]
+	if !ok {
 		return nil, &ParseError{Path: in.Path, Err: fmt.Errorf("not a JavaScript lockfile name")}
 	}
 	inv, err = parse(in)

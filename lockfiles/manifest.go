@@ -1,6 +1,7 @@
 package lockfiles
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -48,23 +49,16 @@ const maxManifest = 4 << 20
 // (wrapped) when there is none.
 func ReadManifest(fsys fs.FS, dir string) (*Manifest, error) {
 	name := path.Join(dir, "package.json")
-	f, err := fsys.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("not a regular file")}
-	}
-	if st.Size() > maxManifest {
+	data, err := ReadRegularFS(fsys, name, maxManifest)
+	var tl *TooLargeError
+	switch {
+	case errors.As(err, &tl):
 		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("too large for a package.json")}
+	case err != nil:
+		return nil, err
 	}
 	var m Manifest
-	if err := json.NewDecoder(f).Decode(&m); err != nil {
+	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&m); err != nil {
 		return nil, &fs.PathError{Op: "parse", Path: name, Err: err}
 	}
 	return &m, nil

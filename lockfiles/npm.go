@@ -384,15 +384,22 @@ func validNameChars(s string) bool {
 	return true
 }
 
-// npmSource classifies a "resolved" value of a non-link entry.
-func npmSource(resolved string) Source {
+// ResolvedSource classifies an npm "resolved" string, as package-lock.json
+// and installed manifests (_resolved) write it: git for the git forms npm
+// accepts (git+…, git:, git@, ssh:, and the github:, gitlab:, bitbucket:
+// and gist: shortcuts), file: and link: for local directories, registry for
+// an http(s) URL with a registry's tarball layout (<registry>/<name>/-/<file>),
+// tarball for any other URL, and unknown for "" and anything else.
+func ResolvedSource(resolved string) Source {
 	switch {
 	case resolved == "":
 		return SourceUnknown
-	case npmHasPrefix(resolved, "git+", "git://", "git@", "github:", "gitlab:", "bitbucket:", "gist:"):
+	case npmHasPrefix(resolved, "git+", "git:", "git@", "ssh:", "github:", "gitlab:", "bitbucket:", "gist:"):
 		return SourceGit
 	case strings.HasPrefix(resolved, "file:"):
 		return SourceFile
+	case strings.HasPrefix(resolved, "link:"):
+		return SourceLink
 	case npmHasPrefix(resolved, "http://", "https://"):
 		// Registries (the public one, mirrors, Verdaccio, Artifactory...)
 		// serve tarballs at <registry>/<name>/-/<file>.tgz; any other URL is
@@ -428,7 +435,7 @@ func v1Version(v string) (realName, version string, src Source, locator string) 
 			return spec, "", SourceUnknown, ""
 		}
 		return spec[:at], spec[at+1:], SourceUnknown, ""
-	case npmSource(v) == SourceGit:
+	case ResolvedSource(v) == SourceGit:
 		// The commit is what a git dependency pins; the URL stays in Resolved.
 		_, commit, _ := strings.Cut(v, "#")
 		return "", commit, SourceGit, v
@@ -586,7 +593,7 @@ func (p *npmParser) build(in Input) *Inventory {
 			}
 			pkg.Version = version
 			if src == SourceUnknown {
-				src = npmSource(e.resolved)
+				src = ResolvedSource(e.resolved)
 			}
 			pkg.Source = src
 			if pkg.Resolved == "" {
@@ -609,7 +616,7 @@ func (p *npmParser) build(in Input) *Inventory {
 				pkg.Optional = pkg.Optional || t.optional || t.devOpt
 			}
 		default:
-			pkg.Source = npmSource(e.resolved)
+			pkg.Source = ResolvedSource(e.resolved)
 		}
 		switch {
 		case !validNPMName(pkg.Name):

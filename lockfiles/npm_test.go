@@ -157,7 +157,7 @@ func TestNPMFixtures(t *testing.T) {
 		if got := map[bool]string{true: "dev", false: "prod"}[p.Dev]; got != row.Scope {
 			t.Errorf("%s: scope = %s, want %s", id, got, row.Scope)
 		}
-		imp, chain, ok := inv.Chain(idx)
+		imp, chain, ok := inv.Paths().Chain(idx)
 		if !ok {
 			t.Errorf("%s: no importer reaches it", id)
 			continue
@@ -165,7 +165,7 @@ func TestNPMFixtures(t *testing.T) {
 		kind, arg, _ := strings.Cut(row.Via, ":")
 		switch kind {
 		case "direct":
-			if len(chain) != 1 || !inv.Direct(idx) {
+			if len(chain) != 1 || !inv.Paths().Direct(idx) {
 				t.Errorf("%s: chain %v, want direct", id, chain)
 			}
 		case "transitive":

@@ -119,19 +119,19 @@ func TestPnpmFixtures(t *testing.T) {
 				if p.Line == 0 || !bytes.HasPrefix(lineOf(data, p.Line), []byte("  ")) || !bytes.Contains(lineOf(data, p.Line), []byte(p.Name+"@"+p.Version)) {
 					t.Errorf("%s line %d = %q, want its packages entry", p.ID(), p.Line, lineOf(data, p.Line))
 				}
-				_, chain, ok := inv.Chain(i)
+				_, chain, ok := inv.Paths().Chain(i)
 				if !ok {
 					t.Errorf("%s: no chain from an importer", p.ID())
 					continue
 				}
 				switch {
 				case r.Via == "direct":
-					if !inv.Direct(i) || len(chain) != 1 {
-						t.Errorf("%s: direct = %v, chain %v, want direct", p.ID(), inv.Direct(i), chain)
+					if !inv.Paths().Direct(i) || len(chain) != 1 {
+						t.Errorf("%s: direct = %v, chain %v, want direct", p.ID(), inv.Paths().Direct(i), chain)
 					}
 				case strings.HasPrefix(r.Via, "transitive:"):
 					parent := strings.TrimPrefix(r.Via, "transitive:")
-					if inv.Direct(i) || len(chain) < 2 || inv.Packages[chain[len(chain)-2]].ID() != parent {
+					if inv.Paths().Direct(i) || len(chain) < 2 || inv.Packages[chain[len(chain)-2]].ID() != parent {
 						t.Errorf("%s: chain %v, want via %s", p.ID(), chainIDs(inv, chain), parent)
 					}
 				default:

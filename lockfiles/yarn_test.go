@@ -97,7 +97,7 @@ func yarnParseFixture(t *testing.T, dir, name string) *Inventory {
 // yarnVia describes how package i is reached, in TRUTH.tsv's terms: direct,
 // transitive:PARENT@VERSION, workspace:PATH, alias:KEY.
 func yarnVia(inv *Inventory, i int) string {
-	imp, chain, ok := inv.Chain(i)
+	imp, chain, ok := inv.Paths().Chain(i)
 	if !ok {
 		return "unreachable"
 	}
@@ -110,7 +110,7 @@ func yarnVia(inv *Inventory, i int) string {
 	case imp > 0:
 		return "workspace:" + inv.Importers[imp].Path
 	}
-	if !inv.Direct(i) {
+	if !inv.Paths().Direct(i) {
 		return "not direct"
 	}
 	return "direct"

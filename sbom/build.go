@@ -15,6 +15,7 @@ import (
 
 	"github.com/depsweep/depsweep/ioc"
 	"github.com/depsweep/depsweep/lockfiles"
+	"github.com/depsweep/depsweep/lockfiles/bom"
 )
 
 // comp is one component being built: an importer (the root or a
@@ -318,7 +319,7 @@ func build(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx
 		c.ref = unique(c.purl)
 	}
 
-	bom := &cdx.BOM{
+	doc := &cdx.BOM{
 		JSONSchema:  jsonSchemas[spec],
 		XMLNS:       xmlNamespaces[spec],
 		BOMFormat:   cdx.BOMFormat,
@@ -344,15 +345,15 @@ func build(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx
 	}
 	var mprops []cdx.Property
 	if inv.Path != "" {
-		mprops = append(mprops, cdx.Property{Name: propLockfile, Value: inv.Path})
+		mprops = append(mprops, cdx.Property{Name: bom.PropLockfile, Value: inv.Path})
 	}
 	if inv.Format != "" {
-		mprops = append(mprops, cdx.Property{Name: propFormat, Value: inv.Format})
+		mprops = append(mprops, cdx.Property{Name: bom.PropFormat, Value: inv.Format})
 	}
 	if len(inv.Problems) > 0 {
-		mprops = append(mprops, cdx.Property{Name: propProblems, Value: strconv.Itoa(len(inv.Problems))})
+		mprops = append(mprops, cdx.Property{Name: bom.PropProblems, Value: strconv.Itoa(len(inv.Problems))})
 		// Entries the parser skipped are missing from the BOM: say so.
-		bom.Compositions = &[]cdx.Composition{{
+		doc.Compositions = &[]cdx.Composition{{
 			Aggregate:  cdx.CompositionAggregateIncomplete,
 			Assemblies: &[]cdx.BOMReference{cdx.BOMReference(rootComp.BOMRef)},
 		}}
@@ -360,7 +361,7 @@ func build(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx
 	if len(mprops) > 0 {
 		meta.Properties = &mprops
 	}
-	bom.Metadata = meta
+	doc.Metadata = meta
 
 	// Components (everything but the root) and dependencies (everything),
 	// sorted by ref; every component gets a dependency entry, even without
@@ -387,13 +388,13 @@ func build(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx
 		}
 		deps = append(deps, d)
 	}
-	bom.Components = &out
-	bom.Dependencies = &deps
+	doc.Components = &out
+	doc.Dependencies = &deps
 
 	if v := b.vulnerabilities(findings); len(v) > 0 {
-		bom.Vulnerabilities = &v
+		doc.Vulnerabilities = &v
 	}
-	return bom, nil
+	return doc, nil
 }
 
 func pkgVersion(p *lockfiles.Package) string {
@@ -432,7 +433,7 @@ func (c *comp) component() cdx.Component {
 		if c.imp.Name == "" {
 			out.Name = c.imp.Path
 		}
-		props = append(props, cdx.Property{Name: propPath, Value: c.imp.Path})
+		props = append(props, cdx.Property{Name: bom.PropPath, Value: c.imp.Path})
 		props = c.appendProps(props, true)
 		if len(props) > 0 {
 			out.Properties = &props
@@ -479,36 +480,36 @@ func (c *comp) numProps() int {
 // been called.
 func (c *comp) appendProps(props []cdx.Property, importer bool) []cdx.Property {
 	if c.dev && !importer {
-		props = append(props, cdx.Property{Name: propDevelopment, Value: "true"})
+		props = append(props, cdx.Property{Name: bom.PropDevelopment, Value: "true"})
 	}
 	if c.bundled {
-		props = append(props, cdx.Property{Name: propBundled, Value: "true"})
+		props = append(props, cdx.Property{Name: bom.PropBundled, Value: "true"})
 	}
 	for _, pa := range c.paths {
-		props = append(props, cdx.Property{Name: propPath, Value: pa})
+		props = append(props, cdx.Property{Name: bom.PropPath, Value: pa})
 	}
 	for _, a := range c.aliases {
-		props = append(props, cdx.Property{Name: propAlias, Value: a})
+		props = append(props, cdx.Property{Name: bom.PropAlias, Value: a})
 	}
 	p := c.pkg
 	if importer {
-		props = append(props, cdx.Property{Name: propSource, Value: string(lockfiles.SourceWorkspace)})
+		props = append(props, cdx.Property{Name: bom.PropSource, Value: string(lockfiles.SourceWorkspace)})
 		return props
 	}
 	if p.Source != "" {
-		props = append(props, cdx.Property{Name: propSource, Value: string(p.Source)})
+		props = append(props, cdx.Property{Name: bom.PropSource, Value: string(p.Source)})
 	}
 	if p.Resolved != "" && !c.isURL {
-		props = append(props, cdx.Property{Name: propResolved, Value: p.Resolved})
+		props = append(props, cdx.Property{Name: bom.PropResolved, Value: p.Resolved})
 	}
 	if c.peer {
-		props = append(props, cdx.Property{Name: propPeer, Value: "true"})
+		props = append(props, cdx.Property{Name: bom.PropPeer, Value: "true"})
 	}
 	if p.Patch != "" {
-		props = append(props, cdx.Property{Name: propPatch, Value: p.Patch})
+		props = append(props, cdx.Property{Name: bom.PropPatch, Value: p.Patch})
 	}
 	if p.Checksum != "" {
-		props = append(props, cdx.Property{Name: propYarnChecksum, Value: p.Checksum})
+		props = append(props, cdx.Property{Name: bom.PropYarnChecksum, Value: p.Checksum})
 	}
 	return props
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/depsweep/depsweep/internal/testcorpus"
 	"github.com/depsweep/depsweep/ioc"
 	"github.com/depsweep/depsweep/lockfiles"
+	lbom "github.com/depsweep/depsweep/lockfiles/bom"
 )
 
 const (
@@ -190,8 +191,8 @@ func checkInventory(t *testing.T, inv *lockfiles.Inventory, bom *cdx.BOM) (unrea
 		if p.Dev && c.Scope != cdx.ScopeExcluded && !anyProdCopy(inv, p) {
 			t.Errorf("%s: dev package %s has scope %q", name, p.ID(), c.Scope)
 		}
-		if c.Scope == cdx.ScopeExcluded && !slices.Equal(props(c, propDevelopment), []string{"true"}) {
-			t.Errorf("%s: excluded %s lacks %s", name, p.ID(), propDevelopment)
+		if c.Scope == cdx.ScopeExcluded && !slices.Equal(props(c, lbom.PropDevelopment), []string{"true"}) {
+			t.Errorf("%s: excluded %s lacks %s", name, p.ID(), lbom.PropDevelopment)
 		}
 		for _, h := range lockfiles.ParseIntegrity(p.Integrity) {
 			if h.Algorithm != "sha512" {
@@ -366,7 +367,7 @@ func TestFixtures(t *testing.T) {
 				c := comps[(*vu.Affects)[0].Ref]
 				var fid string
 				for _, p := range *vu.Properties {
-					if p.Name == propFindingID {
+					if p.Name == lbom.PropFindingID {
 						fid = p.Value
 					}
 				}

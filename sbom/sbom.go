@@ -13,6 +13,7 @@ package sbom
 import (
 	"cmp"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,6 +25,7 @@ import (
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
 	"github.com/depsweep/depsweep/ioc"
+	"github.com/depsweep/depsweep/lockfiles/bom"
 )
 
 // Options control how BOMs are built and encoded. The zero value builds a
@@ -60,17 +62,25 @@ func (o Options) specVersion() (cdx.SpecVersion, error) {
 	return 0, fmt.Errorf("unsupported cyclonedx spec version %s (want 1.6 or 1.7)", o.SpecVersion)
 }
 
+// ParseSourceDateEpoch parses a SOURCE_DATE_EPOCH value: whole seconds
+// since 1970-01-01 UTC, not negative
+// (https://reproducible-builds.org/specs/source-date-epoch/). The error does
+// not quote the value.
+func ParseSourceDateEpoch(v string) (time.Time, error) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return time.Time{}, errors.New("SOURCE_DATE_EPOCH is not a number of seconds")
+	}
+	return time.Unix(n, 0).UTC(), nil
+}
+
 // timestamp returns the BOM's time, in UTC, to the second.
 func (o Options) timestamp() (time.Time, error) {
 	if !o.Time.IsZero() {
 		return o.Time.UTC().Truncate(time.Second), nil
 	}
 	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH is not a number of seconds")
-		}
-		return time.Unix(n, 0).UTC(), nil
+		return ParseSourceDateEpoch(s)
 	}
 	if o.Deterministic {
 		// Reproducible output cannot use the clock; the epoch says plainly
@@ -79,29 +89,6 @@ func (o Options) timestamp() (time.Time, error) {
 	}
 	return time.Now().UTC().Truncate(time.Second), nil
 }
-
-// Property names. The cdx:npm:* ones are the CycloneDX npm taxonomy; the
-// rest are depsweep's own.
-const (
-	propDevelopment   = "cdx:npm:package:development"
-	propBundled       = "cdx:npm:package:bundled"
-	propPath          = "cdx:npm:package:path"
-	propAlias         = "depsweep:npm:alias"           // name the package is installed under
-	propSource        = "depsweep:source"              // lockfiles.Source
-	propResolved      = "depsweep:resolved"            // resolved locator that is not a URL
-	propPeer          = "depsweep:npm:peer"            // recorded as a peer dependency
-	propPatch         = "depsweep:patch"               // patch applied on top of the package
-	propYarnChecksum  = "depsweep:yarn:cache-checksum" // yarn berry's zip cache checksum: NOT a tarball hash
-	propLockfile      = "depsweep:lockfile"
-	propFormat        = "depsweep:lockfile:format"
-	propProblems      = "depsweep:lockfile:problems"
-	propIndKind       = "depsweep:indicator:kind"
-	propIndValue      = "depsweep:indicator:value"
-	propFindingID     = "depsweep:finding:id"
-	propEvidence      = "depsweep:finding:evidence"
-	propFindingPath   = "depsweep:finding:path"
-	propFindingTarget = "depsweep:finding:package" // when the package is not a component of this BOM
-)
 
 // cweEmbeddedMaliciousCode is CWE-506, the weakness of a malicious package.
 const cweEmbeddedMaliciousCode = 506
@@ -194,21 +181,21 @@ func (b *builder) vulnerabilities(findings []ioc.Finding) []cdx.Vulnerability {
 			}
 		}
 		props := []cdx.Property{
-			{Name: propIndKind, Value: string(f.Indicator.Kind)},
-			{Name: propIndValue, Value: f.Indicator.Value},
+			{Name: bom.PropIndKind, Value: string(f.Indicator.Kind)},
+			{Name: bom.PropIndValue, Value: f.Indicator.Value},
 		}
 		if f.ID != "" {
-			props = append(props, cdx.Property{Name: propFindingID, Value: f.ID})
+			props = append(props, cdx.Property{Name: bom.PropFindingID, Value: f.ID})
 		}
 		if f.Evidence != "" {
-			props = append(props, cdx.Property{Name: propEvidence, Value: f.Evidence})
+			props = append(props, cdx.Property{Name: bom.PropEvidence, Value: f.Evidence})
 		}
 		if len(f.Path) > 0 {
-			props = append(props, cdx.Property{Name: propFindingPath, Value: strings.Join(f.Path, " > ")})
+			props = append(props, cdx.Property{Name: bom.PropFindingPath, Value: strings.Join(f.Path, " > ")})
 		}
 		if ref == "" {
 			ref = rootRef
-			props = append(props, cdx.Property{Name: propFindingTarget, Value: p.ID()})
+			props = append(props, cdx.Property{Name: bom.PropFindingTarget, Value: p.ID()})
 		}
 		v.Properties = &props
 		aff := cdx.Affects{Ref: ref}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/depsweep/depsweep/ioc"
 	"github.com/depsweep/depsweep/lockfiles"
+	lbom "github.com/depsweep/depsweep/lockfiles/bom"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in ../testdata/sbom")
@@ -258,25 +259,25 @@ func TestNewHandInventory(t *testing.T) {
 	if ms == nil {
 		t.Fatal("no ms component")
 	}
-	if got := props(ms, propPath); !slices.Equal(got, []string{"node_modules/chalk/node_modules/ms", "node_modules/ms"}) {
+	if got := props(ms, lbom.PropPath); !slices.Equal(got, []string{"node_modules/chalk/node_modules/ms", "node_modules/ms"}) {
 		t.Errorf("ms paths = %q", got)
 	}
-	if ms.Scope != cdx.ScopeRequired || props(ms, propDevelopment) != nil {
-		t.Errorf("ms (needed by prod debug and dev chalk) scope = %q, development = %q, want required", ms.Scope, props(ms, propDevelopment))
+	if ms.Scope != cdx.ScopeRequired || props(ms, lbom.PropDevelopment) != nil {
+		t.Errorf("ms (needed by prod debug and dev chalk) scope = %q, development = %q, want required", ms.Scope, props(ms, lbom.PropDevelopment))
 	}
 
 	chalk := comps["pkg:npm/chalk@4.1.2"]
-	if chalk.Scope != cdx.ScopeExcluded || !slices.Equal(props(chalk, propDevelopment), []string{"true"}) {
-		t.Errorf("chalk scope = %q, development = %q; want excluded, true", chalk.Scope, props(chalk, propDevelopment))
+	if chalk.Scope != cdx.ScopeExcluded || !slices.Equal(props(chalk, lbom.PropDevelopment), []string{"true"}) {
+		t.Errorf("chalk scope = %q, development = %q; want excluded, true", chalk.Scope, props(chalk, lbom.PropDevelopment))
 	}
 	if fs := comps["pkg:npm/fsevents@2.3.3"]; fs.Scope != cdx.ScopeOptional {
 		t.Errorf("fsevents scope = %q, want optional", fs.Scope)
 	}
-	if b := comps["pkg:npm/%40acme/bundler@2.0.0"]; !slices.Equal(props(b, propBundled), []string{"true"}) {
-		t.Errorf("bundled property = %q", props(b, propBundled))
+	if b := comps["pkg:npm/%40acme/bundler@2.0.0"]; !slices.Equal(props(b, lbom.PropBundled), []string{"true"}) {
+		t.Errorf("bundled property = %q", props(b, lbom.PropBundled))
 	}
 	pm := comps["pkg:npm/postmark-mcp@1.0.17?repository_url=http://127.0.0.1:4873"]
-	if pm == nil || !slices.Equal(props(pm, propAlias), []string{"pm"}) || pm.Name != "postmark-mcp" {
+	if pm == nil || !slices.Equal(props(pm, lbom.PropAlias), []string{"pm"}) || pm.Name != "postmark-mcp" {
 		t.Errorf("aliased component = %+v", pm)
 	}
 	git := comps["pkg:npm/mylib@0123abc?vcs_url=git%2Bssh://git%40github.com/acme/mylib.git%230123abc"]
@@ -284,16 +285,16 @@ func TestNewHandInventory(t *testing.T) {
 		t.Errorf("git component = %+v", git)
 	}
 	lp := comps["pkg:npm/left-pad@1.3.0"]
-	if lp == nil || lp.Hashes != nil || !slices.Equal(props(lp, propYarnChecksum), []string{"10c0/" + sha512a}) {
+	if lp == nil || lp.Hashes != nil || !slices.Equal(props(lp, lbom.PropYarnChecksum), []string{"10c0/" + sha512a}) {
 		t.Errorf("yarn berry checksum must be a property, never a hash: %+v", lp)
 	}
-	if lp != nil && !slices.Equal(props(lp, propResolved), []string{"left-pad@npm:1.3.0"}) {
-		t.Errorf("left-pad resolved property = %q", props(lp, propResolved))
+	if lp != nil && !slices.Equal(props(lp, lbom.PropResolved), []string{"left-pad@npm:1.3.0"}) {
+		t.Errorf("left-pad resolved property = %q", props(lp, lbom.PropResolved))
 	}
 
 	// The workspace and the link package to it are one component.
 	ws := comps["pkg:npm/mailer@0.1.0"]
-	if ws == nil || !slices.Equal(props(ws, propPath), []string{"packages/mailer", "node_modules/mailer"}) {
+	if ws == nil || !slices.Equal(props(ws, lbom.PropPath), []string{"packages/mailer", "node_modules/mailer"}) {
 		t.Errorf("workspace component = %+v", ws)
 	}
 	if comps["pkg:npm/mailer@0.1.0~2"] != nil {
@@ -335,9 +336,9 @@ func TestNewHandInventory(t *testing.T) {
 		var kind, fid string
 		for _, p := range *v.Properties {
 			switch p.Name {
-			case propIndKind:
+			case lbom.PropIndKind:
 				kind = p.Value
-			case propFindingID:
+			case lbom.PropFindingID:
 				fid = p.Value
 			}
 		}
@@ -397,7 +398,7 @@ func checkNTIA(t *testing.T, name string, bom *cdx.BOM) {
 		}
 		if c.Version == "" {
 			// Only git and local packages may lack a version (the lockfile pins none).
-			if src := props(&c, propSource); len(src) == 0 || lockfiles.Source(src[0]).FromRegistry() {
+			if src := props(&c, lbom.PropSource); len(src) == 0 || lockfiles.Source(src[0]).FromRegistry() {
 				t.Errorf("%s: component %q has no version", name, c.BOMRef)
 			}
 		}
@@ -655,8 +656,8 @@ func TestMergeCopies(t *testing.T) {
 	if len(comps) != 2 || a == nil || a2 == nil {
 		t.Fatalf("components = %v, want pkg:npm/a@1.0.0 and pkg:npm/a@1.0.0~2", slices.Sorted(mapKeys(comps)))
 	}
-	if a.Hashes == nil || len(*a.Hashes) != 2 || !slices.Equal(props(a, propPath), []string{"node_modules/a", "node_modules/x/node_modules/a"}) {
-		t.Errorf("merged copy = hashes %v, paths %q", a.Hashes, props(a, propPath))
+	if a.Hashes == nil || len(*a.Hashes) != 2 || !slices.Equal(props(a, lbom.PropPath), []string{"node_modules/a", "node_modules/x/node_modules/a"}) {
+		t.Errorf("merged copy = hashes %v, paths %q", a.Hashes, props(a, lbom.PropPath))
 	}
 	if a2.Hashes == nil || (*a2.Hashes)[0].Value != sha512b {
 		t.Errorf("conflicting copy hashes = %v", a2.Hashes)

@@ -15,8 +15,10 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/depsweep/depsweep/ioc"
+	"github.com/depsweep/depsweep/ioc/publisher"
 	"github.com/depsweep/depsweep/ioc/report"
 	"github.com/depsweep/depsweep/lockfiles"
+	"github.com/depsweep/depsweep/lockfiles/bom"
 	"github.com/depsweep/depsweep/sbom"
 )
 
@@ -119,7 +121,7 @@ type pubFlags struct {
 	concurrency int
 	installed   bool
 
-	pool *ioc.RegistryPool // set by publishers when --registry is given
+	pool *publisher.RegistryPool // set by publishers when --registry is given
 }
 
 func (p *pubFlags) register(fs *pflag.FlagSet) {
@@ -424,7 +426,7 @@ func checkScanRoots(roots []string, listed map[string]bool) error {
 			continue
 		case !st.Mode().IsRegular():
 			err = errNotDirOrFile
-		case !lockfiles.IsLockfile(r) && !sbom.IsBOM(r):
+		case !lockfiles.IsLockfile(r) && !bom.IsName(r):
 			err = errNotScannable
 		}
 		if err != nil {

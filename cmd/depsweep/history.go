@@ -7,6 +7,7 @@ import (
 
 	"github.com/depsweep/depsweep/ioc"
 	"github.com/depsweep/depsweep/ioc/history"
+	"github.com/depsweep/depsweep/lockfiles/gitlog"
 )
 
 // cmdHistory is 'depsweep history': for each repository, the git history of
@@ -106,9 +107,8 @@ func cmdHistory(e *env, args []string) (int, error) {
 			b.Error(rel, err)
 			continue
 		}
-		ri, _ := ioc.ReadRepoInfo(dir) // best effort: a bare repository has no .git
-		ri.Path = rel
-		b.Repo(&ri)
+		m, _ := gitlog.ReadMeta(dir) // best effort: a bare repository has no .git
+		b.Repo(&ioc.RepoInfo{Path: rel, Head: m.Head, Branch: m.Branch, Remote: m.Remote})
 		b.History(res)
 		match.Packages += res.Match.Packages
 		match.PublisherKnown += res.Match.PublisherKnown

@@ -68,7 +68,7 @@ type logHandler struct{ log zerolog.Logger }
 func (l *logHandler) Lockfile(lf *ioc.LockfileResult) error {
 	if lf.Err != nil {
 		msg := logInputError
-		if report.Listed(lf) {
+		if lf.IsInput() {
 			msg = logLockfileError
 		}
 		l.log.Error().Str("path", lf.Path).Str("error", lf.Err.Error()).Msg(msg)

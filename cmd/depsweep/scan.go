@@ -109,7 +109,6 @@ func cmdScan(e *env, args []string) (int, error) {
 	cfg := ioc.ScanConfig{
 		Roots: roots, Index: rs.index, Publishers: rs.pubsFor, Installed: pf.installed,
 		Jobs: sf.jobs, MaxFileSize: sf.maxFileSize << 20, Log: log, Skip: sf.skip(),
-		ReadFile: sbom.ReadBOM,
 	}
 	stats, interrupted, err := runScan(e, cfg, fl.shard, h, progress)
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -16,8 +15,10 @@ import (
 
 	"github.com/depsweep/depsweep/feeds"
 	"github.com/depsweep/depsweep/ioc"
+	"github.com/depsweep/depsweep/ioc/publisher"
 	"github.com/depsweep/depsweep/ioc/report"
 	"github.com/depsweep/depsweep/lockfiles"
+	"github.com/depsweep/depsweep/sbom"
 )
 
 // Wiring: what the commands share between their flags and their work.
@@ -189,13 +190,13 @@ func slashAll(paths []string) []string {
 // project's .npmrc chooses the registry of its packages; log receives the
 // problems with those files.
 func (p *pubFlags) publishers(log zerolog.Logger) (func(fs.FS, string) ioc.Publishers, []string, error) {
-	var static []ioc.Publishers
+	var static []publisher.Source
 	var sources []string
 	if p.installed {
 		sources = append(sources, "installed")
 	}
 	if p.metadata != "" {
-		pk, err := ioc.LoadPackuments(p.metadata)
+		pk, err := publisher.LoadPackuments(p.metadata)
 		if err != nil {
 			return nil, nil, errRegistryMetadata(p.metadata, err)
 		}
@@ -217,7 +218,7 @@ func (p *pubFlags) publishers(log zerolog.Logger) (func(fs.FS, string) ioc.Publi
 			}
 			log.Warn().Str("error", err.Error()).Msg(msg)
 		}
-		pool, err := ioc.NewRegistryPool(ioc.RegistryOptions{URL: p.registry, CacheDir: cache, Timeout: p.timeout, Concurrency: p.concurrency}, warn)
+		pool, err := publisher.NewRegistryPool(publisher.RegistryOptions{URL: p.registry, CacheDir: cache, Timeout: p.timeout, Concurrency: p.concurrency}, warn)
 		if err != nil {
 			return nil, nil, errRegistry(err)
 		}
@@ -230,9 +231,9 @@ func (p *pubFlags) publishers(log zerolog.Logger) (func(fs.FS, string) ioc.Publi
 	installed, pool := p.installed, p.pool
 	return func(project fs.FS, projectPath string) ioc.Publishers {
 		// Installed manifests first: they describe exactly what is on disk.
-		var ps []ioc.Publishers
+		var ps []publisher.Source
 		if installed && project != nil { // nil for an SBOM: nothing is installed
-			ps = append(ps, ioc.InstalledPublishers(project))
+			ps = append(ps, publisher.Installed(project))
 		}
 		ps = append(ps, static...)
 		if pool != nil {
@@ -241,7 +242,7 @@ func (p *pubFlags) publishers(log zerolog.Logger) (func(fs.FS, string) ioc.Publi
 		if len(ps) == 1 {
 			return ps[0]
 		}
-		return ioc.ChainPublishers(ps...)
+		return publisher.Chain(ps...)
 	}, sources, nil
 }
 
@@ -377,11 +378,11 @@ func clock(e *env) (time.Time, error) {
 	if v == "" {
 		return time.Now().UTC(), nil
 	}
-	sec, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || sec < 0 {
+	t, err := sbom.ParseSourceDateEpoch(v)
+	if err != nil {
 		return time.Time{}, errSourceDateEpoch()
 	}
-	return time.Unix(sec, 0).UTC(), nil
+	return t, nil
 }
 
 // testHookScan, when set, may change the scan configuration just before a

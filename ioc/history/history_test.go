@@ -38,7 +38,7 @@ func (m exactMatcher) MatchInventory(repo string, inv *lockfiles.Inventory, _ io
 			if ind.Value == p.Name && containsStr(ind.Versions.Exact, p.Version) {
 				out = append(out, ioc.Finding{
 					ID: repo + "|" + inv.Path + "|" + p.ID(), Severity: ind.Advisory.Severity, Repo: repo,
-					Lockfile: inv.Path, Line: p.Line, Package: p, Indicator: ind, Direct: inv.Direct(i),
+					Lockfile: inv.Path, Line: p.Line, Package: p, Indicator: ind, Direct: inv.Paths().Direct(i),
 				})
 			}
 		}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/depsweep/depsweep/ioc"
-	"github.com/depsweep/depsweep/lockfiles"
 )
 
 // A Builder assembles the one [Report] of a command from what its inputs
@@ -141,17 +140,11 @@ func MatchCoverage(st ioc.MatchStats, sources []string) Coverage {
 	return Coverage{Packages: st.Packages, Known: st.PublisherKnown, Sources: sources}
 }
 
-// Listed reports whether the report lists a Lockfile event under
-// Lockfiles: a lockfile or an SBOM given to scan, not a directory discovery
-// could not read or an installed file.
-func Listed(lf *ioc.LockfileResult) bool {
-	return lf.SBOM || lockfiles.IsLockfile(lf.Path)
-}
-
 // convertLockfile returns the report entry of a Lockfile event, and false
-// when the report does not list it ([Listed]).
+// when the event is not about a lockfile or an SBOM given to scan (a
+// directory discovery could not read, or an installed file).
 func convertLockfile(lf *ioc.LockfileResult) (Lockfile, bool) {
-	if !Listed(lf) {
+	if !lf.IsInput() {
 		return Lockfile{}, false
 	}
 	l := Lockfile{Path: lf.Path, Repo: lf.Repo}

@@ -33,14 +33,13 @@ const (
 	FormatPnpmStore = "pnpm-store"  // pnpm 10 store index (index/<xx>/<hash>-<name>@<version>.json)
 )
 
-// Unpinned is the Resolved value of a package launched or requested without
-// an exact version ("npx -y postmark-mcp", "postmark-mcp@latest",
-// "postmark-mcp@^1"): its Version is "", and what runs is whatever the
-// registry serves as latest at launch time.
-const Unpinned = "unpinned"
+// Unpinned is [lockfiles.Unpinned], the Resolved value of a package
+// launched or requested without an exact version.
+const Unpinned = lockfiles.Unpinned
 
-// IsUnpinned reports whether p is an unpinned launch or request.
-func IsUnpinned(p *lockfiles.Package) bool { return p.Version == "" && p.Resolved == Unpinned }
+// IsUnpinned reports whether p is an unpinned launch or request
+// ([lockfiles.Package.IsUnpinned]).
+func IsUnpinned(p *lockfiles.Package) bool { return p.IsUnpinned() }
 
 // A Trace is the packages one evidence file shows.
 type Trace struct {
@@ -116,24 +115,11 @@ func (s *scanner) readDir(rel string) []os.DirEntry {
 // readFile reads a regular file relative to home; ok is false when it is
 // missing (silently) or unreadable (recorded).
 func (s *scanner) readFile(rel string) ([]byte, bool) {
-	st, err := os.Lstat(s.abs(rel))
+	b, err := lockfiles.ReadRegular(s.abs(rel), maxFile, false)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 			s.fail(rel, err)
 		}
-		return nil, false
-	}
-	if !st.Mode().IsRegular() {
-		s.fail(rel, lockfiles.ErrNotRegular)
-		return nil, false
-	}
-	if st.Size() > maxFile {
-		s.fail(rel, fmt.Errorf("%d bytes, over the %d byte limit", st.Size(), maxFile))
-		return nil, false
-	}
-	b, err := os.ReadFile(s.abs(rel))
-	if err != nil {
-		s.fail(rel, err)
 		return nil, false
 	}
 	return b, true

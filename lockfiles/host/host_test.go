@@ -227,7 +227,7 @@ func TestInventoryShape(t *testing.T) {
 			if p.Name == "" || p.Source != lockfiles.SourceRegistry && inv.Format != host.FormatNpxCache {
 				t.Errorf("%s: package %d = %+v, want a named registry package", inv.Path, i, p)
 			}
-			if inv.Format != host.FormatNpxCache && !inv.Direct(i) {
+			if inv.Format != host.FormatNpxCache && !inv.Paths().Direct(i) {
 				t.Errorf("%s: package %s is not a direct dependency of the trace", inv.Path, p.Name)
 			}
 		}

@@ -1,4 +1,4 @@
-package ioc
+package publisher
 
 import (
 	"os"
@@ -8,7 +8,7 @@ import (
 	"testing/fstest"
 )
 
-const registryDir = "../testdata/fixtures/registry"
+const registryDir = "../../testdata/fixtures/registry"
 
 func TestLoadPackuments(t *testing.T) {
 	pubs, err := LoadPackuments(registryDir)
@@ -30,7 +30,7 @@ func TestLoadPackuments(t *testing.T) {
 		{"left-pad", "1.3.0", "", false},
 	}
 	for _, tc := range tests {
-		got, ok := pubs.Publisher(tc.name, tc.version)
+		got, _, ok := pubs.Publisher(tc.name, tc.version)
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("Publisher(%q, %q) = %q, %v, want %q, %v", tc.name, tc.version, got, ok, tc.want, tc.ok)
 		}
@@ -67,13 +67,13 @@ func TestPackumentFallbacks(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct{ v, want string }{{"1.0.0", "bob"}, {"1.0.1", ""}, {"1.0.2", "dave"}} {
-		if got, _ := pubs.Publisher("@s/x", tc.v); got != tc.want {
+		if got, _, _ := pubs.Publisher("@s/x", tc.v); got != tc.want {
 			t.Errorf("Publisher(\"@s/x\", %q) = %q, want %q", tc.v, got, tc.want)
 		}
 	}
 }
 
-func TestInstalledPublishers(t *testing.T) {
+func TestInstalled(t *testing.T) {
 	fsys := fstest.MapFS{
 		"node_modules/a/package.json":                            {Data: []byte(`{"name":"a","version":"1.0.0","_npmUser":{"name":"phanpak"}}`)},
 		"node_modules/a/node_modules/b/package.json":             {Data: []byte(`{"name":"b","version":"2.0.0","_npmUser":{"name":"alice"}}`)},
@@ -82,7 +82,7 @@ func TestInstalledPublishers(t *testing.T) {
 		"node_modules/e/package.json":                            {Data: []byte(`{"name":"e","version":"5.0.0"}`)},
 		"node_modules/f/package.json":                            {Data: []byte(`{not json`)},
 	}
-	pubs := InstalledPublishers(fsys)
+	pubs := Installed(fsys)
 	tests := []struct{ name, version, want string }{
 		{"a", "1.0.0", "phanpak"},
 		{"a", "1.0.1", ""},
@@ -94,28 +94,28 @@ func TestInstalledPublishers(t *testing.T) {
 		{"g", "1.0.0", ""},
 	}
 	for _, tc := range tests {
-		got, ok := pubs.Publisher(tc.name, tc.version)
+		got, _, ok := pubs.Publisher(tc.name, tc.version)
 		if got != tc.want || ok != (tc.want != "") {
 			t.Errorf("Publisher(%q, %q) = %q, %v, want %q", tc.name, tc.version, got, ok, tc.want)
 		}
 	}
 	// The npm 6 fixture's installed manifest carries no _npmUser.
-	real := InstalledPublishers(os.DirFS("../testdata/fixtures/npm6-direct-nested-lockv1"))
-	if got, ok := real.Publisher("postmark-mcp", "1.0.16"); ok {
+	real := Installed(os.DirFS("../../testdata/fixtures/npm6-direct-nested-lockv1"))
+	if got, _, ok := real.Publisher("postmark-mcp", "1.0.16"); ok {
 		t.Errorf("Publisher(postmark-mcp 1.0.16) from npm 6 install = %q, want unknown", got)
 	}
 }
 
-func TestChainPublishers(t *testing.T) {
+func TestChain(t *testing.T) {
 	first := fakePublishers{"a@1.0.0": "alice"}
 	second := fakePublishers{"a@1.0.0": "mallory", "b@1.0.0": "bob"}
-	c := ChainPublishers(nil, first, nil, second)
+	c := Chain(nil, first, nil, second)
 	for _, tc := range []struct{ name, want string }{{"a", "alice"}, {"b", "bob"}, {"c", ""}} {
-		if got, _ := c.Publisher(tc.name, "1.0.0"); got != tc.want {
+		if got, _, _ := c.Publisher(tc.name, "1.0.0"); got != tc.want {
 			t.Errorf("Publisher(%q) = %q, want %q", tc.name, got, tc.want)
 		}
 	}
-	if ChainPublishers(nil, nil) != nil {
-		t.Error("ChainPublishers(nil, nil) != nil")
+	if Chain(nil, nil) != nil {
+		t.Error("Chain(nil, nil) != nil")
 	}
 }

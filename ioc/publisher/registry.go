@@ -1,4 +1,4 @@
-package ioc
+package publisher
 
 import (
 	"context"
@@ -165,13 +165,8 @@ func (r *Registry) Stats() RegistryStats {
 	}
 }
 
-// Publisher implements [Publishers].
-func (r *Registry) Publisher(name, version string) (string, bool) {
-	a, _, ok := r.publisherFrom(name, version)
-	return a, ok
-}
-
-func (r *Registry) publisherFrom(name, version string) (string, string, bool) {
+// Publisher implements [Source].
+func (r *Registry) Publisher(name, version string) (string, string, bool) {
 	e := r.entry(name)
 	<-e.done
 	if e.err != nil {
@@ -210,9 +205,9 @@ func (r *Registry) entry(name string) *regEntry {
 	return e
 }
 
-// prefetch loads names concurrently (up to the concurrency cap), so that
+// Prefetch loads names concurrently (up to the concurrency cap), so that
 // the lookups that follow are answered from memory.
-func (r *Registry) prefetch(names []string) {
+func (r *Registry) Prefetch(names []string) {
 	work := make(chan string)
 	var wg sync.WaitGroup
 	for range cap(r.sem) {
@@ -377,7 +372,7 @@ func checkPackageName(name string) error {
 		}
 		for i := 0; i < len(p); i++ {
 			c := p[i]
-			if !(isLabelChar(c) || c == '.' || c == '~' || c == '!' || c == '*' || c == '\'' || c == '(' || c == ')') {
+			if !(nameChar(c) || c == '.' || c == '~' || c == '!' || c == '*' || c == '\'' || c == '(' || c == ')') {
 				return fmt.Errorf("%q is not a package name", name)
 			}
 		}
@@ -490,7 +485,7 @@ func RegistryCacheDir(root, rawURL string) string {
 	// Only characters that are safe in a file name on every system.
 	safe := []byte(host)
 	for i, c := range safe {
-		if !isLabelChar(c) && c != '.' {
+		if !nameChar(c) && c != '.' {
 			safe[i] = '_'
 		}
 	}
@@ -540,8 +535,8 @@ func (p *RegistryPool) warnOnce(err error) {
 	}
 }
 
-// Publishers returns the publisher source of one project, with the
-// signature of [ScanConfig.Publishers]: it reads project's .npmrc and asks,
+// Publishers returns the publisher source of one project (what
+// ioc.ScanConfig.Publishers asks for): it reads project's .npmrc and asks,
 // for each package, the registry that file names for it (its scope's,
 // else the project's), or the default registry when it names none. When a
 // named registry does not know a package, the answer is unknown: the
@@ -550,7 +545,7 @@ func (p *RegistryPool) warnOnce(err error) {
 // uses the default registry. Problems with the .npmrc go to the warn
 // callback, named projectPath/.npmrc; the project then uses what is usable
 // of the file.
-func (p *RegistryPool) Publishers(project fs.FS, projectPath string) Publishers {
+func (p *RegistryPool) Publishers(project fs.FS, projectPath string) Source {
 	if project == nil {
 		return p.def
 	}
@@ -634,26 +629,21 @@ func (np *npmrcPublishers) registryFor(name string) (*Registry, bool) {
 	return np.pool.registry(u), true
 }
 
-// Publisher implements [Publishers].
-func (np *npmrcPublishers) Publisher(name, version string) (string, bool) {
-	a, _, ok := np.publisherFrom(name, version)
-	return a, ok
-}
-
-func (np *npmrcPublishers) publisherFrom(name, version string) (string, string, bool) {
+// Publisher implements [Source].
+func (np *npmrcPublishers) Publisher(name, version string) (string, string, bool) {
 	r, named := np.registryFor(name)
 	if r == nil {
 		return "", "", false
 	}
-	a, from, ok := r.publisherFrom(name, version)
+	a, from, ok := r.Publisher(name, version)
 	if ok && named {
 		from += ", from .npmrc"
 	}
 	return a, from, ok
 }
 
-// prefetch loads names from their registries.
-func (np *npmrcPublishers) prefetch(names []string) {
+// Prefetch implements [Source]: it loads names from their registries.
+func (np *npmrcPublishers) Prefetch(names []string) {
 	groups := map[*Registry][]string{}
 	var order []*Registry
 	for _, n := range names {
@@ -667,6 +657,12 @@ func (np *npmrcPublishers) prefetch(names []string) {
 		groups[r] = append(groups[r], n)
 	}
 	for _, r := range order {
-		r.prefetch(groups[r])
+		r.Prefetch(groups[r])
 	}
+}
+
+// nameChar reports whether c may appear in a host label or a package name
+// as is: a letter, a digit, "-" or "_".
+func nameChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
 }

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package ioc
+package lockfiles
 
 // Open flags for files in the scanned trees; see open_unix.go. Other systems
 // have no FIFOs to fear in the file system, and discovery's own symlink check

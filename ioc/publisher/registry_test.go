@@ -1,4 +1,4 @@
-package ioc
+package publisher
 
 import (
 	"bytes"
@@ -100,7 +100,7 @@ func TestRegistryLookupAndCache(t *testing.T) {
 		{"no-such-package", "1.0.1", ""}, // a 404 is remembered too
 	}
 	for _, tc := range tests {
-		got, ok := r.Publisher(tc.name, tc.version)
+		got, _, ok := r.Publisher(tc.name, tc.version)
 		if got != tc.want || ok != (tc.want != "") {
 			t.Errorf("Publisher(%q, %q) = %q, %v, want %q", tc.name, tc.version, got, ok, tc.want)
 		}
@@ -122,7 +122,7 @@ func TestRegistryLookupAndCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := fromCache.Publisher("postmark-mcp", "1.0.17"); got != "phanpak" {
+	if got, _, _ := fromCache.Publisher("postmark-mcp", "1.0.17"); got != "phanpak" {
 		t.Errorf("LoadPackuments(cache).Publisher(postmark-mcp 1.0.17) = %q, want phanpak", got)
 	}
 
@@ -131,7 +131,7 @@ func TestRegistryLookupAndCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := r2.Publisher("postmark-mcp", "1.0.16"); got != "phanpak" {
+	if got, _, _ := r2.Publisher("postmark-mcp", "1.0.16"); got != "phanpak" {
 		t.Errorf("cached Publisher(postmark-mcp 1.0.16) = %q, want phanpak", got)
 	}
 	if got := rr.requests.Load(); got != 4 {
@@ -155,7 +155,7 @@ func TestRegistryTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	if got, ok := r.Publisher("postmark-mcp", "1.0.16"); ok {
+	if got, _, ok := r.Publisher("postmark-mcp", "1.0.16"); ok {
 		t.Errorf("Publisher after a timeout = %q, true, want unknown", got)
 	}
 	if d := time.Since(start); d > time.Second {
@@ -175,10 +175,10 @@ func TestRegistryServerError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := r.Publisher("postmark-mcp", "1.0.16"); ok {
+	if _, _, ok := r.Publisher("postmark-mcp", "1.0.16"); ok {
 		t.Error("Publisher after a 502 = ok, want unknown")
 	}
-	if _, ok := r.Publisher("../../etc/passwd", "1.0.0"); ok {
+	if _, _, ok := r.Publisher("../../etc/passwd", "1.0.0"); ok {
 		t.Error("Publisher of a path-like name = ok")
 	}
 	if st := r.Stats(); st.Errors != 2 || st.Requests != 1 {
@@ -302,7 +302,7 @@ func TestRegistryPoolNpmrc(t *testing.T) {
 	check := func(pool *RegistryPool) {
 		t.Helper()
 		for _, a := range asks {
-			got, ok := pool.Publishers(os.DirFS(a.project), a.projectPath).Publisher(a.name, a.version)
+			got, _, ok := pool.Publishers(os.DirFS(a.project), a.projectPath).Publisher(a.name, a.version)
 			if got != a.want || ok != (a.want != "") {
 				t.Errorf("project %s: Publisher(%q, %q) = %q, %v, want %q", a.projectPath, a.name, a.version, got, ok, a.want)
 			}
@@ -409,8 +409,8 @@ func TestRegistryPoolSharedCap(t *testing.T) {
 	project := pool.Publishers(os.DirFS(writeNpmrc(t, "registry="+b.URL)), "p")
 	names := []string{"postmark-mcp", "mail-toolkit", "mcp-mail-relay", "@acme/postmark-mcp", "w", "x", "y", "z"}
 	var wg sync.WaitGroup
-	wg.Go(func() { project.(prefetcher).prefetch(names) })
-	wg.Go(func() { pool.Default().prefetch(names) })
+	wg.Go(func() { project.Prefetch(names) })
+	wg.Go(func() { pool.Default().Prefetch(names) })
 	wg.Wait()
 	if got := rr.maxSeen.Load(); got > 2 {
 		t.Errorf("max requests in flight over two registries = %d, want <= 2", got)
@@ -472,13 +472,13 @@ func TestRegistryPoolGivesUp(t *testing.T) {
 	}
 	project := pool.Publishers(os.DirFS(writeNpmrc(t, "@acme:registry="+gone.URL)), "p")
 	names := []string{"@acme/a", "@acme/b", "@acme/c", "@acme/d", "@acme/e", "@acme/postmark-mcp", "postmark-mcp"}
-	project.(prefetcher).prefetch(names)
+	project.Prefetch(names)
 	for _, n := range names[:len(names)-1] {
-		if a, ok := project.Publisher(n, "1.0.16"); ok {
+		if a, _, ok := project.Publisher(n, "1.0.16"); ok {
 			t.Errorf("Publisher(%q) via an unreachable registry = %q, true", n, a)
 		}
 	}
-	if a, ok := project.Publisher("postmark-mcp", "1.0.16"); a != "phanpak" || !ok {
+	if a, _, ok := project.Publisher("postmark-mcp", "1.0.16"); a != "phanpak" || !ok {
 		t.Errorf("Publisher(postmark-mcp) via the default registry = %q, %v, want phanpak", a, ok)
 	}
 	st := pool.Stats()
@@ -504,7 +504,7 @@ func BenchmarkPoolPublishers(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	data, err := os.ReadFile("../testdata/fixtures/pnpm9-clean-lock9/.npmrc")
+	data, err := os.ReadFile("../../testdata/fixtures/pnpm9-clean-lock9/.npmrc")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -543,7 +543,7 @@ func TestRegistryPoolConcurrentProjects(t *testing.T) {
 	for i := range 12 {
 		wg.Go(func() {
 			ps := pool.Publishers(os.DirFS(projects[i%len(projects)]), "p")
-			if a, _ := ps.Publisher("postmark-mcp", "1.0.15"); a != "phanpak" {
+			if a, _, _ := ps.Publisher("postmark-mcp", "1.0.15"); a != "phanpak" {
 				t.Errorf("Publisher(postmark-mcp 1.0.15) = %q, want phanpak", a)
 			}
 			pool.Sources()

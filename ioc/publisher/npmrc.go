@@ -1,11 +1,10 @@
-package ioc
+package publisher
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/url"
 	"strings"
@@ -69,27 +68,15 @@ func (n Npmrc) empty() bool { return n.Registry == "" && len(n.Scopes) == 0 }
 // is set twice the last line wins, as with npm.
 func ReadNpmrc(project fs.FS) (Npmrc, error) {
 	var n Npmrc
-	f, err := project.Open(NpmrcName)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return n, nil
-		}
-		return n, npmrcError(innerErr(err))
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return n, npmrcError(innerErr(err))
-	}
-	if !st.Mode().IsRegular() {
-		return n, npmrcError(errors.New("not a regular file"))
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxNpmrcSize+1))
-	if err != nil {
-		return n, npmrcError(innerErr(err))
-	}
-	if len(data) > maxNpmrcSize {
+	data, err := lockfiles.ReadRegularFS(project, NpmrcName, maxNpmrcSize)
+	var tl *lockfiles.TooLargeError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return n, nil
+	case errors.As(err, &tl):
 		return n, npmrcError(fmt.Errorf("larger than %d MiB, not read", maxNpmrcSize>>20))
+	case err != nil:
+		return n, npmrcError(innerErr(err))
 	}
 	return parseNpmrc(data), nil
 }

@@ -1,4 +1,4 @@
-package ioc
+package publisher
 
 import (
 	"bytes"
@@ -138,7 +138,7 @@ func TestReadNpmrc(t *testing.T) {
 // TestReadNpmrcFixtures reads the .npmrc of every fixture project: each
 // names the local registry the lockfiles were written against.
 func TestReadNpmrcFixtures(t *testing.T) {
-	files, err := filepath.Glob("../testdata/fixtures/*/.npmrc")
+	files, err := filepath.Glob("../../testdata/fixtures/*/.npmrc")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no fixture .npmrc: %v", err)
 	}
@@ -192,7 +192,7 @@ func TestNormalizeRegistryURL(t *testing.T) {
 // normal form and http or https, every problem names a line of the file,
 // and no value of a line that is not a registry setting is kept.
 func FuzzParseNpmrc(f *testing.F) {
-	files, _ := filepath.Glob("../testdata/fixtures/*/.npmrc")
+	files, _ := filepath.Glob("../../testdata/fixtures/*/.npmrc")
 	if len(files) == 0 {
 		f.Fatal("no fixture .npmrc to seed with")
 	}

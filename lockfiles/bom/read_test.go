@@ -1,26 +1,18 @@
-package sbom
+package bom
 
 import (
-	"bytes"
-	"cmp"
-	"compress/gzip"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	cdx "github.com/CycloneDX/cyclonedx-go"
-
-	"github.com/depsweep/depsweep/feeds"
-	"github.com/depsweep/depsweep/ioc"
 	"github.com/depsweep/depsweep/lockfiles"
 )
 
-const readSBOMDir = "../testdata/sboms"
+const readSBOMDir = "../../testdata/sboms"
 
 // readFile reads one of testdata/sboms.
 func readFile(t testing.TB, name string) []byte {
@@ -62,10 +54,10 @@ func readPkg(t *testing.T, inv *lockfiles.Inventory, id string) (int, *lockfiles
 	return found, &inv.Packages[found]
 }
 
-// TestReadBOM reads the hand-written SBOMs of testdata/sboms and checks
+// TestRead reads the hand-written SBOMs of testdata/sboms and checks
 // every package they must yield, with its source, scope, integrity, line
 // and dependency chain.
-func TestReadBOM(t *testing.T) {
+func TestRead(t *testing.T) {
 	tests := []struct {
 		file      string
 		format    string
@@ -163,28 +155,28 @@ func TestReadBOM(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			inv, err := ReadBOM(tt.file, readFile(t, tt.file))
+			inv, err := Read(tt.file, readFile(t, tt.file))
 			if err != nil {
-				t.Fatalf("ReadBOM(%q): %v", tt.file, err)
+				t.Fatalf("Read(%q): %v", tt.file, err)
 			}
 			if inv.Path != tt.file || inv.Format != tt.format {
-				t.Errorf("ReadBOM(%q): path %q format %q, want %q %q", tt.file, inv.Path, inv.Format, tt.file, tt.format)
+				t.Errorf("Read(%q): path %q format %q, want %q %q", tt.file, inv.Path, inv.Format, tt.file, tt.format)
 			}
 			if got := inv.Root().Name + "@" + inv.Root().Version; got != tt.root || inv.Root().Path != "." {
-				t.Errorf("ReadBOM(%q): root %q at %q, want %q at \".\"", tt.file, got, inv.Root().Path, tt.root)
+				t.Errorf("Read(%q): root %q at %q, want %q at \".\"", tt.file, got, inv.Root().Path, tt.root)
 			}
 			if len(inv.Importers) != tt.importers {
-				t.Errorf("ReadBOM(%q): %d importers, want %d", tt.file, len(inv.Importers), tt.importers)
+				t.Errorf("Read(%q): %d importers, want %d", tt.file, len(inv.Importers), tt.importers)
 			}
 			if len(inv.Packages) != tt.npm {
-				t.Errorf("ReadBOM(%q): %d packages, want %d", tt.file, len(inv.Packages), tt.npm)
+				t.Errorf("Read(%q): %d packages, want %d", tt.file, len(inv.Packages), tt.npm)
 			}
 			var probs []string
 			for _, p := range inv.Problems {
 				probs = append(probs, fmt.Sprintf("%d: %s", p.Line, p.Msg))
 			}
 			if !slices.Equal(probs, tt.problems) {
-				t.Errorf("ReadBOM(%q): problems %q, want %q", tt.file, probs, tt.problems)
+				t.Errorf("Read(%q): problems %q, want %q", tt.file, probs, tt.problems)
 			}
 			for _, w := range tt.want {
 				i, p := readPkg(t, inv, w.name+"@"+w.version)
@@ -200,7 +192,7 @@ func TestReadBOM(t *testing.T) {
 				if p.Line != w.line {
 					t.Errorf("%s: line %d, want %d", p.ID(), p.Line, w.line)
 				}
-				imp, chain, ok := inv.Chain(i)
+				imp, chain, ok := inv.Paths().Chain(i)
 				var ids []string
 				for _, c := range chain {
 					ids = append(ids, inv.Packages[c].ID())
@@ -213,9 +205,9 @@ func TestReadBOM(t *testing.T) {
 	}
 }
 
-// TestReadBOMErrors checks that each malformed SBOM gives a ParseError
+// TestReadErrors checks that each malformed SBOM gives a ParseError
 // naming the file and the position.
-func TestReadBOMErrors(t *testing.T) {
+func TestReadErrors(t *testing.T) {
 	tests := []struct{ file, want string }{
 		{"components-object.cdx.json", "components-object.cdx.json:4:17: components: found an object, want an array"},
 		{"empty-object.cdx.json", "empty-object.cdx.json:1:1: not an SBOM: no bomFormat (CycloneDX) or spdxVersion (SPDX)"},
@@ -236,17 +228,17 @@ func TestReadBOMErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		data := readFile(t, filepath.Join("malformed", tt.file))
-		inv, err := ReadBOM(tt.file, data)
+		inv, err := Read(tt.file, data)
 		var pe *lockfiles.ParseError
 		if err == nil || !errors.As(err, &pe) {
-			t.Errorf("ReadBOM(%q) = %v, %v; want a *lockfiles.ParseError", tt.file, inv, err)
+			t.Errorf("Read(%q) = %v, %v; want a *lockfiles.ParseError", tt.file, inv, err)
 			continue
 		}
 		if err.Error() != tt.want {
-			t.Errorf("ReadBOM(%q) error = %q, want %q", tt.file, err, tt.want)
+			t.Errorf("Read(%q) error = %q, want %q", tt.file, err, tt.want)
 		}
 		if pe.Path != tt.file {
-			t.Errorf("ReadBOM(%q) error path = %q", tt.file, pe.Path)
+			t.Errorf("Read(%q) error path = %q", tt.file, pe.Path)
 		}
 	}
 }
@@ -278,57 +270,57 @@ var readOddDocs = []string{
 	"{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.4\",\"components\":[{\"purl\":\"pkg:npm/a@1\",\"name\":\"\x1b[31m\"}]}\x1b",
 }
 
-// TestReadBOMOdd feeds odd documents to ReadBOM: every error must be a
+// TestReadOdd feeds odd documents to Read: every error must be a
 // ParseError naming the file, every inventory must have named packages and
 // a root importer.
-func TestReadBOMOdd(t *testing.T) {
+func TestReadOdd(t *testing.T) {
 	for _, doc := range readOddDocs {
 		readCheck(t, []byte(doc))
 	}
 }
 
-// readCheck asserts ReadBOM's invariants on one input.
+// readCheck asserts Read's invariants on one input.
 func readCheck(t *testing.T, data []byte) {
 	t.Helper()
-	inv, err := ReadBOM("in.json", data)
+	inv, err := Read("in.json", data)
 	if err != nil {
 		var pe *lockfiles.ParseError
 		if !errors.As(err, &pe) || pe.Path != "in.json" {
-			t.Errorf("ReadBOM(%q): error %v is not a ParseError naming the file", data, err)
+			t.Errorf("Read(%q): error %v is not a ParseError naming the file", data, err)
 		}
 		if strings.Contains(err.Error(), "internal error") {
-			t.Errorf("ReadBOM(%q): %v", data, err)
+			t.Errorf("Read(%q): %v", data, err)
 		}
 		if strings.ContainsAny(err.Error(), "\x1b\n") {
-			t.Errorf("ReadBOM(%q): error %q holds control characters", data, err)
+			t.Errorf("Read(%q): error %q holds control characters", data, err)
 		}
 		return
 	}
 	if len(inv.Importers) == 0 || inv.Importers[0].Path != "." {
-		t.Errorf("ReadBOM(%q): no root importer", data)
+		t.Errorf("Read(%q): no root importer", data)
 	}
 	for _, p := range inv.Packages {
 		if p.Name == "" || strings.HasPrefix(p.Name, "@") && !strings.Contains(p.Name, "/") {
-			t.Errorf("ReadBOM(%q): package with a bad name %q", data, p.Name)
+			t.Errorf("Read(%q): package with a bad name %q", data, p.Name)
 		}
 	}
 	n := len(inv.Packages)
 	for _, e := range inv.Edges {
 		if e.From < 0 || e.From >= n || e.To < 0 || e.To >= n {
-			t.Errorf("ReadBOM(%q): edge %v out of range", data, e)
+			t.Errorf("Read(%q): edge %v out of range", data, e)
 		}
 	}
 	for _, imp := range inv.Importers {
 		for _, d := range imp.Deps {
 			if d.To < 0 || d.To >= n {
-				t.Errorf("ReadBOM(%q): importer dependency %v out of range", data, d)
+				t.Errorf("Read(%q): importer dependency %v out of range", data, d)
 			}
 		}
 	}
 }
 
-// FuzzReadBOM checks ReadBOM's invariants on mutations of the test SBOMs.
-func FuzzReadBOM(f *testing.F) {
+// FuzzRead checks Read's invariants on mutations of the test SBOMs.
+func FuzzRead(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join(readSBOMDir, "*.*"))
 	bad, _ := filepath.Glob(filepath.Join(readSBOMDir, "malformed", "*"))
 	if len(files) == 0 || len(bad) == 0 {
@@ -412,7 +404,7 @@ func TestInIntegrity(t *testing.T) {
 	}
 }
 
-func TestIsBOM(t *testing.T) {
+func TestIsName(t *testing.T) {
 	tests := []struct {
 		name string
 		want bool
@@ -434,164 +426,8 @@ func TestIsBOM(t *testing.T) {
 		{"cdx.json", false},
 	}
 	for _, tt := range tests {
-		if got := IsBOM(tt.name); got != tt.want {
-			t.Errorf("IsBOM(%q) = %v, want %v", tt.name, got, tt.want)
+		if got := IsName(tt.name); got != tt.want {
+			t.Errorf("IsName(%q) = %v, want %v", tt.name, got, tt.want)
 		}
-	}
-}
-
-// readFinding is what the round trip compares of a finding: the package,
-// how it is reached, and what it matched.
-type readFinding struct {
-	pkg, alias, kind, value, severity, path string
-	dev, direct, collision                  bool
-}
-
-func readFindings(fs []ioc.Finding) []readFinding {
-	var out []readFinding
-	for _, f := range fs {
-		rf := readFinding{pkg: f.Package.ID(), alias: f.Package.Alias, severity: f.Severity.String(),
-			path: strings.Join(f.Path, " > "), dev: f.Package.Dev, direct: f.Direct, collision: f.Collision}
-		if f.Indicator != nil {
-			rf.kind, rf.value = string(f.Indicator.Kind), f.Indicator.Value
-		}
-		out = append(out, rf)
-	}
-	slices.SortFunc(out, func(a, b readFinding) int {
-		return cmp.Or(cmp.Compare(a.pkg, b.pkg), cmp.Compare(a.kind, b.kind), cmp.Compare(a.value, b.value),
-			cmp.Compare(a.path, b.path), cmp.Compare(a.alias, b.alias))
-	})
-	// The builder merges the copies of a package installed at several
-	// paths into one component; compare distinct findings.
-	return slices.Compact(out)
-}
-
-// TestReadRoundTrip is the acceptance test of SBOM input: for each fixture,
-// the SBOM depsweep writes from its lockfile, read back with ReadBOM and
-// matched with the same index and publisher data, gives the same findings
-// as the lockfile (package, version, alias, indicator, severity, dev,
-// direct and dependency path), in JSON and in XML.
-func TestReadRoundTrip(t *testing.T) {
-	const fixtures = "../testdata/fixtures"
-	feed, err := feeds.Default()
-	if err != nil {
-		t.Fatalf("embedded feed: %v", err)
-	}
-	inds, err := feeds.Merge(feed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	index, err := ioc.NewIndex(inds)
-	if err != nil {
-		t.Fatalf("NewIndex: %v", err)
-	}
-	pubs, err := ioc.LoadPackuments(filepath.Join(fixtures, "registry"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	entries, err := os.ReadDir(fixtures)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, e := range entries {
-		if !e.IsDir() || e.Name() == "registry" {
-			continue
-		}
-		dir := filepath.Join(fixtures, e.Name())
-		files, _ := os.ReadDir(dir)
-		for _, f := range files {
-			if !lockfiles.IsLockfile(f.Name()) {
-				continue
-			}
-			n++
-			name := e.Name() + "/" + f.Name()
-			t.Run(name, func(t *testing.T) {
-				data, err := os.ReadFile(filepath.Join(dir, f.Name()))
-				if err != nil {
-					t.Fatal(err)
-				}
-				inv, err := lockfiles.Parse(lockfiles.Input{Path: name, Data: data, Project: os.DirFS(dir)})
-				if err != nil {
-					t.Fatalf("%s: %v", name, err)
-				}
-				found, _ := index.MatchInventory(".", inv, pubs)
-				want := readFindings(found)
-				if len(want) == 0 {
-					t.Fatalf("%s: the lockfile gives no findings; the round trip would prove nothing", name)
-				}
-				for _, format := range []cdx.BOMFileFormat{cdx.BOMFileFormatJSON, cdx.BOMFileFormatXML} {
-					opts := Options{Format: format, Deterministic: true}
-					bom, err := New(inv, nil, opts)
-					if err != nil {
-						t.Skipf("SBOM builder unavailable in this build: %v", err)
-					}
-					var buf bytes.Buffer
-					if err := Write(&buf, bom, opts); err != nil {
-						t.Fatal(err)
-					}
-					back, err := ReadBOM(name+".cdx", buf.Bytes())
-					if err != nil {
-						t.Fatalf("ReadBOM of the %v SBOM: %v", format, err)
-					}
-					if len(back.Problems) > 0 {
-						t.Errorf("%v SBOM read back with problems %v", format, back.Problems)
-					}
-					got, _ := index.MatchInventory(".", back, pubs)
-					if g := readFindings(got); !slices.Equal(g, want) {
-						t.Errorf("%v SBOM findings:\n%v\nlockfile findings:\n%v", format, g, want)
-					}
-				}
-			})
-		}
-	}
-	if n == 0 {
-		t.Fatalf("no lockfiles in %s", fixtures)
-	}
-}
-
-// BenchmarkReadBOM reads the SBOMs depsweep writes (JSON and XML) for the
-// largest lockfile of the corpus.
-func BenchmarkReadBOM(b *testing.B) {
-	const name = "medusajs__medusa@f341265/yarn.lock"
-	gz, err := os.ReadFile(filepath.Join("../testdata/corpus", name+".gz"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		b.Fatal(err)
-	}
-	data, err := io.ReadAll(zr)
-	if err != nil {
-		b.Fatal(err)
-	}
-	inv, err := lockfiles.Parse(lockfiles.Input{Path: name, Data: data})
-	if err != nil {
-		b.Skipf("lockfile parser unavailable in this build: %v", err)
-	}
-	for _, format := range []cdx.BOMFileFormat{cdx.BOMFileFormatJSON, cdx.BOMFileFormatXML} {
-		opts := Options{Format: format, Deterministic: true}
-		bom, err := New(inv, nil, opts)
-		if err != nil {
-			b.Skipf("SBOM builder unavailable in this build: %v", err)
-		}
-		var buf bytes.Buffer
-		if err := Write(&buf, bom, opts); err != nil {
-			b.Fatal(err)
-		}
-		b.Run(map[cdx.BOMFileFormat]string{cdx.BOMFileFormatJSON: "json", cdx.BOMFileFormatXML: "xml"}[format], func(b *testing.B) {
-			b.SetBytes(int64(buf.Len()))
-			b.ReportAllocs()
-			for b.Loop() {
-				back, err := ReadBOM(name, buf.Bytes())
-				if err != nil {
-					b.Fatal(err)
-				}
-				if len(back.Packages) == 0 {
-					b.Fatal("no packages read")
-				}
-			}
-		})
 	}
 }

@@ -1,0 +1,28 @@
+package ioc
+
+import (
+	"io/fs"
+
+	"github.com/depsweep/depsweep/lockfiles"
+	"github.com/depsweep/depsweep/lockfiles/bom"
+)
+
+// parseInput turns the content of one input into an inventory: the one
+// place where the scan picks a parser. Lockfiles found by discovery go to
+// [lockfiles.Parse], which picks npm, Yarn or pnpm by name and content; a
+// scan root that is a regular file but not a lockfile is an SBOM, read by
+// [bom.Read] (isBOM is then true, and the inventory has no project
+// directory).
+//
+// The choice is made here rather than through a format registry in
+// lockfiles: lockfiles/bom imports lockfiles, so lockfiles cannot call it,
+// and a registration hook would make which formats a scan reads depend on
+// which packages happen to be linked in.
+func parseInput(path string, data []byte, project fs.FS, fileRoot bool) (inv *lockfiles.Inventory, isBOM bool, err error) {
+	if !fileRoot || lockfiles.IsLockfile(path) {
+		inv, err = lockfiles.Parse(lockfiles.Input{Path: path, Data: data, Project: project})
+		return inv, false, err
+	}
+	inv, err = bom.Read(path, data)
+	return inv, true, err
+}

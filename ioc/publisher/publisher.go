@@ -1,0 +1,275 @@
+// Package publisher is the enrich stage of a scan: it tells who published
+// each package version, for the matcher's publisher indicators. Its sources
+// are a directory of registry packuments ([LoadPackuments]), the _npmUser
+// that installed manifests carry ([Installed]), and the npm registry itself
+// through a client with a disk cache and a per-registry pool that follows a
+// project's .npmrc ([NewRegistryPool], [ReadNpmrc]). Every source satisfies
+// ioc.Publishers; this package does not import ioc, and it is the only part
+// of the scan that talks to the network.
+package publisher
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/depsweep/depsweep/lockfiles"
+	"github.com/depsweep/depsweep/lockfiles/installed"
+)
+
+// A Source tells which registry account published name@version. It has
+// the method set of ioc.Publishers, the interface the matcher declares, so
+// every Source is one (this package does not import ioc). Implementations
+// are safe for concurrent use.
+type Source interface {
+	// Publisher returns the account that published name@version and where
+	// the answer came from, in words for a finding's evidence ("registry
+	// metadata", "installed package.json", "registry registry.npmjs.org");
+	// ok is false when the source does not know (which is never "clean").
+	Publisher(name, version string) (account, from string, ok bool)
+	// Prefetch is told the names about to be asked for, so that a source
+	// that fetches them (the online registry) can do so concurrently.
+	// Other sources do nothing.
+	Prefetch(names []string)
+}
+
+// maxPackument caps the size of one packument file read from disk, in bytes.
+// The largest packuments of the public registry are a few hundred MB of
+// history; a cap keeps a stray file from exhausting memory.
+const maxPackument = 512 << 20
+
+// A packument is the part of a registry package document that names the
+// publisher of each version.
+type packument struct {
+	Name     string                      `json:"name"`
+	Versions map[string]packumentVersion `json:"versions"`
+}
+
+type packumentVersion struct {
+	NpmUser     *installed.User  `json:"_npmUser"`
+	Maintainers []installed.User `json:"maintainers"`
+}
+
+// publisher returns the account that published the version: _npmUser, or
+// the maintainer when the version document lists exactly one.
+func (v *packumentVersion) publisher() string {
+	if v.NpmUser != nil && v.NpmUser.Name != "" {
+		return v.NpmUser.Name
+	}
+	if len(v.Maintainers) == 1 {
+		return v.Maintainers[0].Name
+	}
+	return ""
+}
+
+// publisherMap maps name → version → account.
+type publisherMap map[string]map[string]string
+
+// Publisher implements [Source].
+func (m publisherMap) Publisher(name, version string) (string, string, bool) {
+	a, ok := m[name][version]
+	return a, "registry metadata", ok && a != ""
+}
+
+// Prefetch implements [Source]: everything is in memory already.
+func (m publisherMap) Prefetch([]string) {}
+
+// add records the publishers of one packument; fallback names it when the
+// document has no name.
+func (m publisherMap) add(p *packument, fallback string) {
+	name := p.Name
+	if name == "" {
+		name = fallback
+	}
+	vs := m[name]
+	if vs == nil {
+		vs = make(map[string]string, len(p.Versions))
+		m[name] = vs
+	}
+	for v, doc := range p.Versions {
+		if a := doc.publisher(); a != "" {
+			vs[v] = a
+		}
+	}
+}
+
+// decodePackument reads one packument, naming the file in errors with the
+// line and column of a syntax error.
+func decodePackument(name string, r io.Reader) (*packument, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxPackument+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	if len(data) > maxPackument {
+		return nil, fmt.Errorf("%s: larger than %d MiB, not read", name, maxPackument>>20)
+	}
+	var p packument
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, lockfiles.JSONError(name, data, err)
+	}
+	return &p, nil
+}
+
+// LoadPackuments reads a directory of registry packuments (the documents
+// GET <registry>/<name> returns), as given to --registry-metadata: every
+// *.json file under dir, scoped packages as @scope/name.json or
+// "@scope%2fname.json". The package name comes from the document's "name"
+// (else from the file name); a version's publisher is versions[v]._npmUser.name,
+// else its maintainer when it lists exactly one.
+//
+// It reads every file up front: a malformed file is an error naming it with
+// line and column, and a directory without packuments is an error. The
+// result is read-only and safe for concurrent use.
+func LoadPackuments(dir string) (Source, error) {
+	m := publisherMap{}
+	n := 0
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !d.Type().IsRegular() || !strings.HasSuffix(d.Name(), ".json") {
+			return nil
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		pk, err := decodePackument(p, f)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		m.add(pk, packumentName(filepath.ToSlash(rel)))
+		n++
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("%s: no packument files (*.json) found", dir)
+	}
+	return m, nil
+}
+
+// packumentName derives a package name from a packument file's slash path
+// relative to the directory: "@scope/name.json" or "@scope%2fname.json" →
+// "@scope/name".
+func packumentName(rel string) string {
+	rel = strings.TrimSuffix(rel, ".json")
+	rel = strings.ReplaceAll(rel, "%2f", "/")
+	rel = strings.ReplaceAll(rel, "%2F", "/")
+	return strings.ReplaceAll(rel, "%40", "@")
+}
+
+// Chain returns a source that asks each of ps in turn: the first that
+// knows wins. Nil entries are ignored; with none left it returns nil.
+func Chain(ps ...Source) Source {
+	var c chain
+	for _, p := range ps {
+		if p != nil {
+			c = append(c, p)
+		}
+	}
+	switch len(c) {
+	case 0:
+		return nil
+	case 1:
+		return c[0]
+	}
+	return c
+}
+
+type chain []Source
+
+// Publisher implements [Source].
+func (c chain) Publisher(name, version string) (string, string, bool) {
+	for _, p := range c {
+		if a, from, ok := p.Publisher(name, version); ok {
+			return a, from, true
+		}
+	}
+	return "", "", false
+}
+
+// Prefetch implements [Source]: it passes the names on to every source.
+func (c chain) Prefetch(names []string) {
+	for _, p := range c {
+		p.Prefetch(names)
+	}
+}
+
+// Installed returns a source that reads _npmUser from the
+// installed manifests under project's node_modules (npm's older clients and
+// some installers copy it there). It walks node_modules on first use, reads
+// a manifest only when its name is asked for, caches what it read, and
+// skips manifests over 4 MiB. Unreadable manifests count as unknown. Safe
+// for concurrent use.
+func Installed(project fs.FS) Source {
+	if project == nil {
+		return nil
+	}
+	return &installedPublishers{fsys: project}
+}
+
+type installedPublishers struct {
+	fsys fs.FS
+
+	once  sync.Once
+	dirs  map[string][]string // package name (from the directory) → package dirs
+	mu    sync.Mutex
+	cache map[string]map[string]string // name → version → account, for names read
+}
+
+// Prefetch implements [Source]: manifests are read when asked for.
+func (ip *installedPublishers) Prefetch([]string) {}
+
+// Publisher implements [Source].
+func (ip *installedPublishers) Publisher(name, version string) (string, string, bool) {
+	ip.once.Do(func() {
+		ip.dirs = map[string][]string{}
+		ip.cache = map[string]map[string]string{}
+		for dir := range installed.Walk(ip.fsys, "node_modules", nil) {
+			n := installed.Name(dir)
+			ip.dirs[n] = append(ip.dirs[n], dir)
+		}
+	})
+	ip.mu.Lock()
+	vs, done := ip.cache[name]
+	ip.mu.Unlock()
+	if !done {
+		vs = map[string]string{}
+		// Directories are named after the alias for aliased installs, so
+		// those are not found here; lockfiles carry the real name.
+		for _, dir := range ip.dirs[name] {
+			m, _, err := installed.ReadManifest(ip.fsys, path.Join(dir, "package.json"), "")
+			if err != nil || m.Name != name || m.Publisher() == "" {
+				continue
+			}
+			vs[m.Version] = m.Publisher()
+		}
+		ip.mu.Lock()
+		ip.cache[name] = vs
+		ip.mu.Unlock()
+	}
+	a, ok := vs[version]
+	return a, "installed package.json", ok
+}
+
+// innerErr strips the fs.PathError wrapper (whose path is relative to some
+// fs.FS) so that the caller can name the file itself.
+func innerErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
