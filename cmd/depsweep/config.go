@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/depsweep/depsweep/ioc/report"
+	"github.com/depsweep/depsweep/lockfiles"
 )
 
 // A config is the settings of a config file: values for long flag names,
@@ -98,24 +99,10 @@ func readConfig(name string) (*config, error) {
 }
 
 // readSmallFile reads a file a person writes (config, ignore list), up to
-// maxConfigFile bytes; a larger file is an error, never read in part.
+// maxConfigFile bytes, following a symbolic link (a dotfile manager's);
+// a larger file is an error, never read in part.
 func readSmallFile(name string) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", name)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxConfigFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxConfigFile {
-		return nil, fmt.Errorf("%s: larger than %d MiB", name, maxConfigFile>>20)
-	}
-	return data, nil
+	return lockfiles.ReadRegular(name, maxConfigFile, true)
 }
 
 // parseConfig reads a config file: a YAML mapping of long flag names to a
