@@ -35,7 +35,9 @@ func (s *scanner) npx(dir string) {
 				break
 			}
 			inv.Format = FormatNpxCache
-			s.traces = append(s.traces, Trace{Inventory: inv, Times: make([]time.Time, len(inv.Packages))})
+			tr := Trace{Inventory: inv, Times: make([]time.Time, len(inv.Packages)), TimeFrom: make([]string, len(inv.Packages))}
+			s.dateNpx(&tr, entry)
+			s.traces = append(s.traces, tr)
 			break
 		}
 		if found {
@@ -63,16 +65,21 @@ func (s *scanner) npx(dir string) {
 			}
 		}
 		s.add(rel, FormatNpxCache, pkgs, nil)
+		if len(pkgs) > 0 {
+			s.dateNpx(&s.traces[len(s.traces)-1], entry)
+		}
 	}
 }
 
-// cacache reads npm's cache index. Each bucket file under index-v5 holds
-// lines "<sha1 of the JSON>\t<JSON entry>"; an entry's key is
-// "make-fetch-happen:request-cache:<URL>", its time the fetch time in
-// milliseconds. A tarball URL names a version; a packument URL only the
-// package (Version "", Resolved the URL). Deleted entries (integrity null)
-// are skipped.
-func (s *scanner) cacache(dir string) {
+// cacache reads npm's cache index. Each bucket file under
+// <cache>/index-v5 holds lines "<sha1 of the JSON>\t<JSON entry>"; an
+// entry's key is "make-fetch-happen:request-cache:<URL>" (every HTTP
+// response npm kept) or "pacote:tarball:<name>@<version>" (what 'npm cache
+// add' stores), its time the fetch time in milliseconds. A tarball URL
+// names a version; a packument URL only the package (Version "", Resolved
+// the URL), and its content, when it is a full packument, gives publishers.
+// Deleted entries (integrity null) are skipped.
+func (s *scanner) cacache(cache string) {
 	var walk func(rel string, depth int)
 	walk = func(rel string, depth int) {
 		for _, name := range sortedNames(s.readDir(rel)) {
@@ -81,15 +88,18 @@ func (s *scanner) cacache(dir string) {
 				walk(p, depth+1)
 				continue
 			}
-			s.cacacheBucket(p)
+			s.cacacheBucket(cache, p)
 		}
 	}
-	walk(dir, 0)
+	walk(path.Join(cache, "index-v5"), 0)
 }
 
-const cacacheKeyPrefix = "make-fetch-happen:request-cache:"
+const (
+	cacacheKeyPrefix     = "make-fetch-happen:request-cache:"
+	cacacheTarballPrefix = "pacote:tarball:"
+)
 
-func (s *scanner) cacacheBucket(rel string) {
+func (s *scanner) cacacheBucket(cache, rel string) {
 	data, ok := s.readFile(rel)
 	if !ok {
 		return
@@ -111,12 +121,16 @@ func (s *scanner) cacacheBucket(rel string) {
 		if json.Unmarshal(js, &e) != nil || e.Integrity == nil {
 			continue
 		}
-		u, ok := strings.CutPrefix(e.Key, cacacheKeyPrefix)
-		if !ok {
-			continue
-		}
-		p, ok := registryURLPackage(u)
-		if !ok {
+		var p lockfiles.Package
+		if u, ok := strings.CutPrefix(e.Key, cacacheKeyPrefix); ok {
+			if p, ok = registryURLPackage(u); !ok {
+				continue
+			}
+		} else if spec, ok := strings.CutPrefix(e.Key, cacacheTarballPrefix); ok {
+			if p, ok = specPackage(spec); !ok || p.Version == "" {
+				continue
+			}
+		} else {
 			continue
 		}
 		p.Integrity = *e.Integrity
@@ -127,8 +141,14 @@ func (s *scanner) cacacheBucket(rel string) {
 			t = time.UnixMilli(e.Time).UTC()
 		}
 		times = append(times, t)
+		if p.Version == "" {
+			s.packument(cache, p.Name, *e.Integrity)
+		} else {
+			s.fetched(p, t)
+		}
 	}
 	s.add(rel, FormatCacache, pkgs, times)
+	s.setFrom(len(s.traces)-1, rel, FromCacheEntry)
 }
 
 // registryURLPackage reads a registry URL: a tarball
@@ -195,10 +215,13 @@ func specPackage(spec string) (lockfiles.Package, bool) {
 	return lockfiles.Package{Name: name, Source: lockfiles.SourceRegistry, Resolved: Unpinned}, true
 }
 
-// yarnCache reads Yarn Berry cache file names:
-// <ident slug>-npm-<version>-<hash>[-<hash>].zip, where the slug of
-// @scope/name is @scope-name. A scope holding a dash cannot be told from
-// the name by the file name alone; the first dash after "@" is taken.
+// yarnCache reads Yarn Berry cache file names as Yarn 3 and 4 write them:
+// <ident slug>-npm-<version>-<checksum>-<cache key>.zip, where the slug of
+// @scope/name is @scope-name, the checksum is 10 hex digits and the cache
+// key is short in the global cache ("10c0" for Yarn 4, "8" for Yarn 3) and
+// 10 hex digits in a project's .yarn/cache. A scope holding a dash cannot
+// be told from the name by the file name alone; the first dash after "@"
+// is taken.
 func (s *scanner) yarnCache(dir string) {
 	for _, name := range sortedNames(s.readDir(dir)) {
 		p, ok := yarnCacheName(name)
@@ -211,10 +234,14 @@ func (s *scanner) yarnCache(dir string) {
 		}
 		// One inventory per zip: the zip is the evidence file.
 		s.add(path.Join(dir, name), FormatYarnCache, []lockfiles.Package{p}, []time.Time{t})
+		s.setFrom(len(s.traces)-1, path.Join(dir, name), FromFileTime)
 	}
 }
 
-var yarnHash = regexp.MustCompile(`^[0-9a-f]{8,}$`)
+var (
+	yarnHash     = regexp.MustCompile(`^[0-9a-f]{8,}$`)
+	yarnCacheKey = regexp.MustCompile(`^([0-9a-f]{8,}|[0-9]+(c[0-9]+)?)$`)
+)
 
 func yarnCacheName(file string) (lockfiles.Package, bool) {
 	base, ok := strings.CutSuffix(file, ".zip")
@@ -225,13 +252,13 @@ func yarnCacheName(file string) (lockfiles.Package, bool) {
 	if !ok {
 		return lockfiles.Package{}, false
 	}
-	// Read from the right: one or two hashes (locator hash, checksum) follow the version.
+	// Read from the right: the cache key, then the checksum, follow the version.
 	parts := strings.Split(rest, "-")
-	for k := 0; k < 2 && len(parts) > 1 && yarnHash.MatchString(parts[len(parts)-1]); k++ {
-		parts = parts[:len(parts)-1]
+	if len(parts) < 3 || !yarnCacheKey.MatchString(parts[len(parts)-1]) || !yarnHash.MatchString(parts[len(parts)-2]) {
+		return lockfiles.Package{}, false
 	}
-	version := strings.Join(parts, "-")
-	if len(parts) == len(strings.Split(rest, "-")) || !exactVersion.MatchString(version) {
+	version := strings.Join(parts[:len(parts)-2], "-")
+	if !exactVersion.MatchString(version) {
 		return lockfiles.Package{}, false
 	}
 	if strings.HasPrefix(name, "@") {
@@ -248,10 +275,14 @@ func yarnCacheName(file string) (lockfiles.Package, bool) {
 }
 
 // pnpmStore reads pnpm 10's store index: <store>/v10/index/<xx>/<hash>-<name>@<version>.json,
-// with "/" in scoped names written "+". Older stores name index files by
-// hash alone and are not read.
+// with "/" in scoped names written "+". The stores of pnpm 7 to 9 (v3)
+// name index files by hash alone: see pnpmStoreV3.
 func (s *scanner) pnpmStore(store string) {
 	for _, v := range sortedNames(s.readDir(store)) {
+		if v == "v3" {
+			s.pnpmStoreV3(path.Join(store, v))
+			continue
+		}
 		if !strings.HasPrefix(v, "v") {
 			continue
 		}
@@ -268,6 +299,7 @@ func (s *scanner) pnpmStore(store string) {
 					t = st.ModTime().UTC()
 				}
 				s.add(path.Join(sub, name), FormatPnpmStore, []lockfiles.Package{p}, []time.Time{t})
+				s.setFrom(len(s.traces)-1, path.Join(sub, name), FromFileTime)
 			}
 		}
 	}
