@@ -76,9 +76,18 @@ func scanHost(e *env, fs *pflag.FlagSet, h *hostFlags, ff *feedFlags, pf *pubFla
 
 	rep := rs.header(time.Now().UTC(), []string{home})
 	rep.Repos = []report.Repo{{Path: hostRepo}}
-	traces, errs := host.Scan(e.ctx, home)
+	rep.Machine = machine(e, home)
+	res := host.Read(e.ctx, home)
+	traces, errs := res.Traces, res.Errors
 	interrupted := e.ctx.Err() != nil
 	pubs := rs.publishers()
+	if res.Publishers.Len() > 0 {
+		// The packuments npm cached answer after the flags' sources.
+		pubs = ioc.ChainPublishers(pubs, ioc.NamedPublishers(res.Publishers, "npm cache packument"))
+		for _, d := range res.Publishers.Dirs() {
+			rs.sources = append(rs.sources, "npm-cache:"+hostRepo+"/"+d)
+		}
+	}
 	var stats ioc.MatchStats
 	for _, tr := range traces {
 		inv := tr.Inventory
@@ -90,7 +99,7 @@ func scanHost(e *env, fs *pflag.FlagSet, h *hostFlags, ff *feedFlags, pf *pubFla
 		for i := range fds {
 			f := report.ConvertFinding(&fds[i])
 			f.Trace = inv.Format
-			f.SeenAt = traceTime(tr, &fds[i])
+			f.SeenAt, f.SeenAtFrom = traceTime(tr, &fds[i])
 			rep.Findings = append(rep.Findings, f)
 		}
 	}
@@ -121,17 +130,37 @@ func hostError(err error) report.Error {
 	return report.Error{Path: hostRepo + "/" + path, Error: msg}
 }
 
-// traceTime returns when the trace of f's package was made, nil when unknown.
-func traceTime(tr host.Trace, f *ioc.Finding) *time.Time {
+// traceTime returns when the trace of f's package was made and where that
+// time comes from; nil and "" when unknown.
+func traceTime(tr host.Trace, f *ioc.Finding) (*time.Time, string) {
 	for i := range tr.Inventory.Packages {
 		p := &tr.Inventory.Packages[i]
 		if i < len(tr.Times) && p.Line == f.Package.Line && p.Name == f.Package.Name &&
 			p.Version == f.Package.Version && p.Resolved == f.Package.Resolved && !tr.Times[i].IsZero() {
 			t := tr.Times[i].UTC()
-			return &t
+			from := ""
+			if i < len(tr.TimeFrom) {
+				from = tr.TimeFrom[i]
+			}
+			return &t, from
 		}
 	}
-	return nil
+	return nil, ""
+}
+
+// machine names the machine and user whose home scan --host reads: the
+// host name, and the user from $USER (Unix) or $USERNAME (Windows), else
+// the home directory's base name.
+func machine(e *env, home string) *report.Machine {
+	name, _ := os.Hostname()
+	user := e.getenv("USER")
+	if user == "" {
+		user = e.getenv("USERNAME")
+	}
+	if user == "" {
+		user = filepath.Base(home)
+	}
+	return &report.Machine{Name: name, User: user, Home: filepath.ToSlash(home)}
 }
 
 // homeDir is the user's home directory as scan --host reads it: $HOME, else

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -367,4 +368,17 @@ func npmCommandSpecs(argv []string) []string {
 		}
 	}
 	return nil
+}
+
+// Dirs returns the npm cache directories (relative to home) whose
+// packuments gave publishers, in the order read.
+func (p *Publishers) Dirs() []string {
+	var out []string
+	for _, f := range p.files {
+		d, _, _ := strings.Cut(f, "/content-v2/")
+		if !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return out
 }

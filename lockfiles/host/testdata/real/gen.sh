@@ -7,7 +7,7 @@
 # registry (pinned below); no package traffic leaves 127.0.0.1.
 #
 #   npm10/    npm 10.9.9:  npx -y postmark-mcp (unpinned: latest 1.0.18);
-#                          npm cache add postmark-mcp@1.0.17; npm view mcp-mail-relay
+#                          npm cache add postmark-mcp@1.0.17 mcp-mail-relay@2.1.0 (in two runs)
 #   npm11/    npm 11.21.3: npx -y postmark-mcp@1.0.16; npm cache add @acme/postmark-mcp@1.0.16
 #   pnpm10/   pnpm 10.34.9: pnpm dlx postmark-mcp@1.0.17
 #   pnpm9/    pnpm 9.15.9:  pnpm dlx postmark-mcp@1.0.16 (the store before v10)
@@ -105,7 +105,7 @@ mkdir -p npm10 npm11 pnpm10 pnpm9 yarn4 yarn3
 
 client npm10 . node "$nm/npm10/bin/npx-cli.js" -y postmark-mcp
 client npm10 . node "$nm/npm10/bin/npm-cli.js" cache add postmark-mcp@1.0.17
-client npm10 . node "$nm/npm10/bin/npm-cli.js" view mcp-mail-relay --json
+client npm10 . node "$nm/npm10/bin/npm-cli.js" cache add mcp-mail-relay@2.1.0
 
 client npm11 . node "$nm/npm11/bin/npx-cli.js" -y postmark-mcp@1.0.16
 client npm11 . node "$nm/npm11/bin/npm-cli.js" cache add @acme/postmark-mcp@1.0.16

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestScanHomeRealNpm scans the home npm 10 left (lockfiles/host/testdata/real,
+// written by the real client): every finding is dated and says how, and
+// the publisher finding for mcp-mail-relay comes from the packument npm
+// cached, with no --registry flag; coverage names that cache.
+func TestScanHomeRealNpm(t *testing.T) {
+	requireParts(t)
+	home := filepath.Join("..", "..", "lockfiles", "host", "testdata", "real", "npm10", "home")
+	rep := runJSON(t, 1, "scan", "--home", home, "--format", "json", "--quiet")
+	var got []string
+	for _, f := range rep.Findings {
+		if f.SeenAt == nil || f.SeenAtFrom == "" {
+			t.Errorf("%s:%d: seen_at %v from %q, want both", f.Lockfile, f.Line, f.SeenAt, f.SeenAtFrom)
+		}
+		got = append(got, fmt.Sprintf("%s %s %s@%s %s", f.Severity, f.Trace, f.Package.Name, f.Package.Version, f.SeenAtFrom))
+	}
+	for _, w := range []string{
+		"critical npx-cache postmark-mcp@1.0.18 npm-cache-entry",
+		"critical npm-log postmark-mcp@1.0.18 log-file-name",
+		"high npm-log postmark-mcp@ log-file-name",
+		"medium npm-cacache mcp-mail-relay@2.1.0 npm-cache-entry",
+		"medium npm-log mcp-mail-relay@2.1.0 log-file-name",
+	} {
+		if !slices.Contains(got, w) {
+			t.Errorf("no finding %q in:\n%s", w, strings.Join(got, "\n"))
+		}
+	}
+	for _, f := range rep.Findings {
+		if f.Indicator.Kind == "publisher" && !strings.HasSuffix(f.Evidence, "(npm cache packument)") {
+			t.Errorf("publisher evidence %q, want it to name the npm cache", f.Evidence)
+		}
+	}
+	c := rep.Summary.Publisher
+	if !slices.Equal(c.Sources, []string{"npm-cache:~/.npm/_cacache"}) || c.Known == 0 {
+		t.Errorf("publisher coverage = %+v, want known > 0 from npm-cache:~/.npm/_cacache", c)
+	}
+	if rep.Machine == nil || rep.Machine.Name == "" || rep.Machine.User == "" {
+		t.Errorf("machine = %+v, want the host name and user", rep.Machine)
+	}
+}
