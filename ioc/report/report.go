@@ -13,21 +13,22 @@ const Schema = "depsweep/report/v1"
 
 // A Report is the result of one scan.
 type Report struct {
-	Schema      string    `json:"schema"`
-	Tool        Tool      `json:"tool"`
-	Started     time.Time `json:"started"`
-	Finished    time.Time `json:"finished"`
-	Interrupted bool      `json:"interrupted,omitempty"` // the scan was stopped early (SIGINT): what is here is what was scanned
-	Roots       []string  `json:"roots"`                 // the scan roots as given
+	Schema      string     `json:"schema"`
+	Tool        Tool       `json:"tool"`
+	Started     time.Time  `json:"started"`
+	Finished    time.Time  `json:"finished"`
+	Interrupted bool       `json:"interrupted,omitempty"` // the scan was stopped early (SIGINT): what is here is what was scanned
+	Roots       []string   `json:"roots"`                 // the scan roots as given
+	Feeds       []Feed     `json:"feeds"`
+	Summary     Summary    `json:"summary"`
+	Findings    []Finding  `json:"findings"`  // sorted by severity (highest first), repo, lockfile, line, package, indicator
+	Errors      []Error    `json:"errors"`    // every input that could not be read or parsed, sorted by path
+	Repos       []Repo     `json:"repos"`     // every repository scanned, sorted by path
+	Lockfiles   []Lockfile `json:"lockfiles"` // every lockfile scanned, sorted by path
+
 	// Machine names the machine and user a 'scan --host' report was made
 	// on; nil in other reports.
-	Machine   *Machine   `json:"machine,omitempty"`
-	Feeds     []Feed     `json:"feeds"`
-	Summary   Summary    `json:"summary"`
-	Findings  []Finding  `json:"findings"`  // sorted by severity (highest first), repo, lockfile, line, package, indicator
-	Errors    []Error    `json:"errors"`    // every input that could not be read or parsed, sorted by path
-	Repos     []Repo     `json:"repos"`     // every repository scanned, sorted by path
-	Lockfiles []Lockfile `json:"lockfiles"` // every lockfile scanned, sorted by path
+	Machine *Machine `json:"machine,omitempty"`
 }
 
 // Tool names the program that wrote the report.
