@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -45,5 +47,38 @@ func TestScanHomeRealNpm(t *testing.T) {
 	}
 	if rep.Machine == nil || rep.Machine.Name == "" || rep.Machine.User == "" {
 		t.Errorf("machine = %+v, want the host name and user", rep.Machine)
+	}
+}
+
+// TestMergeMachines collects the host reports of two users' homes (as two
+// laptops would) and merges them: nothing overlaps, each finding names its
+// machine, and the summary has a line per machine.
+func TestMergeMachines(t *testing.T) {
+	requireParts(t)
+	dir := t.TempDir()
+	real := filepath.Join("..", "..", "lockfiles", "host", "testdata", "real")
+	for _, c := range []struct{ user, home string }{{"alice", "npm11"}, {"bob", "yarn4"}} {
+		t.Setenv("USER", c.user)
+		rep := runJSON(t, 1, "scan", "--home", filepath.Join(real, c.home, "home"), "--format", "json", "--quiet")
+		data, err := json.Marshal(rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, c.user+".json"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep := runJSON(t, 1, "merge", filepath.Join(dir, "alice.json"), filepath.Join(dir, "bob.json"))
+	var machines []string
+	for _, m := range rep.Summary.Machines {
+		machines = append(machines, fmt.Sprintf("%s %d", m.User, m.Findings))
+	}
+	if !slices.Equal(machines, []string{"alice 3", "bob 2"}) {
+		t.Errorf("machines = %q, want alice with 3 findings, bob with 2", machines)
+	}
+	for _, f := range rep.Findings {
+		if f.Machine == "" || !strings.HasPrefix(f.Lockfile, f.Machine+":~/") {
+			t.Errorf("finding %s in %s: machine %q, want its label before the path", f.ID, f.Lockfile, f.Machine)
+		}
 	}
 }
