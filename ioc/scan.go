@@ -22,6 +22,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/depsweep/depsweep/lockfiles"
+	"github.com/depsweep/depsweep/lockfiles/host"
 )
 
 // DefaultMaxFileSize is the lockfile size limit [Scan] applies when
@@ -421,6 +422,8 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 	var project fs.FS = projectFS{dir: projectDir, FS: os.DirFS(projectDir)}
 	var inv *lockfiles.Inventory
 	switch {
+	case lockfiles.IsMCPConfig(relPath):
+		inv, err = host.ParseWorkspaceMCP(relPath, data)
 	case !j.file || lockfiles.IsLockfile(relPath):
 		inv, err = lockfiles.Parse(lockfiles.Input{Path: relPath, Data: data, Project: project})
 	case cfg.ReadFile != nil:

@@ -11,24 +11,40 @@ import (
 )
 
 // mcpConfigFiles are the MCP client configurations read, relative to the
-// home directory, with the JSON key holding the servers. Claude Code's
-// ~/.claude.json also holds servers per project (projects.<dir>.mcpServers).
-var mcpConfigFiles = []struct{ path, key string }{
-	{"Library/Application Support/Claude/claude_desktop_config.json", "mcpServers"},                                               // Claude Desktop, macOS
-	{".config/Claude/claude_desktop_config.json", "mcpServers"},                                                                   // Claude Desktop, Linux
-	{"AppData/Roaming/Claude/claude_desktop_config.json", "mcpServers"},                                                           // Claude Desktop, Windows
-	{".claude.json", "mcpServers"},                                                                                                // Claude Code
-	{".cursor/mcp.json", "mcpServers"},                                                                                            // Cursor
-	{".codeium/windsurf/mcp_config.json", "mcpServers"},                                                                           // Windsurf
-	{".gemini/settings.json", "mcpServers"},                                                                                       // Gemini CLI
-	{".config/Code/User/mcp.json", "servers"},                                                                                     // VS Code, Linux
-	{"Library/Application Support/Code/User/mcp.json", "servers"},                                                                 // VS Code, macOS
-	{"AppData/Roaming/Code/User/mcp.json", "servers"},                                                                             // VS Code, Windows
-	{".config/Code/User/settings.json", "mcp.servers"},                                                                            // VS Code settings, Linux
-	{"Library/Application Support/Code/User/settings.json", "mcp.servers"},                                                        // VS Code settings, macOS
-	{"AppData/Roaming/Code/User/settings.json", "mcp.servers"},                                                                    // VS Code settings, Windows
-	{".config/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json", "mcpServers"},                     // Cline, Linux
-	{"Library/Application Support/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json", "mcpServers"}, // Cline, macOS
+// home directory, with the JSON key holding the servers (a dotted path).
+// Claude Code's ~/.claude.json also holds servers per project
+// (projects.<dir>.mcpServers). The locations are the clients' documented
+// ones: Claude Desktop's claude_desktop_config.json (macOS, Windows
+// %APPDATA%, and Linux builds' ~/.config); VS Code's user mcp.json and
+// settings.json "mcp" (stable and Insiders, per OS, plus profiles: see
+// mcpConfigFiles below); Copilot's portable ~/.copilot/mcp-config.json.
+var mcpConfigFiles = func() []struct{ path, key string } {
+	files := []struct{ path, key string }{
+		{"Library/Application Support/Claude/claude_desktop_config.json", "mcpServers"},                                               // Claude Desktop, macOS
+		{".config/Claude/claude_desktop_config.json", "mcpServers"},                                                                   // Claude Desktop, Linux
+		{"AppData/Roaming/Claude/claude_desktop_config.json", "mcpServers"},                                                           // Claude Desktop, Windows
+		{".claude.json", "mcpServers"},                                                                                                // Claude Code
+		{".cursor/mcp.json", "mcpServers"},                                                                                            // Cursor
+		{".codeium/windsurf/mcp_config.json", "mcpServers"},                                                                           // Windsurf
+		{".gemini/settings.json", "mcpServers"},                                                                                       // Gemini CLI
+		{".copilot/mcp-config.json", "mcpServers"},                                                                                    // Copilot portable format, user
+		{".config/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json", "mcpServers"},                     // Cline, Linux
+		{"Library/Application Support/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json", "mcpServers"}, // Cline, macOS
+	}
+	for _, user := range vscodeUserDirs {
+		files = append(files,
+			struct{ path, key string }{user + "/mcp.json", "servers"},
+			struct{ path, key string }{user + "/settings.json", "mcp.servers"})
+	}
+	return files
+}()
+
+// vscodeUserDirs are VS Code's user folders, stable and Insiders, on
+// Linux, macOS and Windows (%APPDATA%).
+var vscodeUserDirs = []string{
+	".config/Code/User", ".config/Code - Insiders/User",
+	"Library/Application Support/Code/User", "Library/Application Support/Code - Insiders/User",
+	"AppData/Roaming/Code/User", "AppData/Roaming/Code - Insiders/User",
 }
 
 // An mcpServer is one server entry of a client config.
@@ -52,44 +68,98 @@ func (m *mcpServer) args() []string {
 }
 
 func (s *scanner) mcpConfigs() {
-	for _, c := range mcpConfigFiles {
+	for _, c := range s.mcpConfigFiles() {
 		data, ok := s.readFile(c.path)
 		if !ok {
 			continue
 		}
-		clean := stripJSONC(data) // VS Code's files allow comments and trailing commas
-		var doc map[string]json.RawMessage
-		if err := json.Unmarshal(clean, &doc); err != nil {
-			s.fail(c.path, errors.New("not a valid JSON configuration"))
+		pkgs, err := mcpPackages(data, c.key, c.path == ".claude.json")
+		if err != nil {
+			s.fail(c.path, err)
 			continue
-		}
-		var pkgs []lockfiles.Package
-		pkgs = s.mcpServers(pkgs, data, doc, c.key)
-		if c.path == ".claude.json" {
-			// Each project apart, so that one that is not an object does
-			// not hide the others (as in mcpServers).
-			var projects map[string]json.RawMessage
-			if raw, ok := doc["projects"]; ok && json.Unmarshal(raw, &projects) == nil {
-				dirs := make([]string, 0, len(projects))
-				for d := range projects {
-					dirs = append(dirs, d)
-				}
-				slices.Sort(dirs)
-				for _, d := range dirs {
-					var project map[string]json.RawMessage
-					if json.Unmarshal(projects[d], &project) == nil {
-						pkgs = s.mcpServers(pkgs, data, project, "mcpServers")
-					}
-				}
-			}
 		}
 		s.add(c.path, FormatMCPConfig, pkgs, nil)
 	}
 }
 
+// mcpConfigFiles returns the MCP client configurations to read: the fixed
+// ones, plus each VS Code profile's (User/profiles/<id>/mcp.json and
+// settings.json), for VS Code and VS Code Insiders on every OS.
+func (s *scanner) mcpConfigFiles() []struct{ path, key string } {
+	files := slices.Clone(mcpConfigFiles)
+	for _, user := range vscodeUserDirs {
+		profiles := path.Join(user, "profiles")
+		for _, id := range sortedNames(s.readDir(profiles)) {
+			files = append(files,
+				struct{ path, key string }{path.Join(profiles, id, "mcp.json"), "servers"},
+				struct{ path, key string }{path.Join(profiles, id, "settings.json"), "mcp.servers"})
+		}
+	}
+	return files
+}
+
+// errMCPConfig is the error of an MCP configuration that is not JSON (or
+// JSONC): the content is never quoted.
+var errMCPConfig = errors.New("not a valid JSON configuration")
+
+// mcpPackages returns the packages the servers of one configuration
+// launch, from the servers under key (a dotted path). claudeProjects also
+// reads Claude Code's per-project servers (projects.<dir>.mcpServers).
+func mcpPackages(data []byte, key string, claudeProjects bool) ([]lockfiles.Package, error) {
+	clean := stripJSONC(data) // VS Code's files allow comments and trailing commas
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(clean, &doc); err != nil {
+		return nil, errMCPConfig
+	}
+	pkgs := mcpServers(nil, data, doc, key)
+	if claudeProjects {
+		// Each project apart, so that one that is not an object does
+		// not hide the others (as in mcpServers).
+		var projects map[string]json.RawMessage
+		if raw, ok := doc["projects"]; ok && json.Unmarshal(raw, &projects) == nil {
+			dirs := make([]string, 0, len(projects))
+			for d := range projects {
+				dirs = append(dirs, d)
+			}
+			slices.Sort(dirs)
+			for _, d := range dirs {
+				var project map[string]json.RawMessage
+				if json.Unmarshal(projects[d], &project) == nil {
+					pkgs = mcpServers(pkgs, data, project, "mcpServers")
+				}
+			}
+		}
+	}
+	return pkgs, nil
+}
+
+// ParseWorkspaceMCP reads an MCP configuration kept in a repository, as
+// 'depsweep scan' finds them (see [lockfiles.IsMCPConfig]): .vscode/mcp.json
+// (servers under "servers"), .cursor/mcp.json and .mcp.json (under
+// "mcpServers"). Each server launched through a package runner is a
+// package of the inventory, a direct dependency of its root; one launched
+// without an exact version is [Unpinned]. path names the file in the
+// inventory and in errors.
+func ParseWorkspaceMCP(path string, data []byte) (*lockfiles.Inventory, error) {
+	key := "mcpServers"
+	if strings.HasSuffix(path, ".vscode/mcp.json") || path == ".vscode/mcp.json" {
+		key = "servers"
+	}
+	pkgs, err := mcpPackages(data, key, false)
+	if err != nil {
+		return nil, &lockfiles.ParseError{Path: path, Err: err}
+	}
+	inv := &lockfiles.Inventory{Path: path, Format: FormatMCPConfig, Packages: pkgs}
+	root := inv.Root()
+	for i := range pkgs {
+		root.Deps = append(root.Deps, lockfiles.Dep{To: i})
+	}
+	return inv, nil
+}
+
 // mcpServers appends the packages launched by the servers under key (a
 // dotted path) of doc. data is the file as read, for line numbers.
-func (s *scanner) mcpServers(pkgs []lockfiles.Package, data []byte, doc map[string]json.RawMessage, key string) []lockfiles.Package {
+func mcpServers(pkgs []lockfiles.Package, data []byte, doc map[string]json.RawMessage, key string) []lockfiles.Package {
 	raw, ok := doc[key]
 	if !ok {
 		first, rest, dotted := strings.Cut(key, ".")
@@ -97,7 +167,7 @@ func (s *scanner) mcpServers(pkgs []lockfiles.Package, data []byte, doc map[stri
 		if !dotted || json.Unmarshal(doc[first], &sub) != nil {
 			return pkgs
 		}
-		return s.mcpServers(pkgs, data, sub, rest)
+		return mcpServers(pkgs, data, sub, rest)
 	}
 	// Why each entry apart: decoded as one map, a single malformed entry
 	// (args as a string, a number in args, an entry that is not an object)
