@@ -18,6 +18,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -209,4 +210,9 @@ func sortedNames(ents []os.DirEntry) []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+func sortedEntries(ents []os.DirEntry) []os.DirEntry {
+	slices.SortFunc(ents, func(a, b os.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return ents
 }

@@ -5,11 +5,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/depsweep/depsweep/lockfiles"
@@ -80,18 +83,71 @@ func (s *scanner) npx(dir string) {
 // the URL), and its content, when it is a full packument, gives publishers.
 // Deleted entries (integrity null) are skipped.
 func (s *scanner) cacache(cache string) {
+	// The buckets are read a chunk at a time by a few goroutines (a cache
+	// holds tens of thousands of small files, and reading them is waiting
+	// on the disk), then parsed in path order, so the result is the same.
+	var buckets []string
 	var walk func(rel string, depth int)
 	walk = func(rel string, depth int) {
-		for _, name := range sortedNames(s.readDir(rel)) {
-			p := path.Join(rel, name)
+		for _, e := range sortedEntries(s.readDir(rel)) {
+			p := path.Join(rel, e.Name())
 			if depth < 2 {
-				walk(p, depth+1)
+				if e.IsDir() {
+					walk(p, depth+1)
+				}
 				continue
 			}
-			s.cacacheBucket(cache, p)
+			buckets = append(buckets, p)
 		}
 	}
 	walk(path.Join(cache, "index-v5"), 0)
+	const chunk = 512
+	for len(buckets) > 0 && s.ctx.Err() == nil {
+		n := min(chunk, len(buckets))
+		part := buckets[:n]
+		buckets = buckets[n:]
+		data := make([][]byte, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for range min(8, n) {
+			wg.Go(func() {
+				for i := range next {
+					data[i], errs[i] = readRegular(s.abs(part[i]))
+				}
+			})
+		}
+		for i := range part {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		for i, rel := range part {
+			if errs[i] != nil {
+				if !errors.Is(errs[i], fs.ErrNotExist) { // removed since listed: cacache's own cleanup
+					s.fail(rel, errs[i])
+				}
+				continue
+			}
+			s.cacacheBucket(cache, rel, data[i])
+		}
+	}
+}
+
+// readRegular reads the regular file full: not a symlink or other special
+// file (lockfiles.ErrNotRegular), not over maxFile bytes.
+func readRegular(full string) ([]byte, error) {
+	st, err := os.Lstat(full)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, lockfiles.ErrNotRegular
+	}
+	if st.Size() > maxFile {
+		return nil, fmt.Errorf("%d bytes, over the %d byte limit", st.Size(), maxFile)
+	}
+	return os.ReadFile(full)
 }
 
 const (
@@ -99,11 +155,7 @@ const (
 	cacacheTarballPrefix = "pacote:tarball:"
 )
 
-func (s *scanner) cacacheBucket(cache, rel string) {
-	data, ok := s.readFile(rel)
-	if !ok {
-		return
-	}
+func (s *scanner) cacacheBucket(cache, rel string, data []byte) {
 	var pkgs []lockfiles.Package
 	var times []time.Time
 	sc := bufio.NewScanner(bytes.NewReader(data))
