@@ -167,8 +167,8 @@ func npmUserName(raw json.RawMessage) string {
 }
 
 // pnpmStoreV3 reads the store of pnpm 7 to 9: <store>/v3/files/<xx>/<hash>-index.json,
-// a JSON document whose "name" and "version" (written since pnpm 8) name
-// the package. An index without them says nothing and is skipped.
+// a JSON document whose "name" and "version" name the package (pnpm 9
+// writes them). An index without them says nothing and is skipped.
 func (s *scanner) pnpmStoreV3(v3 string) {
 	files := path.Join(v3, "files")
 	for _, xx := range sortedNames(s.readDir(files)) {
