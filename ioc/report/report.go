@@ -192,8 +192,8 @@ type Finding struct {
 	// The host trace fields are set by 'depsweep scan --host' only; the
 	// Lockfile of such a finding is the evidence file ("~/.npm/...").
 
-	// Trace names the trace source: "npx-cache", "npm-cacache",
-	// "mcp-config", "yarn-cache" or "pnpm-store".
+	// Trace names the trace source: "npx-cache", "npm-cacache", "npm-log",
+	// "mcp-config", "yarn-cache", "pnpm-dlx" or "pnpm-store".
 	Trace string `json:"trace,omitempty"`
 	// SeenAt is when the trace was made (a cache entry's fetch time, a cache
 	// file's modification time); nil when unknown.
