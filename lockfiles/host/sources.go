@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -87,6 +88,7 @@ func (s *scanner) cacache(cache string) {
 	// holds tens of thousands of small files, and reading them is waiting
 	// on the disk), then parsed in path order, so the result is the same.
 	var buckets []string
+	var types []fs.FileMode
 	var walk func(rel string, depth int)
 	walk = func(rel string, depth int) {
 		for _, e := range sortedEntries(s.readDir(rel)) {
@@ -98,14 +100,15 @@ func (s *scanner) cacache(cache string) {
 				continue
 			}
 			buckets = append(buckets, p)
+			types = append(types, e.Type())
 		}
 	}
 	walk(path.Join(cache, "index-v5"), 0)
 	const chunk = 512
 	for len(buckets) > 0 && s.ctx.Err() == nil {
 		n := min(chunk, len(buckets))
-		part := buckets[:n]
-		buckets = buckets[n:]
+		part, partTypes := buckets[:n], types[:n]
+		buckets, types = buckets[n:], types[n:]
 		data := make([][]byte, n)
 		errs := make([]error, n)
 		var wg sync.WaitGroup
@@ -113,7 +116,7 @@ func (s *scanner) cacache(cache string) {
 		for range min(8, n) {
 			wg.Go(func() {
 				for i := range next {
-					data[i], errs[i] = readRegular(s.abs(part[i]))
+					data[i], errs[i] = readRegular(s.abs(part[i]), partTypes[i])
 				}
 			})
 		}
@@ -134,20 +137,35 @@ func (s *scanner) cacache(cache string) {
 	}
 }
 
-// readRegular reads the regular file full: not a symlink or other special
-// file (lockfiles.ErrNotRegular), not over maxFile bytes.
-func readRegular(full string) ([]byte, error) {
-	st, err := os.Lstat(full)
+// readRegular reads the regular file full, whose directory entry has type
+// typ: not a symlink or other special file (lockfiles.ErrNotRegular), not
+// over maxFile bytes. The type comes from the directory listing, so a
+// bucket costs an open, an fstat and a read.
+func readRegular(full string, typ fs.FileMode) ([]byte, error) {
+	if !typ.IsRegular() {
+		return nil, lockfiles.ErrNotRegular
+	}
+	f, err := os.Open(full)
 	if err != nil {
 		return nil, err
 	}
-	if !st.Mode().IsRegular() {
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() { // replaced since listed
 		return nil, lockfiles.ErrNotRegular
 	}
 	if st.Size() > maxFile {
 		return nil, fmt.Errorf("%d bytes, over the %d byte limit", st.Size(), maxFile)
 	}
-	return os.ReadFile(full)
+	buf := make([]byte, st.Size())
+	n, err := io.ReadFull(f, buf)
+	if err == io.ErrUnexpectedEOF { // shrunk since the fstat: what is there
+		err = nil
+	}
+	return buf[:n], err
 }
 
 const (
