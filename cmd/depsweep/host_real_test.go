@@ -82,3 +82,36 @@ func TestMergeMachines(t *testing.T) {
 		}
 	}
 }
+
+// TestScanHomeRealClients scans the home each real client left and checks
+// the finding each trace source gives, with its time source.
+func TestScanHomeRealClients(t *testing.T) {
+	requireParts(t)
+	real := filepath.Join("..", "..", "lockfiles", "host", "testdata", "real")
+	for _, c := range []struct {
+		client string
+		want   []string
+	}{
+		{"npm11", []string{"critical npm-cacache postmark-mcp@1.0.16 npm-cache-entry", "critical npm-log postmark-mcp@1.0.16 log-file-name", "critical npx-cache postmark-mcp@1.0.16 npm-cache-entry"}},
+		{"pnpm10", []string{"critical pnpm-dlx postmark-mcp@1.0.17 dlx-dir-name", "critical pnpm-store postmark-mcp@1.0.17 file-mtime"}},
+		{"pnpm9", []string{"critical pnpm-dlx postmark-mcp@1.0.16 dlx-dir-name", "critical pnpm-store postmark-mcp@1.0.16 file-mtime"}},
+		{"yarn4", []string{"critical yarn-cache postmark-mcp@1.0.16 file-mtime", "critical yarn-cache postmark-mcp@1.0.18 file-mtime"}},
+		{"yarn3", []string{"critical yarn-cache postmark-mcp@1.0.16 file-mtime", "critical yarn-cache postmark-mcp@1.0.17 file-mtime"}},
+	} {
+		rep := runJSON(t, 1, "scan", "--home", filepath.Join(real, c.client, "home"), "--format", "json", "--quiet")
+		var got []string
+		for _, f := range rep.Findings {
+			s := fmt.Sprintf("%s %s %s@%s %s", f.Severity, f.Trace, f.Package.Name, f.Package.Version, f.SeenAtFrom)
+			if !slices.Contains(got, s) {
+				got = append(got, s)
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: findings\n%s\nwant\n%s", c.client, strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+		}
+		if len(rep.Errors) > 0 {
+			t.Errorf("%s: errors %v", c.client, rep.Errors)
+		}
+	}
+}
