@@ -125,6 +125,7 @@ func TestRealNpm11(t *testing.T) {
 // TestRealPnpm reads 'pnpm dlx' traces: pnpm 10's dlx cache and v10 store
 // index, pnpm 9's dlx cache and v3 store (index files named by hash only).
 func TestRealPnpm(t *testing.T) {
+	noPublishers(t, "pnpm10", ".cache/pnpm/metadata-v1.3/*/postmark-mcp.json")
 	checkReal(t, "pnpm10", []string{
 		"pnpm-store .local/share/pnpm/store/v10/index/86/2d6b3bc0eecab88c0257e5217bd3f8ddf544659995ceee0f62a4e3b098e9d4-postmark-mcp@1.0.17.json:0 postmark-mcp@1.0.17 file-mtime",
 		"pnpm-dlx .cache/pnpm/dlx/3366c2fe2a29bbfc14ed176de28ff94d9559b513a5338b04cf6b65c8e3d06f78/1a24202fe99-5b94/pnpm-lock.yaml:17 postmark-mcp@1.0.17 dlx-dir-name 17:03:42.233",
@@ -139,6 +140,7 @@ func TestRealPnpm(t *testing.T) {
 // left: Yarn 4 names them <slug>-npm-<version>-<checksum>-10c0.zip, Yarn 3
 // <...>-8.zip. Their short cache keys used to hide every real zip.
 func TestRealYarn(t *testing.T) {
+	noPublishers(t, "yarn4", ".yarn/berry/metadata/npm/*/*/postmark-mcp.json")
 	checkReal(t, "yarn4", []string{
 		"yarn-cache .yarn/berry/cache/postmark-mcp-npm-1.0.16-fc0ff33698-10c0.zip:0 postmark-mcp@1.0.16 file-mtime",
 		"yarn-cache .yarn/berry/cache/postmark-mcp-npm-1.0.18-1691c20d04-10c0.zip:0 postmark-mcp@1.0.18 file-mtime",
@@ -170,5 +172,29 @@ func TestRealYarnProjectCache(t *testing.T) {
 		if len(traces) != 1 || traces[0].Inventory.Packages[0].ID() != c.want {
 			t.Errorf("%s: traces %v, want %s", filepath.Base(zips[0]), traces, c.want)
 		}
+	}
+}
+
+// noPublishers checks what the README says of pnpm's and Yarn's metadata
+// caches: the documents the client cached (glob, under its home) are the
+// abbreviated ones, without _npmUser, so they give no publisher.
+func noPublishers(t *testing.T, client, glob string) {
+	t.Helper()
+	home := filepath.Join("testdata", "real", client, "home")
+	docs, _ := filepath.Glob(filepath.Join(home, filepath.FromSlash(glob)))
+	if len(docs) == 0 {
+		t.Fatalf("%s: no metadata cache matches %s", client, glob)
+	}
+	for _, d := range docs {
+		data, err := os.ReadFile(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(data), "_npmUser") || !strings.Contains(string(data), `"versions"`) {
+			t.Errorf("%s: %s is not an abbreviated packument", client, d)
+		}
+	}
+	if r := host.Read(context.Background(), home); r.Publishers.Len() != 0 {
+		t.Errorf("%s: %d publishers, want none", client, r.Publishers.Len())
 	}
 }
