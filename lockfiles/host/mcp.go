@@ -16,8 +16,8 @@ import (
 // (projects.<dir>.mcpServers). The locations are the clients' documented
 // ones: Claude Desktop's claude_desktop_config.json (macOS, Windows
 // %APPDATA%, and Linux builds' ~/.config); VS Code's user mcp.json and
-// settings.json "mcp" (stable and Insiders, per OS, plus profiles: see
-// mcpConfigFiles below); Copilot's portable ~/.copilot/mcp-config.json.
+// settings.json "mcp" (stable and Insiders, per OS; profiles are listed by
+// scanner.mcpConfigFiles); Copilot's portable ~/.copilot/mcp-config.json.
 var mcpConfigFiles = func() []struct{ path, key string } {
 	files := []struct{ path, key string }{
 		{"Library/Application Support/Claude/claude_desktop_config.json", "mcpServers"},                                               // Claude Desktop, macOS
@@ -138,18 +138,18 @@ func mcpPackages(data []byte, key string, claudeProjects bool) ([]lockfiles.Pack
 // (servers under "servers"), .cursor/mcp.json and .mcp.json (under
 // "mcpServers"). Each server launched through a package runner is a
 // package of the inventory, a direct dependency of its root; one launched
-// without an exact version is [Unpinned]. path names the file in the
-// inventory and in errors.
-func ParseWorkspaceMCP(path string, data []byte) (*lockfiles.Inventory, error) {
+// without an exact version is [Unpinned]. rel (a slash path) names the
+// file in the inventory and in errors.
+func ParseWorkspaceMCP(rel string, data []byte) (*lockfiles.Inventory, error) {
 	key := "mcpServers"
-	if strings.HasSuffix(path, ".vscode/mcp.json") || path == ".vscode/mcp.json" {
+	if path.Base(rel) == "mcp.json" && path.Base(path.Dir(rel)) == ".vscode" {
 		key = "servers"
 	}
 	pkgs, err := mcpPackages(data, key, false)
 	if err != nil {
-		return nil, &lockfiles.ParseError{Path: path, Err: err}
+		return nil, &lockfiles.ParseError{Path: rel, Err: err}
 	}
-	inv := &lockfiles.Inventory{Path: path, Format: FormatMCPConfig, Packages: pkgs}
+	inv := &lockfiles.Inventory{Path: rel, Format: FormatMCPConfig, Packages: pkgs}
 	root := inv.Root()
 	for i := range pkgs {
 		root.Deps = append(root.Deps, lockfiles.Dep{To: i})

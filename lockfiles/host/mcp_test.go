@@ -97,3 +97,29 @@ func TestParseWorkspaceMCP(t *testing.T) {
 func itoa(n int) string {
 	return string(rune('0' + n%10)) // lines here are single digits
 }
+
+// FuzzParseWorkspaceMCP: any bytes give an inventory whose packages are
+// named direct dependencies, or a ParseError naming the file.
+func FuzzParseWorkspaceMCP(f *testing.F) {
+	f.Add([]byte(`{"mcpServers": {"m": {"command": "npx", "args": ["-y", "postmark-mcp"]}}}`))
+	f.Add([]byte("{\n // c\n \"servers\": {\"m\": {\"command\": \"cmd\", \"args\": [\"/c\", \"npx\", \"-y\", \"a@1.0.0\"],},},}"))
+	f.Add([]byte(""))
+	f.Add([]byte("null"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, rel := range []string{".mcp.json", "a/.vscode/mcp.json"} {
+			inv, err := host.ParseWorkspaceMCP(rel, data)
+			if err != nil {
+				var pe *lockfiles.ParseError
+				if !errors.As(err, &pe) || pe.Path != rel {
+					t.Errorf("%s: error %v does not name the file", rel, err)
+				}
+				continue
+			}
+			for i, p := range inv.Packages {
+				if p.Name == "" || !inv.Direct(i) || (p.Version == "" && !host.IsUnpinned(&p)) {
+					t.Errorf("%s: package %d = %+v", rel, i, p)
+				}
+			}
+		}
+	})
+}
