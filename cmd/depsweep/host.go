@@ -149,8 +149,8 @@ func traceTime(tr host.Trace, f *ioc.Finding) (*time.Time, string) {
 }
 
 // machine names the machine and user whose home scan --host reads: the
-// host name, and the user from $USER (Unix) or $USERNAME (Windows), else
-// the home directory's base name.
+// host name, the user from $USER (Unix) or $USERNAME (Windows), else the
+// home directory's base name, and the home directory as an absolute path.
 func machine(e *env, home string) *report.Machine {
 	name, _ := os.Hostname()
 	user := e.getenv("USER")
@@ -159,6 +159,9 @@ func machine(e *env, home string) *report.Machine {
 	}
 	if user == "" {
 		user = filepath.Base(home)
+	}
+	if abs, err := filepath.Abs(home); err == nil {
+		home = abs
 	}
 	return &report.Machine{Name: name, User: user, Home: filepath.ToSlash(home)}
 }
