@@ -8,7 +8,9 @@ import (
 )
 
 // parseInput turns the content of one input into an inventory: the one
-// place where the scan picks a parser. Lockfiles found by discovery go to
+// place where the scan picks a parser. An MCP configuration kept in a
+// repository (.mcp.json, .vscode/mcp.json, .cursor/mcp.json) goes to
+// [lockfiles.ParseMCP]; lockfiles found by discovery go to
 // [lockfiles.Parse], which picks npm, Yarn or pnpm by name and content; a
 // scan root that is a regular file but not a lockfile is an SBOM, read by
 // [bom.Read] (isBOM is then true, and the inventory has no project
@@ -19,6 +21,10 @@ import (
 // and a registration hook would make which formats a scan reads depend on
 // which packages happen to be linked in.
 func parseInput(path string, data []byte, project fs.FS, fileRoot bool) (inv *lockfiles.Inventory, isBOM bool, err error) {
+	if lockfiles.IsMCPConfig(path) {
+		inv, err = lockfiles.ParseMCP(path, data)
+		return inv, false, err
+	}
 	if !fileRoot || lockfiles.IsLockfile(path) {
 		inv, err = lockfiles.Parse(lockfiles.Input{Path: path, Data: data, Project: project})
 		return inv, false, err

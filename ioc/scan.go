@@ -443,8 +443,8 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 		r.repo = j.repo
 	}
 	r.lockfile = LockfileResult{Path: relPath, Repo: j.repo.Path, Kind: InputOther}
-	if lockfiles.IsLockfile(relPath) {
-		r.lockfile.Kind = InputLockfile
+	if lockfiles.IsLockfile(relPath) || lockfiles.IsMCPConfig(relPath) {
+		r.lockfile.Kind = InputLockfile // an MCP configuration is listed like a lockfile
 	}
 	defer func() {
 		if p := recover(); p != nil {

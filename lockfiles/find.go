@@ -154,6 +154,8 @@ func (w *findWalker) walk(rel, repo string) bool {
 			default:
 				ok = w.walk(p, repo)
 			}
+		case typ.IsRegular() && IsMCPConfig(p):
+			ok = w.yield(Found{Path: p, Project: mcpProject(p), Repo: repo}, nil)
 		case isLockName(name):
 			switch {
 			case !typ.IsRegular():

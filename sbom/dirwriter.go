@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/depsweep/depsweep/ioc"
+	"github.com/depsweep/depsweep/lockfiles"
 )
 
 // A DirWriter writes one BOM per lockfile of a scan into a directory. It
@@ -88,7 +89,9 @@ func NewDirWriter(dir string, opts Options) (*DirWriter, error) {
 // lockfile, if any, and starts collecting the findings of lf.
 func (d *DirWriter) Lockfile(lf *ioc.LockfileResult) error {
 	err := d.finish()
-	if lf.Err == nil && lf.Inventory != nil {
+	// A workspace MCP configuration is read for its findings; it is not a
+	// project's dependency tree, so it gets no BOM.
+	if lf.Err == nil && lf.Inventory != nil && !lockfiles.IsMCPConfig(lf.Path) {
 		d.pending = lf
 	}
 	return err

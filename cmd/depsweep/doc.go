@@ -77,13 +77,18 @@
 //
 // Scan --host (the home directory of $HOME) or --home DIR reads, instead of
 // repositories, the traces packages leave on a developer machine or CI
-// runner: the npx cache, the npm cache index, MCP server launches in AI
-// clients' configurations (Claude Desktop, Cursor, VS Code and others),
-// Yarn Berry caches and the pnpm store index. Each trace is reported like a
-// lockfile named by its evidence file ("~/.npm/_npx/.../package-lock.json"),
-// with the trace source and, where it records one, the time. An MCP server
+// runner: the npx cache, the npm cache index and debug logs, MCP server
+// launches in AI clients' configurations (Claude Desktop, Cursor, VS Code
+// and others), Yarn Berry caches, pnpm's dlx cache and store index. Each
+// trace is reported like a lockfile named by its evidence file
+// ("~/.npm/_npx/.../package-lock.json"), with the trace source and, where
+// it records one, the time and where that time comes from. An MCP server
 // launched without a version ("npx -y postmark-mcp") is a high finding:
-// unpinned, it resolves to the latest version at each launch.
+// unpinned, it resolves to the latest version at each launch. The full
+// packuments npm cached give publishers without --registry. The report
+// names the machine; merge combines the reports of several machines.
+// A plain scan reads workspace MCP configurations too (.mcp.json,
+// .vscode/mcp.json, .cursor/mcp.json).
 //
 // --sbom-dir writes one CycloneDX SBOM per lockfile in the same pass, with
 // the findings as vulnerabilities; the sbom command does only that (add

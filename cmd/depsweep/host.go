@@ -8,6 +8,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/depsweep/depsweep/ioc"
+	"github.com/depsweep/depsweep/ioc/publisher"
+	"github.com/depsweep/depsweep/ioc/report"
 	"github.com/depsweep/depsweep/lockfiles/host"
 )
 
@@ -59,9 +61,18 @@ func scanHost(e *env, fs *pflag.FlagSet, h *hostFlags, ff *feedFlags, pf *pubFla
 
 	b := rs.builder(time.Now().UTC(), []string{home})
 	b.Repo(&ioc.RepoInfo{Path: hostRepo})
-	traces, errs := host.Scan(e.ctx, home)
+	b.Machine(machine(e, home))
+	res := host.Read(e.ctx, home)
+	traces, errs := res.Traces, res.Errors
 	interrupted := e.ctx.Err() != nil
 	pubs := rs.publishers()
+	if res.Publishers.Len() > 0 {
+		// The packuments npm cached answer after the flags' sources.
+		pubs = publisher.Chain(pubs, publisher.Named(res.Publishers, "npm cache packument"))
+		for _, d := range res.Publishers.Dirs() {
+			rs.sources = append(rs.sources, "npm-cache:"+hostRepo+"/"+d)
+		}
+	}
 	var stats ioc.MatchStats
 	for _, tr := range traces {
 		inv := tr.Inventory
@@ -69,7 +80,7 @@ func scanHost(e *env, fs *pflag.FlagSet, h *hostFlags, ff *feedFlags, pf *pubFla
 		fds, st := rs.index.MatchInventory(hostRepo, inv, pubs)
 		stats.Packages += st.Packages
 		stats.PublisherKnown += st.PublisherKnown
-		b.Trace(hostRepo, inv, tr.Times, fds)
+		b.Trace(hostRepo, inv, tr.Times, tr.TimeFrom, fds)
 	}
 	for _, err := range errs {
 		re := b.TraceError(hostRepo, err)
@@ -83,6 +94,24 @@ func scanHost(e *env, fs *pflag.FlagSet, h *hostFlags, ff *feedFlags, pf *pubFla
 		log.Warn().Msg(logNoTraces(filepath.ToSlash(home)))
 	}
 	return fo.exitCode(rep, false, interrupted), nil
+}
+
+// machine names the machine and user whose home scan --host reads: the
+// host name, the user from $USER (Unix) or $USERNAME (Windows), else the
+// home directory's base name, and the home directory as an absolute path.
+func machine(e *env, home string) *report.Machine {
+	name, _ := os.Hostname()
+	user := e.getenv("USER")
+	if user == "" {
+		user = e.getenv("USERNAME")
+	}
+	if user == "" {
+		user = filepath.Base(home)
+	}
+	if abs, err := filepath.Abs(home); err == nil {
+		home = abs
+	}
+	return &report.Machine{Name: name, User: user, Home: filepath.ToSlash(home)}
 }
 
 // homeDir is the user's home directory as scan --host reads it: $HOME, else

@@ -46,7 +46,7 @@ func TestScanHome(t *testing.T) {
 	}
 	want := []string{
 		"critical ~/" + bucket + ":2 postmark-mcp@1.0.17 npm-cacache 2025-09-18T08:30:00Z postmark-mcp@1.0.17; version in DEPSWEEP-2025-0001's affected set",
-		"critical ~/.npm/_npx/2a7f1c0d6b9e4f35/package-lock.json:11 postmark-mcp@1.0.16 npx-cache - postmark-mcp@1.0.16; version in DEPSWEEP-2025-0001's affected set",
+		"critical ~/.npm/_npx/2a7f1c0d6b9e4f35/package-lock.json:11 postmark-mcp@1.0.16 npx-cache ",
 		"critical ~/.yarn/berry/cache/postmark-mcp-npm-1.0.18-4b1e6f1c2d-3a9d2c1e0f.zip:0 postmark-mcp@1.0.18 yarn-cache ",
 		"high ~/.config/Claude/claude_desktop_config.json:11 postmark-mcp@ mcp-config - postmark-mcp launched without a version; unpinned: resolves to latest",
 	}
@@ -60,8 +60,13 @@ func TestScanHome(t *testing.T) {
 			t.Errorf("finding %d = %q, want %q…", i, got[i], want[i])
 		}
 	}
-	if f := rep.Findings[2]; f.SeenAt == nil {
-		t.Errorf("yarn cache finding has no time, want the zip's modification time")
+	if f := rep.Findings[2]; f.SeenAt == nil || f.SeenAtFrom != "file-mtime" {
+		t.Errorf("yarn cache finding seen %v from %q, want the zip's modification time", f.SeenAt, f.SeenAtFrom)
+	}
+	// No cache entry dates the npx entry's tarball: the directory's time
+	// stands in, and the report says so.
+	if f := rep.Findings[1]; f.SeenAt == nil || f.SeenAtFrom != "dir-mtime" {
+		t.Errorf("npx finding seen %v from %q, want the entry directory's modification time", f.SeenAt, f.SeenAtFrom)
 	}
 	for _, f := range rep.Findings {
 		if f.Repo != "~" {

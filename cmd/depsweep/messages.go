@@ -481,8 +481,8 @@ func errNoHome() error {
 
 // logNoTraces is the warning for a host scan that found no trace.
 func logNoTraces(home string) string {
-	return fmt.Sprintf("no package traces under %s (looked for the npx cache, the npm cache index, MCP client configs, "+
-		"Yarn Berry caches and the pnpm store index)", home)
+	return fmt.Sprintf("no package traces under %s (looked for the npx cache, the npm cache index and logs, MCP client configs, "+
+		"Yarn Berry caches, the pnpm dlx cache and the pnpm store index)", home)
 }
 
 // Messages of the fleet flags and of 'depsweep merge'.

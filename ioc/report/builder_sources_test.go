@@ -93,7 +93,7 @@ func TestBuilderTrace(t *testing.T) {
 	}}
 	fs := []ioc.Finding{{ID: "t1", Severity: ioc.SeverityCritical, Repo: "~", Lockfile: inv.Path, Line: 9, Package: inv.Packages[1], Indicator: pkgInd}}
 	b := newBuilder()
-	b.Trace("~", inv, []time.Time{{}, seen}, fs)
+	b.Trace("~", inv, []time.Time{{}, seen}, nil, fs)
 	e1 := b.TraceError("~", &lockfiles.ParseError{Path: ".npm/_cacache/index-v5/ab/cd", Line: 2, Err: errors.New("bad entry")})
 	e2 := b.TraceError("~", errors.New(".claude.json: permission denied"))
 	r := b.Finish(t0, false, report.Coverage{})

@@ -164,7 +164,7 @@ func periodText(p Period) string {
 func seenText(f *Finding) string {
 	s := traceLabel(f.Trace)
 	if f.SeenAt != nil {
-		return s + ", " + dateTime(*f.SeenAt)
+		return s + ", " + dateTime(*f.SeenAt) + seenFrom(f.SeenAtFrom)
 	}
 	return s + ", time unknown"
 }
@@ -182,6 +182,10 @@ func traceLabel(trace string) string {
 		return "Yarn cache"
 	case "pnpm-store":
 		return "pnpm store index"
+	case "pnpm-dlx":
+		return "pnpm dlx cache"
+	case "npm-log":
+		return "npm debug log"
 	case "":
 		return "host trace"
 	}

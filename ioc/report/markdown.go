@@ -105,6 +105,9 @@ func markdown(b *bytes.Buffer, r *Report) {
 	}
 	p("| Findings | %s |\n", fv)
 	p("| Errors | %d |\n", s.Errors)
+	for _, m := range machineLines(r) {
+		p("| Machine | %s |\n", mdText(m))
+	}
 	if c := s.Publisher; c.Packages > 0 {
 		v := fmt.Sprintf("%d of %d packages", c.Known, c.Packages)
 		if len(c.Sources) > 0 {

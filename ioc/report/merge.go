@@ -30,9 +30,21 @@ func (e *MergeError) Error() string { return fmt.Sprintf("report %d: %s", e.Repo
 // reports (the shards overlap, or one report was given twice); and a
 // report already compared with a baseline (merge first, then compare).
 // The inputs are not modified. Merge of no reports is an error.
+//
+// Host scan reports of different machines (see [Report.Machine]) are not
+// shards of one sweep: their paths all start at "~". When the reports name
+// two or more machines, each machine's repository, lockfile, error and
+// finding paths (and roots) are prefixed with its label and a colon
+// ("alice@laptop-12:~/.npm/_npx/..."), its findings carry the label in
+// Machine and get an id of their own, and Summary.Machines gives each
+// machine's counts. Two reports of the same machine still overlap.
 func Merge(reports ...*Report) (*Report, error) {
 	if len(reports) == 0 {
 		return nil, fmt.Errorf("no reports to merge")
+	}
+	reports, machines, err := byMachine(reports)
+	if err != nil {
+		return nil, err
 	}
 	first := reports[0]
 	out := &Report{
@@ -100,6 +112,7 @@ func Merge(reports ...*Report) (*Report, error) {
 		}
 	}
 	out.Summary.Publisher.Sources = sources
+	out.Summary.Machines = machines
 	if err := checkShardSet(reports); err != nil {
 		return nil, err
 	}

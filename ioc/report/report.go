@@ -32,6 +32,10 @@ type Report struct {
 	Errors      []Error    `json:"errors"`    // every input that could not be read or parsed, sorted by path
 	Repos       []Repo     `json:"repos"`     // every repository scanned, sorted by path
 	Lockfiles   []Lockfile `json:"lockfiles"` // every lockfile scanned, sorted by path
+
+	// Machine names the machine and user a 'scan --host' report was made
+	// on; nil in other reports.
+	Machine *Machine `json:"machine,omitempty"`
 	// Shard names the part of a sharded sweep (--shard I/N) this report
 	// covers; nil for a whole sweep and for a merged report.
 	Shard *Shard `json:"shard,omitempty"`
@@ -75,6 +79,38 @@ type Summary struct {
 	// Baseline counts the findings by status when the scan was compared
 	// with a baseline ([Compare]); nil when it was not.
 	Baseline *BaselineSummary `json:"baseline,omitempty"`
+	// Machines summarises each machine of a report merged from the
+	// 'scan --host' reports of several machines ([Merge]); nil otherwise.
+	Machines []MachineSummary `json:"machines,omitempty"`
+}
+
+// A Machine is the computer and account a host scan read.
+type Machine struct {
+	Name string `json:"name"`           // host name
+	User string `json:"user,omitempty"` // login name of the user whose home was read
+	Home string `json:"home,omitempty"` // the home directory read
+}
+
+// Label is how a merged report names the machine: "user@name", or the
+// name alone when the user is unknown.
+func (m *Machine) Label() string {
+	if m.User == "" {
+		return m.Name
+	}
+	return m.User + "@" + m.Name
+}
+
+// A MachineSummary is one machine's part of a merged report.
+type MachineSummary struct {
+	Machine    string         `json:"machine"` // its Label, the prefix of its paths ("alice@laptop-12:~/.npm/...")
+	Name       string         `json:"name"`
+	User       string         `json:"user,omitempty"`
+	Started    time.Time      `json:"started"`
+	Finished   time.Time      `json:"finished"`
+	Lockfiles  int            `json:"lockfiles"` // trace files read
+	Findings   int            `json:"findings"`
+	Errors     int            `json:"errors"`
+	BySeverity map[string]int `json:"by_severity"`
 }
 
 // Coverage counts the packages for which some data was available.
@@ -178,12 +214,21 @@ type Finding struct {
 	// The host trace fields are set by 'depsweep scan --host' only; the
 	// Lockfile of such a finding is the evidence file ("~/.npm/...").
 
-	// Trace names the trace source: "npx-cache", "npm-cacache",
-	// "mcp-config", "yarn-cache" or "pnpm-store".
+	// Trace names the trace source: "npx-cache", "npm-cacache", "npm-log",
+	// "mcp-config", "yarn-cache", "pnpm-dlx" or "pnpm-store".
 	Trace string `json:"trace,omitempty"`
 	// SeenAt is when the trace was made (a cache entry's fetch time, a cache
 	// file's modification time); nil when unknown.
 	SeenAt *time.Time `json:"seen_at,omitempty"`
+	// SeenAtFrom says where SeenAt comes from: "npm-cache-entry" (the fetch
+	// time npm's cache recorded), "file-mtime", "dir-mtime" (the npx entry
+	// directory's modification time), "log-file-name" (the start of the npm
+	// run whose debug log names it) or "dlx-dir-name" (when pnpm made the
+	// dlx directory).
+	SeenAtFrom string `json:"seen_at_from,omitempty"`
+	// Machine is the machine label ("user@name") of a finding in a report
+	// merged from several machines' host scans.
+	Machine string `json:"machine,omitempty"`
 }
 
 // A CommitRef names one commit of a finding's history.

@@ -140,6 +140,14 @@ func (t *textWriter) summary(r *Report, collisions []Finding) {
 	} else {
 		t.field("errors", "0")
 	}
+	label := "machine"
+	if len(r.Summary.Machines) > 0 {
+		label = "machines"
+	}
+	for _, m := range machineLines(r) {
+		t.field(label, m)
+		label = ""
+	}
 	if c := s.Publisher; c.Packages > 0 {
 		v := fmt.Sprintf("data for %d of %d packages", c.Known, c.Packages)
 		if len(c.Sources) > 0 {

@@ -18,6 +18,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -26,11 +27,22 @@ import (
 
 // Formats of the inventories Scan returns, one per trace source.
 const (
-	FormatNpxCache  = "npx-cache"   // ~/.npm/_npx/<hash>/package-lock.json (or its package.json _npx.packages)
-	FormatCacache   = "npm-cacache" // ~/.npm/_cacache/index-v5 bucket files: tarballs and packuments fetched
-	FormatMCPConfig = "mcp-config"  // an AI client's MCP server configuration
-	FormatYarnCache = "yarn-cache"  // Yarn Berry cache zips (<name>-npm-<version>-<hash>.zip)
-	FormatPnpmStore = "pnpm-store"  // pnpm 10 store index (index/<xx>/<hash>-<name>@<version>.json)
+	FormatNpxCache  = "npx-cache"               // ~/.npm/_npx/<hash>/package-lock.json (or its package.json _npx.packages)
+	FormatCacache   = "npm-cacache"             // ~/.npm/_cacache/index-v5 bucket files: tarballs and packuments fetched
+	FormatMCPConfig = lockfiles.FormatMCPConfig // an AI client's MCP server configuration
+	FormatYarnCache = "yarn-cache"              // Yarn Berry cache zips (<name>-npm-<version>-<hash>.zip)
+	FormatPnpmStore = "pnpm-store"              // pnpm store index: v10 index/<xx>/<hash>-<name>@<version>.json, v3 files/<xx>/<hash>-index.json
+	FormatPnpmDlx   = "pnpm-dlx"                // pnpm dlx cache: <cache>/dlx/<hash>/<stamp>/pnpm-lock.yaml
+	FormatNpmLog    = "npm-log"                 // npm debug log: the command line (npx, npm exec, npm cache add) and tarball fetches
+)
+
+// Where a trace's time comes from (Trace.TimeFrom).
+const (
+	FromCacheEntry = "npm-cache-entry" // the fetch time cacache recorded for the tarball
+	FromFileTime   = "file-mtime"      // the evidence file's modification time
+	FromDirTime    = "dir-mtime"       // the npx cache entry directory's modification time
+	FromLogName    = "log-file-name"   // the start time in the npm debug log's file name
+	FromDlxStamp   = "dlx-dir-name"    // the creation time pnpm writes into the dlx directory's name
 )
 
 // Unpinned is [lockfiles.Unpinned], the Resolved value of a package
@@ -50,6 +62,18 @@ type Trace struct {
 	// Times holds, per package index, when the trace was made (a cacache
 	// entry's fetch time, a cache file's modification time); zero when unknown.
 	Times []time.Time
+	// TimeFrom holds, per package index, where its time came from (one of
+	// the From constants); "" when the time is unknown.
+	TimeFrom []string
+}
+
+// A Result is everything [Read] found under a home directory.
+type Result struct {
+	Traces []Trace // by source, then path
+	Errors []error // one per file that could not be read or parsed
+	// Publishers holds the publishers named by the full packuments in npm's
+	// cache; empty (never nil) when there were none.
+	Publishers *Publishers
 }
 
 // Scan reads every trace source under home (the user's home directory) and
@@ -57,10 +81,23 @@ type Trace struct {
 // per file it could not read or parse; a missing source is not an error.
 // Errors name the file relative to home and never quote its content.
 func Scan(ctx context.Context, home string) ([]Trace, []error) {
-	s := &scanner{ctx: ctx, home: home}
+	r := Read(ctx, home)
+	return r.Traces, r.Errors
+}
+
+// Read is [Scan], plus the publisher data the home's caches hold.
+func Read(ctx context.Context, home string) *Result {
+	s := &scanner{ctx: ctx, home: home, fetchedAt: map[string]time.Time{}, pubs: newPublishers()}
 	for _, dir := range npmCacheDirs {
+		// The cache index first: it dates the npx entries' tarballs.
+		before := s.traces
+		s.traces = nil
+		s.cacache(path.Join(dir, "_cacache"))
+		cached := s.traces
+		s.traces = before
 		s.npx(path.Join(dir, "_npx"))
-		s.cacache(path.Join(dir, "_cacache", "index-v5"))
+		s.traces = append(s.traces, cached...)
+		s.npmLogs(path.Join(dir, "_logs"))
 	}
 	s.mcpConfigs()
 	for _, dir := range yarnCacheDirs {
@@ -69,7 +106,10 @@ func Scan(ctx context.Context, home string) ([]Trace, []error) {
 	for _, dir := range pnpmStoreDirs {
 		s.pnpmStore(dir)
 	}
-	return s.traces, s.errs
+	for _, dir := range pnpmCacheDirs {
+		s.pnpmDlx(path.Join(dir, "dlx"))
+	}
+	return &Result{Traces: s.traces, Errors: s.errs, Publishers: s.pubs}
 }
 
 // Where the package managers keep their caches, relative to the home
@@ -78,6 +118,7 @@ var (
 	npmCacheDirs  = []string{".npm", "AppData/Local/npm-cache"}
 	yarnCacheDirs = []string{".yarn/berry/cache", "Library/Caches/Yarn/berry/cache", "AppData/Local/Yarn/Berry/cache", ".cache/yarn/berry/cache"}
 	pnpmStoreDirs = []string{".local/share/pnpm/store", "Library/pnpm/store", "AppData/Local/pnpm/store", ".pnpm-store"}
+	pnpmCacheDirs = []string{".cache/pnpm", "Library/Caches/pnpm", "AppData/Local/pnpm-cache"}
 )
 
 type scanner struct {
@@ -85,6 +126,11 @@ type scanner struct {
 	home   string
 	traces []Trace
 	errs   []error
+	// fetchedAt maps a tarball URL, and "name@version", to the latest time
+	// npm's cache recorded fetching it.
+	fetchedAt map[string]time.Time
+	pubs      *Publishers
+	packs     map[string]bool // packument contents already read, by integrity
 }
 
 func (s *scanner) abs(rel string) string { return filepath.Join(s.home, filepath.FromSlash(rel)) }
@@ -140,7 +186,7 @@ func (s *scanner) add(rel, format string, pkgs []lockfiles.Package, times []time
 	if times == nil {
 		times = make([]time.Time, len(pkgs))
 	}
-	s.traces = append(s.traces, Trace{Inventory: inv, Times: times})
+	s.traces = append(s.traces, Trace{Inventory: inv, Times: times, TimeFrom: make([]string, len(pkgs))})
 }
 
 func sortedNames(ents []os.DirEntry) []string {
@@ -150,4 +196,9 @@ func sortedNames(ents []os.DirEntry) []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+func sortedEntries(ents []os.DirEntry) []os.DirEntry {
+	slices.SortFunc(ents, func(a, b os.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return ents
 }

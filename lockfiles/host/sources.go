@@ -5,11 +5,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/depsweep/depsweep/lockfiles"
@@ -35,7 +39,9 @@ func (s *scanner) npx(dir string) {
 				break
 			}
 			inv.Format = FormatNpxCache
-			s.traces = append(s.traces, Trace{Inventory: inv, Times: make([]time.Time, len(inv.Packages))})
+			tr := Trace{Inventory: inv, Times: make([]time.Time, len(inv.Packages)), TimeFrom: make([]string, len(inv.Packages))}
+			s.dateNpx(&tr, entry)
+			s.traces = append(s.traces, tr)
 			break
 		}
 		if found {
@@ -57,43 +63,117 @@ func (s *scanner) npx(dir string) {
 		}
 		var pkgs []lockfiles.Package
 		for _, spec := range m.Npx.Packages {
-			if p, ok := specPackage(spec); ok {
-				p.Line = lineOf(data, spec, 0)
+			if p, ok := lockfiles.SpecPackage(spec); ok {
+				p.Line = lockfiles.LineOf(data, spec, 0)
 				pkgs = append(pkgs, p)
 			}
 		}
 		s.add(rel, FormatNpxCache, pkgs, nil)
-	}
-}
-
-// cacache reads npm's cache index. Each bucket file under index-v5 holds
-// lines "<sha1 of the JSON>\t<JSON entry>"; an entry's key is
-// "make-fetch-happen:request-cache:<URL>", its time the fetch time in
-// milliseconds. A tarball URL names a version; a packument URL only the
-// package (Version "", Resolved the URL). Deleted entries (integrity null)
-// are skipped.
-func (s *scanner) cacache(dir string) {
-	var walk func(rel string, depth int)
-	walk = func(rel string, depth int) {
-		for _, name := range sortedNames(s.readDir(rel)) {
-			p := path.Join(rel, name)
-			if depth < 2 {
-				walk(p, depth+1)
-				continue
-			}
-			s.cacacheBucket(p)
+		if len(pkgs) > 0 {
+			s.dateNpx(&s.traces[len(s.traces)-1], entry)
 		}
 	}
-	walk(dir, 0)
 }
 
-const cacacheKeyPrefix = "make-fetch-happen:request-cache:"
-
-func (s *scanner) cacacheBucket(rel string) {
-	data, ok := s.readFile(rel)
-	if !ok {
-		return
+// cacache reads npm's cache index. Each bucket file under
+// <cache>/index-v5 holds lines "<sha1 of the JSON>\t<JSON entry>"; an
+// entry's key is "make-fetch-happen:request-cache:<URL>" (every HTTP
+// response npm kept) or "pacote:tarball:<name>@<version>" (what 'npm cache
+// add' stores), its time the fetch time in milliseconds. A tarball URL
+// names a version; a packument URL only the package (Version "", Resolved
+// the URL), and its content, when it is a full packument, gives publishers.
+// Deleted entries (integrity null) are skipped.
+func (s *scanner) cacache(cache string) {
+	// The buckets are read a chunk at a time by a few goroutines (a cache
+	// holds tens of thousands of small files, and reading them is waiting
+	// on the disk), then parsed in path order, so the result is the same.
+	var buckets []string
+	var types []fs.FileMode
+	var walk func(rel string, depth int)
+	walk = func(rel string, depth int) {
+		for _, e := range sortedEntries(s.readDir(rel)) {
+			p := path.Join(rel, e.Name())
+			if depth < 2 {
+				if e.IsDir() {
+					walk(p, depth+1)
+				}
+				continue
+			}
+			buckets = append(buckets, p)
+			types = append(types, e.Type())
+		}
 	}
+	walk(path.Join(cache, "index-v5"), 0)
+	const chunk = 512
+	for len(buckets) > 0 && s.ctx.Err() == nil {
+		n := min(chunk, len(buckets))
+		part, partTypes := buckets[:n], types[:n]
+		buckets, types = buckets[n:], types[n:]
+		data := make([][]byte, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for range min(8, n) {
+			wg.Go(func() {
+				for i := range next {
+					data[i], errs[i] = readRegular(s.abs(part[i]), partTypes[i])
+				}
+			})
+		}
+		for i := range part {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		for i, rel := range part {
+			if errs[i] != nil {
+				if !errors.Is(errs[i], fs.ErrNotExist) { // removed since listed: cacache's own cleanup
+					s.fail(rel, errs[i])
+				}
+				continue
+			}
+			s.cacacheBucket(cache, rel, data[i])
+		}
+	}
+}
+
+// readRegular reads the regular file full, whose directory entry has type
+// typ: not a symlink or other special file (lockfiles.ErrNotRegular), not
+// over maxFile bytes. The type comes from the directory listing, so a
+// bucket costs an open, an fstat and a read.
+func readRegular(full string, typ fs.FileMode) ([]byte, error) {
+	if !typ.IsRegular() {
+		return nil, lockfiles.ErrNotRegular
+	}
+	f, err := os.Open(full)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() { // replaced since listed
+		return nil, lockfiles.ErrNotRegular
+	}
+	if st.Size() > maxFile {
+		return nil, fmt.Errorf("%d bytes, over the %d byte limit", st.Size(), maxFile)
+	}
+	buf := make([]byte, st.Size())
+	n, err := io.ReadFull(f, buf)
+	if err == io.ErrUnexpectedEOF { // shrunk since the fstat: what is there
+		err = nil
+	}
+	return buf[:n], err
+}
+
+const (
+	cacacheKeyPrefix     = "make-fetch-happen:request-cache:"
+	cacacheTarballPrefix = "pacote:tarball:"
+)
+
+func (s *scanner) cacacheBucket(cache, rel string, data []byte) {
 	var pkgs []lockfiles.Package
 	var times []time.Time
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -111,12 +191,16 @@ func (s *scanner) cacacheBucket(rel string) {
 		if json.Unmarshal(js, &e) != nil || e.Integrity == nil {
 			continue
 		}
-		u, ok := strings.CutPrefix(e.Key, cacacheKeyPrefix)
-		if !ok {
-			continue
-		}
-		p, ok := registryURLPackage(u)
-		if !ok {
+		var p lockfiles.Package
+		if u, ok := strings.CutPrefix(e.Key, cacacheKeyPrefix); ok {
+			if p, ok = registryURLPackage(u); !ok {
+				continue
+			}
+		} else if spec, ok := strings.CutPrefix(e.Key, cacacheTarballPrefix); ok {
+			if p, ok = lockfiles.SpecPackage(spec); !ok || p.Version == "" {
+				continue
+			}
+		} else {
 			continue
 		}
 		p.Integrity = *e.Integrity
@@ -127,8 +211,14 @@ func (s *scanner) cacacheBucket(rel string) {
 			t = time.UnixMilli(e.Time).UTC()
 		}
 		times = append(times, t)
+		if p.Version == "" {
+			s.packument(cache, p.Name, *e.Integrity)
+		} else {
+			s.fetched(p, t)
+		}
 	}
 	s.add(rel, FormatCacache, pkgs, times)
+	s.setFrom(len(s.traces)-1, rel, FromCacheEntry)
 }
 
 // registryURLPackage reads a registry URL: a tarball
@@ -142,7 +232,7 @@ func registryURLPackage(raw string) (lockfiles.Package, bool) {
 	p := strings.TrimPrefix(u.EscapedPath(), "/")
 	if name, file, ok := strings.Cut(p, "/-/"); ok {
 		name, err := url.PathUnescape(name)
-		if err != nil || !validName(name) {
+		if err != nil || !lockfiles.ValidName(name) {
 			return lockfiles.Package{}, false
 		}
 		base := name[strings.LastIndexByte(name, '/')+1:]
@@ -151,54 +241,25 @@ func registryURLPackage(raw string) (lockfiles.Package, bool) {
 			return lockfiles.Package{}, false
 		}
 		v, ok = strings.CutSuffix(v, ".tgz")
-		if !ok || !exactVersion.MatchString(v) {
+		if !ok || !lockfiles.IsExactVersion(v) {
 			return lockfiles.Package{}, false
 		}
 		return lockfiles.Package{Name: name, Version: v, Source: lockfiles.SourceRegistry, Resolved: raw}, true
 	}
 	name, err := url.PathUnescape(p)
-	if err != nil || !validName(name) {
+	if err != nil || !lockfiles.ValidName(name) {
 		return lockfiles.Package{}, false
 	}
 	return lockfiles.Package{Name: name, Source: lockfiles.SourceRegistry, Resolved: raw}, true
 }
 
-var (
-	nameRE       = regexp.MustCompile(`^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9._~-][a-z0-9._~-]*$`)
-	exactVersion = regexp.MustCompile(`^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
-)
-
-// validName reports whether s is an npm package name (lowercase, as the
-// registry requires for new packages; old mixed-case names are accepted).
-func validName(s string) bool {
-	return len(s) <= 214 && nameRE.MatchString(strings.ToLower(s))
-}
-
-// specPackage reads a package spec as npx, pnpm dlx and yarn dlx take it:
-// "name", "name@1.2.3", "@scope/name@latest", "npm:name@1.2.3". An exact
-// version pins it; anything else (no version, a tag, a range) is
-// [Unpinned]. Git, file and URL specs are not registry packages and are
-// left out.
-func specPackage(spec string) (lockfiles.Package, bool) {
-	spec = strings.TrimPrefix(spec, "npm:")
-	at := strings.LastIndexByte(spec, '@')
-	name, ver := spec, ""
-	if at > 0 {
-		name, ver = spec[:at], spec[at+1:]
-	}
-	if !validName(name) {
-		return lockfiles.Package{}, false
-	}
-	if exactVersion.MatchString(ver) {
-		return lockfiles.Package{Name: name, Version: strings.TrimPrefix(ver, "v"), Source: lockfiles.SourceRegistry}, true
-	}
-	return lockfiles.Package{Name: name, Source: lockfiles.SourceRegistry, Resolved: Unpinned}, true
-}
-
-// yarnCache reads Yarn Berry cache file names:
-// <ident slug>-npm-<version>-<hash>[-<hash>].zip, where the slug of
-// @scope/name is @scope-name. A scope holding a dash cannot be told from
-// the name by the file name alone; the first dash after "@" is taken.
+// yarnCache reads Yarn Berry cache file names as Yarn 3 and 4 write them:
+// <ident slug>-npm-<version>-<checksum>-<cache key>.zip, where the slug of
+// @scope/name is @scope-name, the checksum is 10 hex digits and the cache
+// key is short in the global cache ("10c0" for Yarn 4, "8" for Yarn 3) and
+// 10 hex digits in a project's .yarn/cache. A scope holding a dash cannot
+// be told from the name by the file name alone; the first dash after "@"
+// is taken.
 func (s *scanner) yarnCache(dir string) {
 	for _, name := range sortedNames(s.readDir(dir)) {
 		p, ok := yarnCacheName(name)
@@ -211,10 +272,14 @@ func (s *scanner) yarnCache(dir string) {
 		}
 		// One inventory per zip: the zip is the evidence file.
 		s.add(path.Join(dir, name), FormatYarnCache, []lockfiles.Package{p}, []time.Time{t})
+		s.setFrom(len(s.traces)-1, path.Join(dir, name), FromFileTime)
 	}
 }
 
-var yarnHash = regexp.MustCompile(`^[0-9a-f]{8,}$`)
+var (
+	yarnHash     = regexp.MustCompile(`^[0-9a-f]{8,}$`)
+	yarnCacheKey = regexp.MustCompile(`^([0-9a-f]{8,}|[0-9]+(c[0-9]+)?)$`)
+)
 
 func yarnCacheName(file string) (lockfiles.Package, bool) {
 	base, ok := strings.CutSuffix(file, ".zip")
@@ -225,13 +290,13 @@ func yarnCacheName(file string) (lockfiles.Package, bool) {
 	if !ok {
 		return lockfiles.Package{}, false
 	}
-	// Read from the right: one or two hashes (locator hash, checksum) follow the version.
+	// Read from the right: the cache key, then the checksum, follow the version.
 	parts := strings.Split(rest, "-")
-	for k := 0; k < 2 && len(parts) > 1 && yarnHash.MatchString(parts[len(parts)-1]); k++ {
-		parts = parts[:len(parts)-1]
+	if len(parts) < 3 || !yarnCacheKey.MatchString(parts[len(parts)-1]) || !yarnHash.MatchString(parts[len(parts)-2]) {
+		return lockfiles.Package{}, false
 	}
-	version := strings.Join(parts, "-")
-	if len(parts) == len(strings.Split(rest, "-")) || !exactVersion.MatchString(version) {
+	version := strings.Join(parts[:len(parts)-2], "-")
+	if !lockfiles.IsExactVersion(version) {
 		return lockfiles.Package{}, false
 	}
 	if strings.HasPrefix(name, "@") {
@@ -241,17 +306,21 @@ func yarnCacheName(file string) (lockfiles.Package, bool) {
 		}
 		name = name[:i] + "/" + name[i+1:]
 	}
-	if !validName(name) {
+	if !lockfiles.ValidName(name) {
 		return lockfiles.Package{}, false
 	}
 	return lockfiles.Package{Name: name, Version: version, Source: lockfiles.SourceRegistry}, true
 }
 
 // pnpmStore reads pnpm 10's store index: <store>/v10/index/<xx>/<hash>-<name>@<version>.json,
-// with "/" in scoped names written "+". Older stores name index files by
-// hash alone and are not read.
+// with "/" in scoped names written "+". The stores of pnpm 7 to 9 (v3)
+// name index files by hash alone: see pnpmStoreV3.
 func (s *scanner) pnpmStore(store string) {
 	for _, v := range sortedNames(s.readDir(store)) {
+		if v == "v3" {
+			s.pnpmStoreV3(path.Join(store, v))
+			continue
+		}
 		if !strings.HasPrefix(v, "v") {
 			continue
 		}
@@ -268,6 +337,7 @@ func (s *scanner) pnpmStore(store string) {
 					t = st.ModTime().UTC()
 				}
 				s.add(path.Join(sub, name), FormatPnpmStore, []lockfiles.Package{p}, []time.Time{t})
+				s.setFrom(len(s.traces)-1, path.Join(sub, name), FromFileTime)
 			}
 		}
 	}
@@ -281,22 +351,8 @@ func pnpmIndexName(file string) (lockfiles.Package, bool) {
 		return lockfiles.Package{}, false
 	}
 	name := strings.Replace(m[1], "+", "/", 1)
-	if !validName(name) || !exactVersion.MatchString(m[2]) {
+	if !lockfiles.ValidName(name) || !lockfiles.IsExactVersion(m[2]) {
 		return lockfiles.Package{}, false
 	}
 	return lockfiles.Package{Name: name, Version: m[2], Source: lockfiles.SourceRegistry}, true
-}
-
-// lineOf returns the 1-based line of the first JSON string equal to s at or
-// after byte offset from, or 0.
-func lineOf(data []byte, s string, from int) int {
-	q, _ := json.Marshal(s)
-	if from > len(data) {
-		return 0
-	}
-	i := bytes.Index(data[from:], q)
-	if i < 0 {
-		return 0
-	}
-	return 1 + bytes.Count(data[:from+i], []byte{'\n'})
 }
