@@ -34,17 +34,17 @@ type comparator struct {
 // regular expressions (Go's leftmost-first matching agrees with
 // JavaScript's on these patterns).
 const (
-	tNum       = `0|[1-9]\d*`
-	tNonNum    = `\d*[a-zA-Z-][a-zA-Z0-9-]*`
-	tPreID     = `(?:` + tNonNum + `|` + tNum + `)`
-	tPre       = `(?:-(` + tPreID + `(?:\.` + tPreID + `)*))`
-	tPreIDL    = `(?:` + tNonNum + `|\d+)`
-	tPreL      = `(?:-?(` + tPreIDL + `(?:\.` + tPreIDL + `)*))`
-	tBuildID   = `[a-zA-Z0-9-]+`
-	tBuild     = `(?:\+(` + tBuildID + `(?:\.` + tBuildID + `)*))`
-	tFullPlain = `v?(?:` + tNum + `)\.(?:` + tNum + `)\.(?:` + tNum + `)(?:` + tPre + `)?(?:` + tBuild + `)?`
+	tNum        = `0|[1-9]\d*`
+	tNonNum     = `\d*[a-zA-Z-][a-zA-Z0-9-]*`
+	tPreID      = `(?:` + tNonNum + `|` + tNum + `)`
+	tPre        = `(?:-(` + tPreID + `(?:\.` + tPreID + `)*))`
+	tPreIDL     = `(?:` + tNonNum + `|\d+)`
+	tPreL       = `(?:-?(` + tPreIDL + `(?:\.` + tPreIDL + `)*))`
+	tBuildID    = `[a-zA-Z0-9-]+`
+	tBuild      = `(?:\+(` + tBuildID + `(?:\.` + tBuildID + `)*))`
+	tFullPlain  = `v?(?:` + tNum + `)\.(?:` + tNum + `)\.(?:` + tNum + `)(?:` + tPre + `)?(?:` + tBuild + `)?`
 	tLoosePlain = `[v=\s]*(?:\d+)\.(?:\d+)\.(?:\d+)(?:` + tPreL + `)?(?:` + tBuild + `)?`
-	tXID       = `0|[1-9]\d*|x|X|\*`
+	tXID        = `0|[1-9]\d*|x|X|\*`
 	// groups: major, minor, patch, prerelease, build
 	tXPlain = `[v=\s]*(` + tXID + `)(?:\.(` + tXID + `)(?:\.(` + tXID + `)(?:` + tPre + `)?(?:` + tBuild + `)?)?)?`
 	tGTLT   = `((?:<|>)?=?)`
