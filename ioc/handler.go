@@ -11,6 +11,9 @@ type LockfileResult struct {
 	// SBOM is set when the input is an SBOM given as a file to scan,
 	// read in place of a lockfile; reports list it with the lockfiles.
 	SBOM bool
+	// Declared is set for the package.json of a project without a
+	// lockfile (Path names it): what matching its declared ranges read.
+	Declared *DeclaredStats
 	// Match is what matching the file counted toward [ScanStats] (zero for
 	// an error), so that a handler dropping the event can discount it.
 	Match MatchStats

@@ -227,6 +227,15 @@ var scanBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return 
 // Unreadable directories and files and malformed manifests are returned
 // as errors; the scan goes on. Safe for concurrent use.
 func (x *Index) MatchInstalled(repo, projectPath string, project fs.FS, inv *lockfiles.Inventory) ([]Finding, []error) {
+	return x.MatchInstalledWith(repo, projectPath, project, inv, nil)
+}
+
+// MatchInstalledWith is [Index.MatchInstalled] with publisher data: an
+// installed package whose manifest does not name its publisher (npm does
+// not copy _npmUser into node_modules) is looked up in pubs, as the
+// lockfile's packages are, so that a publisher indicator hits the
+// installed copy too. pubs may be nil.
+func (x *Index) MatchInstalledWith(repo, projectPath string, project fs.FS, inv *lockfiles.Inventory, pubs Publishers) ([]Finding, []error) {
 	if project == nil {
 		return nil, nil
 	}
@@ -251,6 +260,7 @@ func (x *Index) MatchInstalled(repo, projectPath string, project fs.FS, inv *loc
 	}
 	bufp := scanBufs.Get().(*[]byte)
 	defer scanBufs.Put(bufp)
+	projectPubs := publisherLookup(pubs)
 
 	var out []Finding
 	var hits []hit
@@ -278,7 +288,7 @@ func (x *Index) MatchInstalled(repo, projectPath string, project fs.FS, inv *loc
 		if n := installedName(dir); n != m.Name {
 			p.Alias = n
 		}
-		var pubs pubLookup
+		pubs := projectPubs
 		if m.NpmUser != nil && m.NpmUser.Name != "" {
 			acct := m.NpmUser.Name
 			pubs = func(string, string) (string, string, bool) { return acct, "installed package.json", true }

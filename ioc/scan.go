@@ -48,8 +48,13 @@ type ScanConfig struct {
 	// coverage says so. It is called from several goroutines at once.
 	Publishers func(project fs.FS, projectPath string) Publishers
 	// Installed also matches the packages installed under each project's
-	// node_modules ([Index.MatchInstalled]), once per project.
+	// node_modules ([Index.MatchInstalled]), once per project, also where
+	// the project has no lockfile and where a node_modules directory has
+	// neither a lockfile nor a package.json beside it.
 	Installed bool
+	// Declared also reads the package.json of each project without a
+	// lockfile and matches its declared ranges ([Index.MatchDeclared]).
+	Declared bool
 	// Jobs is the number of files parsed and matched at once; zero means
 	// runtime.GOMAXPROCS(0).
 	Jobs int
@@ -371,7 +376,7 @@ func walk(ctx context.Context, cfg ScanConfig, root, prefix string, jobc chan<- 
 		send(job{found: lockfiles.Found{Path: filepath.ToSlash(root), Project: dir, Repo: dir}, repo: &ri, file: true})
 		return
 	}
-	for f, err := range lockfiles.Find(ctx, root, lockfiles.FindOptions{Skip: cfg.Skip}) {
+	for f, err := range lockfiles.Find(ctx, root, lockfiles.FindOptions{Skip: cfg.Skip, Manifests: cfg.Declared, NodeModules: cfg.Installed}) {
 		if ctx.Err() != nil {
 			return
 		}
@@ -412,6 +417,10 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 		r.lockfile.Err = discoveryError(j.prefix, j.findErr)
 		return r
 	}
+	if j.found.Manifest || j.found.NodeModules {
+		checkProject(cfg, j, relPath, projects, &r)
+		return r
+	}
 	data, err := readCapped(filepath.Join(j.root, filepath.FromSlash(j.found.Path)), cfg.MaxFileSize)
 	if err != nil {
 		r.lockfile.Err = &lockfiles.ParseError{Path: relPath, Err: err}
@@ -444,7 +453,7 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 	r.findings, r.stats = cfg.Index.MatchInventory(j.repo.Path, inv, pubs)
 	if cfg.Installed && project != nil {
 		if _, dup := projects.LoadOrStore(projectDir, struct{}{}); !dup {
-			inst, errs := cfg.Index.MatchInstalled(j.repo.Path, projectPath, project, inv)
+			inst, errs := cfg.Index.MatchInstalledWith(j.repo.Path, projectPath, project, inv, pubs)
 			r.findings = append(r.findings, inst...)
 			for _, e := range errs {
 				r.extra = append(r.extra, LockfileResult{Path: errorPath(e, projectPath), Repo: j.repo.Path, Err: e})

@@ -144,7 +144,7 @@ func cmdScan(e *env, args []string) (int, error) {
 	h := ioc.MultiHandler(handlers...)
 
 	cfg := ioc.ScanConfig{
-		Roots: roots, Index: rs.index, Publishers: rs.pubsFor, Installed: pf.installed,
+		Roots: roots, Index: rs.index, Publishers: rs.pubsFor, Installed: pf.installed, Declared: true,
 		Jobs: sf.jobs, MaxFileSize: sf.maxFileSize << 20, Log: log, Skip: sf.skip(),
 		ReadFile: sbom.ReadBOM,
 	}

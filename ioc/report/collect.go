@@ -49,6 +49,9 @@ func (c *Collector) Lockfile(lf *ioc.LockfileResult) error {
 	if l, ok := ConvertLockfile(lf); ok {
 		c.r.Lockfiles = append(c.r.Lockfiles, l)
 	}
+	if p, ok := ConvertNoLockfile(lf); ok {
+		c.r.NoLockfile = append(c.r.NoLockfile, p)
+	}
 	if lf.Err != nil {
 		c.r.Errors = append(c.r.Errors, Error{Path: lf.Path, Error: lf.Err.Error()})
 	}
@@ -116,6 +119,7 @@ func ConvertFinding(f *ioc.Finding) Finding {
 		Path:      slices.Clone(f.Path),
 		Evidence:  f.Evidence,
 		Collision: f.Collision,
+		Declared:  f.Declared,
 	}
 	if rf.ID == "" {
 		rf.ID = ioc.Fingerprint(f)
@@ -172,6 +176,7 @@ func Normalize(r *Report) {
 	slices.SortStableFunc(r.Repos, func(a, b Repo) int { return cmp.Compare(a.Path, b.Path) })
 	r.Repos = slices.CompactFunc(r.Repos, func(a, b Repo) bool { return a.Path == b.Path })
 	slices.SortStableFunc(r.Lockfiles, func(a, b Lockfile) int { return cmp.Compare(a.Path, b.Path) })
+	slices.SortStableFunc(r.NoLockfile, func(a, b NoLockfileProject) int { return cmp.Compare(a.Path, b.Path) })
 	if r.Roots == nil {
 		r.Roots = []string{}
 	}

@@ -190,6 +190,7 @@ func markdown(b *bytes.Buffer, r *Report) {
 		p("\n")
 	}
 
+	mdNoLockfile(b, r)
 	errs, pr := allErrors(r), partlyRead(r)
 	if len(errs) > 0 || len(pr) > 0 {
 		var parts []string
