@@ -11,6 +11,11 @@ type LockfileResult struct {
 	// SBOM is set when the input is an SBOM given as a file to scan,
 	// read in place of a lockfile; reports list it with the lockfiles.
 	SBOM bool
+	// Named is set when the input is a file named on the command line
+	// and read by its content ([lockfiles.Sniff], or the type forced by
+	// ScanConfig.FileType) whatever its name; reports list it with the
+	// lockfiles.
+	Named bool
 	// Declared is set for the package.json of a project without a
 	// lockfile (Path names it): what matching its declared ranges read.
 	Declared *DeclaredStats

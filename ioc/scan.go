@@ -69,11 +69,18 @@ type ScanConfig struct {
 	Skip func(relDir string) bool
 	// Progress, when set, is updated as the scan goes (for a progress line).
 	Progress *ScanProgress
-	// ReadFile reads a root that is a regular file but not a lockfile (an
-	// SBOM, for sbom.ReadBOM) into an inventory matched like a lockfile's;
-	// path is the file's slash path as reports show it. Nil makes such a
-	// root an error. It is called from several goroutines at once.
+	// ReadFile reads a root that is a regular file holding an SBOM (for
+	// sbom.ReadBOM) into an inventory matched like a lockfile's; path is
+	// the file's slash path as reports show it. Nil makes such a root an
+	// error. It is called from several goroutines at once.
+	//
+	// A root that is a regular file is read by its content whatever its
+	// name ([lockfiles.Sniff]); a lockfile name alone decides only when
+	// FileType is empty.
 	ReadFile func(path string, data []byte) (*lockfiles.Inventory, error)
+	// FileType, when set, is the type of every root that is a regular
+	// file (depsweep scan --type), instead of what its name or content says.
+	FileType lockfiles.FileType
 }
 
 // ScanProgress counts a scan's progress. Scan updates it atomically; read it
@@ -274,7 +281,7 @@ func deliver(h Handler, r result, seenRepos map[string]bool, stats *ScanStats) e
 		}
 	}
 	lf := &r.lockfile
-	if lockfiles.IsLockfile(lf.Path) || lf.SBOM {
+	if lockfiles.IsLockfile(lf.Path) || lf.SBOM || lf.Named {
 		stats.Lockfiles++
 	}
 	if lf.Err != nil {
@@ -430,15 +437,13 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 	var project fs.FS = projectFS{dir: projectDir, FS: os.DirFS(projectDir)}
 	var inv *lockfiles.Inventory
 	switch {
-	case !j.file || lockfiles.IsLockfile(relPath):
+	case !j.file || cfg.FileType == "" && lockfiles.IsLockfile(relPath):
 		inv, err = lockfiles.Parse(lockfiles.Input{Path: relPath, Data: data, Project: project})
-	case cfg.ReadFile != nil:
-		// An SBOM: no project directory, no installed packages.
-		project = nil
-		r.lockfile.SBOM = true
-		inv, err = cfg.ReadFile(relPath, data)
 	default:
-		err = &lockfiles.ParseError{Path: relPath, Err: errors.New("not a lockfile")}
+		inv, err = readNamed(cfg, relPath, data, project, &r.lockfile)
+		if r.lockfile.SBOM {
+			project = nil // an SBOM: no project directory, no installed packages
+		}
 	}
 	if err != nil {
 		r.lockfile.Err = err

@@ -274,7 +274,7 @@ func (f *shardFilter) Lockfile(lf *LockfileResult) error {
 		return f.h.Lockfile(lf)
 	}
 	d := &f.dropped
-	if lockfiles.IsLockfile(lf.Path) {
+	if lockfiles.IsLockfile(lf.Path) || lf.SBOM || lf.Named {
 		d.Lockfiles++
 	}
 	if lf.Err != nil {

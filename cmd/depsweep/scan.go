@@ -13,6 +13,7 @@ import (
 
 	"github.com/depsweep/depsweep/ioc"
 	"github.com/depsweep/depsweep/ioc/report"
+	"github.com/depsweep/depsweep/lockfiles"
 	"github.com/depsweep/depsweep/sbom"
 )
 
@@ -76,6 +77,8 @@ func cmdScan(e *env, args []string) (int, error) {
 	fs.StringVar(&so.spec, "spec-version", "1.6", helpSpecVersion)
 	fs.BoolVar(&so.deterministic, "deterministic", false, helpDeterminist)
 	hf.register(fs)
+	var fileType string
+	fs.StringVar(&fileType, "type", "", helpType)
 	if done, err := parseFlags(e, "scan", fs, args, usageScan, usageScanTail); done {
 		return flagExit(err)
 	}
@@ -88,6 +91,10 @@ func cmdScan(e *env, args []string) (int, error) {
 		return 2, err
 	}
 	if err := fo.validate(); err != nil {
+		return 2, err
+	}
+	ftype, err := checkFileType(fileType)
+	if err != nil {
 		return 2, err
 	}
 	if err := sf.validate("scan"); err != nil {
@@ -146,7 +153,7 @@ func cmdScan(e *env, args []string) (int, error) {
 	cfg := ioc.ScanConfig{
 		Roots: roots, Index: rs.index, Publishers: rs.pubsFor, Installed: pf.installed, Declared: true,
 		Jobs: sf.jobs, MaxFileSize: sf.maxFileSize << 20, Log: log, Skip: sf.skip(),
-		ReadFile: sbom.ReadBOM,
+		ReadFile: sbom.ReadBOM, FileType: ftype,
 	}
 	stats, interrupted, err := runScan(e, cfg, fl.shard, h, progress)
 	if err != nil {
@@ -387,6 +394,22 @@ func (o *output) abort() {
 		o.f.Close()
 		os.Remove(o.f.Name())
 	}
+}
+
+// checkFileType checks the value of --type.
+func checkFileType(s string) (lockfiles.FileType, error) {
+	if s == "" {
+		return "", nil
+	}
+	t, err := lockfiles.ParseFileType(s)
+	if err != nil {
+		types := make([]string, len(lockfiles.FileTypes))
+		for i, t := range lockfiles.FileTypes {
+			types[i] = string(t)
+		}
+		return "", errBadChoice("type", s, types...)
+	}
+	return t, nil
 }
 
 // checkFormat checks the value of --format.

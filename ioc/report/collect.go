@@ -80,7 +80,7 @@ func (c *Collector) Finish(stats ioc.ScanStats, finished time.Time, interrupted 
 // when the event is not about a lockfile or an SBOM given to scan (a
 // directory discovery could not read, or an installed file).
 func ConvertLockfile(lf *ioc.LockfileResult) (Lockfile, bool) {
-	if !lf.SBOM && !lockfiles.IsLockfile(lf.Path) {
+	if !lf.SBOM && !lf.Named && !lockfiles.IsLockfile(lf.Path) {
 		return Lockfile{}, false
 	}
 	l := Lockfile{Path: lf.Path, Repo: lf.Repo}
