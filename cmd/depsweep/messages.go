@@ -325,6 +325,15 @@ func logNoLockfiles(roots []string) string {
 		"node_modules/.package-lock.json, yarn.lock, pnpm-lock.yaml)", strings.Join(roots, ", "))
 }
 
+// logNoLockfileProjects warns that some projects pin nothing.
+func logNoLockfileProjects(n int) string {
+	what := "1 project without a lockfile: its declared ranges were matched"
+	if n != 1 {
+		what = fmt.Sprintf("%d projects without a lockfile: their declared ranges were matched", n)
+	}
+	return what + ", but what they install is not pinned (see the report's list)"
+}
+
 // progressLine is the progress line on a terminal.
 func progressLine(done, discovered, findings int64) string {
 	return fmt.Sprintf("depsweep: %d/%d lockfiles, %d findings", done, discovered, findings)

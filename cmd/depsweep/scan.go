@@ -190,7 +190,9 @@ func cmdScan(e *env, args []string) (int, error) {
 	}
 
 	logSummary(log, rep, stats.Duration)
-	if rep.Summary.Lockfiles == 0 && rep.Summary.Errors == 0 && !interrupted {
+	if n := len(rep.NoLockfile); n > 0 {
+		log.Warn().Int("projects", n).Msg(logNoLockfileProjects(n))
+	} else if rep.Summary.Lockfiles == 0 && rep.Summary.Errors == 0 && !interrupted {
 		log.Warn().Msg(logNoLockfiles(rep.Roots))
 	}
 	return fo.exitCode(rep, fl.failOnNew, interrupted), nil

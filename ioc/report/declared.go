@@ -71,3 +71,12 @@ func mdNoLockfile(b *bytes.Buffer, r *Report) {
 	}
 	b.WriteString("\n")
 }
+
+// pkgSpec is "name@version", or "name@range" for a finding on a declared
+// range (a project without a lockfile).
+func pkgSpec(f Finding) string {
+	if f.Package.Version == "" && f.Declared != "" {
+		return f.Package.Name + "@" + f.Declared
+	}
+	return f.Package.Name + "@" + f.Package.Version
+}
