@@ -182,7 +182,7 @@ func checkProject(cfg ScanConfig, j job, relPath string, projects *sync.Map, r *
 	if j.found.Manifest {
 		decl, err := lockfiles.ReadDeclared(project)
 		if err != nil {
-			r.lockfile.Err = &lockfiles.ParseError{Path: errorPath(declaredPathError(err, projectPath), relPath), Err: unwrapPathError(err)}
+			r.lockfile.Err = declaredError(err, projectPath)
 		} else {
 			var st DeclaredStats
 			r.findings, st = cfg.Index.MatchDeclared(j.repo.Path, relPath, decl)
@@ -209,13 +209,18 @@ func checkProject(cfg ScanConfig, j job, relPath string, projects *sync.Map, r *
 	}
 }
 
-// declaredPathError names a manifest error by its path as reports show it.
-func declaredPathError(err error, projectPath string) error {
-	var pe *fs.PathError
+// declaredError names the manifest of an error of [lockfiles.ReadDeclared]
+// by its path as reports show it.
+func declaredError(err error, projectPath string) error {
+	var pe *lockfiles.ParseError
 	if errors.As(err, &pe) {
-		return &lockfiles.ParseError{Path: path.Join(projectPath, pe.Path)}
+		return &lockfiles.ParseError{Path: path.Join(projectPath, pe.Path), Line: pe.Line, Err: pe.Err}
 	}
-	return err
+	var fe *fs.PathError
+	if errors.As(err, &fe) {
+		return &lockfiles.ParseError{Path: path.Join(projectPath, fe.Path), Err: fmt.Errorf("%s: %w", fe.Op, fe.Err)}
+	}
+	return &lockfiles.ParseError{Path: path.Join(projectPath, "package.json"), Err: err}
 }
 
 // hasProject reports whether dir holds a package.json or a lockfile: outside

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -52,8 +51,9 @@ type Declared struct {
 // ReadDeclared reads the package.json in project (the project directory)
 // and those of its workspaces (package.json "workspaces" or
 // pnpm-workspace.yaml "packages"). A workspace manifest that cannot be read
-// is an error: its dependencies would otherwise go unchecked. Errors are
-// *fs.PathError naming the file relative to project.
+// is an error: its dependencies would otherwise go unchecked. Errors name
+// the file relative to project: a *ParseError (with the line) for a
+// malformed manifest, an *fs.PathError for one that cannot be read.
 func ReadDeclared(project fs.FS) (*Declared, error) {
 	root, data, err := readManifestData(project, "package.json")
 	if err != nil {
@@ -99,12 +99,16 @@ func readManifestData(project fs.FS, name string) (*Manifest, []byte, error) {
 	data := buf.Bytes()
 	var m Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
+		pe := &ParseError{Path: name, Err: err}
 		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			line := 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte{'\n'})
-			err = fmt.Errorf("line %d: %v", line, err)
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			pe.Line = 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte{'\n'})
+		case errors.As(err, &te):
+			pe.Line = 1 + bytes.Count(data[:min(int(te.Offset), len(data))], []byte{'\n'})
 		}
-		return nil, nil, &fs.PathError{Op: "parse", Path: name, Err: err}
+		return nil, nil, pe
 	}
 	return &m, data, nil
 }

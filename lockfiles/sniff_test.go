@@ -74,3 +74,36 @@ func TestSniff(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSniff: Sniff never panics, and what it tells either parses without
+// a panic or fails with an error naming the file.
+func FuzzSniff(f *testing.F) {
+	fixtures, _ := filepath.Glob("../testdata/fixtures/*/*lock*")
+	if len(fixtures) == 0 {
+		f.Fatal("no fixture lockfiles")
+	}
+	for _, p := range fixtures {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	for _, s := range []string{"", "null", "[]", "{", `{"packages":{"":1}}`, "__metadata:\n", "lockfileVersion: 1\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		typ, err := Sniff(data)
+		if err != nil {
+			if !errors.Is(err, ErrUnknownContent) {
+				t.Fatalf("Sniff error %v does not wrap ErrUnknownContent", err)
+			}
+			return
+		}
+		if typ.IsSBOM() {
+			return
+		}
+		inv, err := ParseAs(typ, Input{Path: "f", Data: data})
+		if err == nil && inv.Path != "f" {
+			t.Fatalf("inventory path %q", inv.Path)
+		}
+	})
+}
