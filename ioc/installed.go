@@ -352,6 +352,8 @@ func (x *Index) MatchInstalledWith(repo, projectPath string, project fs.FS, inv 
 			addErr(err)
 		}
 	}
+	yc, yerrs := x.matchYarnCache(repo, project, inv, projectPubs, rel, bufp)
+	out, errs = append(out, yc...), append(errs, yerrs...)
 	return sortFindings(out), errs
 }
 

@@ -15,13 +15,15 @@
 #   pnpm10-deploy/              pnpm install of the same; pnpm-lock.yaml
 #                               removed, as a deploy image that copies
 #                               package.json and node_modules
+#   yarn4-pnp/                  yarn 4 add of the same with Plug'n'Play: zips
+#                               in .yarn/cache; yarn.lock removed
 #   lambda-bundle/              npm11-no-lockfile's package directories alone
 #                               (npm 11 writes node_modules/.package-lock.json
 #                               even with package-lock=false; a bundle that
 #                               copies packages does not carry it)
 #
 # Only package.json, index.js and the clients' own metadata files are kept.
-# Needs node, npm 11 and pnpm 10 (npm i -g pnpm@10).
+# Needs node, npm 11, pnpm 10 and yarn 4 (npm i -g pnpm@10 @yarnpkg/cli-dist@4).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
@@ -30,7 +32,7 @@ port=${PORT:-4873}
 tmp=$(mktemp -d)
 trap 'kill $srv 2>/dev/null || true; rm -rf "$tmp"' EXIT
 
-echo "npm $(npm -v), pnpm $(pnpm -v), node $(node -v)"
+echo "npm $(npm -v), pnpm $(pnpm -v), yarn $(yarn -v), node $(node -v)"
 mkdir -p "$tmp/pkgs" "$tmp/reg/tarballs"
 mkpkg() { # name version index.js-body
   d=$tmp/pkgs/$1-$2
@@ -67,6 +69,13 @@ proj "$out/npm11-no-lockfile" mail-worker
 proj "$out/pnpm10-deploy" mail-worker
 (cd "$out/pnpm10-deploy" && pnpm add --save-exact --store-dir "$tmp/pnpm-store" --config.confirmModulesPurge=false postmark-mcp@1.0.16 mcp-mail-relay@2.1.0 && rm -f pnpm-lock.yaml)
 
+# Yarn 4 (Plug'n'Play): packages live as zips in the project's .yarn/cache;
+# yarn.lock removed as in a deploy image, .pnp.cjs dropped (large, generated).
+mkdir -p "$out/yarn4-pnp"
+printf '{\n  "name": "mail-worker",\n  "version": "1.0.0",\n  "private": true\n}\n' >"$out/yarn4-pnp/package.json"
+printf 'npmRegistryServer: "%s"\nunsafeHttpWhitelist:\n  - "127.0.0.1"\nenableGlobalCache: false\nenableTelemetry: false\nnodeLinker: pnp\n' "$reg" >"$out/yarn4-pnp/.yarnrc.yml"
+(cd "$out/yarn4-pnp" && touch yarn.lock && YARN_CACHE_FOLDER=.yarn/cache yarn add --exact postmark-mcp@1.0.16 mcp-mail-relay@2.1.0 && rm -f yarn.lock .pnp.cjs .pnp.loader.mjs && rm -rf .yarn/install-state.gz .yarn/unplugged)
+
 # A bundle that copies the package directories only (not npm's hidden
 # node_modules/.package-lock.json), with no package.json beside them.
 mkdir -p "$out/lambda-bundle/node_modules"
@@ -75,5 +84,5 @@ cp -R "$out/npm11-no-lockfile/node_modules/postmark-mcp" "$out/npm11-no-lockfile
 # Keep what matters: manifests, code, the clients' metadata; no symlinks
 # to absolute paths, no binaries.
 find "$out" -name .bin -prune -exec rm -rf {} +
-find "$out" -type f ! -name package.json ! -name index.js ! -name .npmrc ! -name '.modules.yaml' ! -name 'lock.yaml' ! -name '.package-lock.json' -delete
+find "$out" -type f ! -name package.json ! -name index.js ! -name .npmrc ! -name '.modules.yaml' ! -name 'lock.yaml' ! -name '.package-lock.json' ! -name '*.zip' ! -name .yarnrc.yml -delete
 find "$out" | sort | sed "s|$repo/||"
