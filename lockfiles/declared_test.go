@@ -55,3 +55,62 @@ func TestFindUnitsWithoutGit(t *testing.T) {
 		t.Errorf("Find (lockfiles only) =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestReadDeclared reads a package.json npm 11 wrote (npm install --save
+// postmark-mcp@1.0.15 with package-lock=false) and one with workspaces,
+// aliases and every dependency type.
+func TestReadDeclared(t *testing.T) {
+	d, err := ReadDeclared(os.DirFS("../testdata/installed/lib-no-lockfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Name != "mail-lib" || len(d.Deps) != 1 {
+		t.Fatalf("ReadDeclared = %+v", d)
+	}
+	if got := d.Deps[0]; got != (DeclaredDep{Name: "postmark-mcp", Spec: "^1.0.15", Kind: SpecRegistry, Type: DepProd, Manifest: "package.json", Line: 6}) {
+		t.Errorf("dep = %+v", got)
+	}
+
+	root := t.TempDir()
+	for name, body := range map[string]string{
+		"package.json": `{"name":"r","version":"1.0.0",
+"dependencies":{"pm":"npm:postmark-mcp@^1.0.15","local":"file:../x"},
+"devDependencies":{"tool":"latest"},
+"optionalDependencies":{"@s/o":"npm:@s/real@1.x"},
+"peerDependencies":{"gh":"user/repo#v1"}}`,
+		"pnpm-workspace.yaml":          "packages:\n  - 'apps/*'\n",
+		"apps/web/package.json":        `{"name":"web","dependencies":{"r":"workspace:*","t":"https://example.com/t.tgz"}}`,
+		"apps/notes.txt":               "",
+		"apps/empty/README":            "",
+		"apps/web/node_modules/x/a.js": "",
+	} {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err = ReadDeclared(os.DirFS(root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, dep := range d.Deps {
+		got = append(got, strings.Join([]string{dep.Manifest, dep.Type.String(), dep.Alias, dep.Name, dep.Spec, string(dep.Kind)}, " "))
+	}
+	want := []string{
+		"package.json prod  local file:../x file",
+		"package.json prod pm postmark-mcp ^1.0.15 registry",
+		"package.json dev  tool latest registry",
+		"package.json optional @s/o @s/real 1.x registry",
+		"package.json peer  gh user/repo#v1 git",
+		"apps/web/package.json prod  r workspace:* workspace",
+		"apps/web/package.json prod  t https://example.com/t.tgz url",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("deps =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(d.Workspaces) != 1 || d.Workspaces[0] != "apps/web" {
+		t.Errorf("workspaces = %q", d.Workspaces)
+	}
+}
