@@ -189,6 +189,22 @@ func checkProject(cfg ScanConfig, j job, relPath string, projects *sync.Map, r *
 			r.lockfile.Declared = &st
 		}
 	}
+	if !cfg.Installed {
+		nm := j.found.NodeModules
+		if !nm {
+			st, err := os.Lstat(filepath.Join(projectDir, "node_modules"))
+			nm = err == nil && st.IsDir()
+		}
+		if nm {
+			// Never silent: what is installed there was not looked at.
+			cfg.Log.Warn().Str("path", path.Join(projectPath, "node_modules")).
+				Msg("node_modules without a lockfile beside it was not read: pass --installed to match what is installed")
+		}
+		if j.found.NodeModules {
+			r.repo, r.lockfile.Repo = nil, "" // nothing was read: no repository to count
+		}
+		return
+	}
 	if cfg.Installed {
 		if _, dup := projects.LoadOrStore(projectDir, struct{}{}); !dup {
 			var pubs Publishers

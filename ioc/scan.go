@@ -383,7 +383,7 @@ func walk(ctx context.Context, cfg ScanConfig, root, prefix string, jobc chan<- 
 		send(job{found: lockfiles.Found{Path: filepath.ToSlash(root), Project: dir, Repo: dir}, repo: &ri, file: true})
 		return
 	}
-	for f, err := range lockfiles.Find(ctx, root, lockfiles.FindOptions{Skip: cfg.Skip, Manifests: cfg.Declared, NodeModules: cfg.Installed}) {
+	for f, err := range lockfiles.Find(ctx, root, lockfiles.FindOptions{Skip: cfg.Skip, Manifests: cfg.Declared, NodeModules: cfg.Installed || cfg.Declared}) {
 		if ctx.Err() != nil {
 			return
 		}
