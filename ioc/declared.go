@@ -18,7 +18,9 @@ import (
 type DeclaredStats struct {
 	Manifests    int      // package.json files read (the project's and its workspaces')
 	Dependencies int      // dependencies declared in them
-	Unknown      []string // "name@spec" of registry dependencies whose spec is not a range (a dist-tag): what they resolve to is unknown
+	// Unknown lists, as "name@spec", the dependencies whose version cannot
+	// be told from the spec: dist-tags, URLs, git and other protocols.
+	Unknown []string
 }
 
 // MatchDeclared matches the declared dependencies of a project without a
@@ -50,20 +52,37 @@ func (x *Index) MatchDeclared(repo, manifestPath string, decl *lockfiles.Declare
 		d := &decl.Deps[i]
 		var rng NPMRange
 		isRange := false
-		if d.Kind == lockfiles.SpecRegistry {
+		switch d.Kind {
+		case lockfiles.SpecRegistry:
 			rng, isRange = ParseNPMRange(d.Spec)
 			if !isRange {
 				st.Unknown = append(st.Unknown, d.Name+"@"+d.Spec)
 			}
-		}
-		entries := x.npm[d.Name]
-		if len(entries) == 0 {
-			continue
+		case lockfiles.SpecURL, lockfiles.SpecGit, lockfiles.SpecOther:
+			st.Unknown = append(st.Unknown, d.Name+"@"+d.Spec)
 		}
 		file := path.Join(projectDir, d.Manifest)
 		from := root
 		if dir := path.Dir(d.Manifest); dir != "." {
 			from = path.Join(projectDir, dir)
+		}
+		if d.Kind == lockfiles.SpecURL || d.Kind == lockfiles.SpecGit {
+			// The spec is where the code comes from: match it as a
+			// resolved URL (domain, e-mail and URL indicators).
+			src := lockfiles.SourceTarball
+			if d.Kind == lockfiles.SpecGit {
+				src = lockfiles.SourceGit
+			}
+			up := lockfiles.Package{Name: d.Name, Alias: d.Alias, Source: src, Resolved: d.Spec}
+			for _, h := range x.matchPackage(&up, nil, nil, nil, nil) {
+				f := newFinding(repo, file, d.Line, &up, &h, []string{from, d.Name + "@" + d.Spec}, true)
+				f.Declared = d.Spec
+				out = append(out, f)
+			}
+		}
+		entries := x.npm[d.Name]
+		if len(entries) == 0 {
+			continue
 		}
 		p := lockfiles.Package{
 			Name: d.Name, Alias: d.Alias, Source: lockfiles.SourceRegistry,

@@ -16,8 +16,8 @@ type NoLockfileProject struct {
 	Repo         string `json:"repo"`
 	Manifests    int    `json:"manifests"`    // package.json files read: the project's and its workspaces'
 	Dependencies int    `json:"dependencies"` // dependencies declared in them
-	// Unknown lists the registry dependencies ("name@spec") whose spec is
-	// a dist-tag, not a range: what they resolve to is unknown.
+	// Unknown lists the dependencies ("name@spec") whose version cannot be
+	// told from the spec: dist-tags, URLs, git and other protocols.
 	Unknown []string `json:"unknown,omitempty"`
 }
 
@@ -38,7 +38,7 @@ const noLockfileNote = "No lockfile pins what these projects install: their decl
 func noLockfileLine(p NoLockfileProject) string {
 	s := fmt.Sprintf("%s: %s in %s", p.Path, plural(p.Dependencies, "dependency", "dependencies"), plural(p.Manifests, "package.json", "package.json files"))
 	if len(p.Unknown) > 0 {
-		s += "; resolves to unknown versions (dist-tags): " + strings.Join(p.Unknown, ", ")
+		s += "; versions unknown (dist-tags, URLs, git): " + strings.Join(p.Unknown, ", ")
 	}
 	return s
 }
@@ -65,7 +65,7 @@ func mdNoLockfile(b *bytes.Buffer, r *Report) {
 		fmt.Fprintf(b, "- %s: %s in %s", mdCode(p.Path), plural(p.Dependencies, "dependency", "dependencies"),
 			plural(p.Manifests, "package.json", "package.json files"))
 		if len(p.Unknown) > 0 {
-			fmt.Fprintf(b, "; unknown versions (dist-tags): %s", mdText(strings.Join(p.Unknown, ", ")))
+			fmt.Fprintf(b, "; versions unknown (dist-tags, URLs, git): %s", mdText(strings.Join(p.Unknown, ", ")))
 		}
 		b.WriteString("\n")
 	}
