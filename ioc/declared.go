@@ -16,8 +16,8 @@ import (
 // DeclaredStats sum up the declared dependencies of a project without a
 // lockfile, for the report's list of such projects.
 type DeclaredStats struct {
-	Manifests    int      // package.json files read (the project's and its workspaces')
-	Dependencies int      // dependencies declared in them
+	Manifests    int // package.json files read (the project's and its workspaces')
+	Dependencies int // dependencies declared in them
 	// Unknown lists, as "name@spec", the dependencies whose version cannot
 	// be told from the spec: dist-tags, URLs, git and other protocols.
 	Unknown []string
