@@ -163,7 +163,7 @@ const (
 	helpRegMeta      = "read publisher data from registry documents in `DIR` (NAME.json, @scope/NAME.json)"
 	helpRegistry     = "look publishers up in the npm registry at `URL`, or in the one a project's .npmrc names (network; cached on disk)"
 	helpRegCache     = "cache registry documents in `DIR` (default: the user cache directory)"
-	helpInstalled    = "also scan installed packages under node_modules (manifests and file contents)"
+	helpInstalled    = "also scan installed packages (manifests and file contents) under node_modules, with or without a lockfile, and in Yarn's .yarn/cache zips"
 	helpFormat       = "report `FORMAT`: text, json, jsonl, sarif or markdown"
 	helpOutput       = "write the report to `FILE` (atomically) instead of standard output"
 	helpFailOn       = "exit 1 when a finding has at least this `SEVERITY` (critical, high, medium, low, info, or none)"
