@@ -258,9 +258,9 @@ func declaredError(err error, projectPath string) error {
 	return &lockfiles.ParseError{Path: path.Join(projectPath, "package.json"), Err: err}
 }
 
-// hasProject reports whether dir holds a package.json or a lockfile: outside
-// git checkouts, the top-most such directory is a unit of the fleet (see
-// [lockfiles.Found.Repo]).
+// hasProject reports whether dir holds a package.json, a lockfile or a
+// node_modules directory: outside git checkouts, the top-most such
+// directory is a unit of the fleet (see [lockfiles.Found.Repo]).
 func hasProject(dir string) bool {
 	for _, n := range []string{"package.json", lockfiles.NamePackageLock, lockfiles.NameShrinkwrap,
 		lockfiles.NameYarnLock, lockfiles.NamePnpmLock} {
@@ -268,6 +268,6 @@ func hasProject(dir string) bool {
 			return true
 		}
 	}
-	st, err := os.Lstat(filepath.Join(dir, "node_modules", lockfiles.NameHiddenLock))
-	return err == nil && st.Mode().IsRegular()
+	st, err := os.Lstat(filepath.Join(dir, "node_modules"))
+	return err == nil && st.IsDir()
 }

@@ -112,8 +112,8 @@ func (s Shard) Roots(roots []string) []string {
 
 // A ShardSkipper splits the repositories under one scan root among shards.
 // The units are the top-level repositories: directories holding .git (or,
-// outside git checkouts, a package.json or a lockfile, as [lockfiles.Find]
-// decides) that no other repository below the root encloses. A repository nested in
+// outside git checkouts, a package.json, a lockfile or node_modules, as
+// [lockfiles.Find] decides) that no other repository below the root encloses. A repository nested in
 // another (a submodule, a vendored checkout) goes with the one enclosing
 // it, so that skipping a repository's directory never loses another shard's
 // work. Lockfiles in no repository, and everything when the root itself

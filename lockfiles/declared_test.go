@@ -33,7 +33,7 @@ func TestFindUnitsWithoutGit(t *testing.T) {
 	got := collectFind(t, context.Background(), root, FindOptions{Manifests: true, NodeModules: true})
 	want := []string{
 		"found app/node_modules/.package-lock.json project=app repo=app",
-		"found deploy/node_modules project=deploy repo=.",
+		"found deploy/node_modules project=deploy repo=deploy",
 		"found git/web/package.json project=git/web repo=git",
 		"found lib/package.json project=lib repo=lib",
 		"found lib/examples/demo/package.json project=lib/examples/demo repo=lib",

@@ -18,9 +18,10 @@ type Found struct {
 	Project string // slash path of its project directory (where package.json stands) relative to the root
 	// Repo is the unit the file belongs to: the slash path of the nearest
 	// enclosing directory holding .git, relative to the root; outside any
-	// git checkout, the top-most directory holding a package.json or a
-	// lockfile (its workspaces and nested projects stay with it); "." when
-	// the root itself is such a directory, or none encloses the file.
+	// git checkout, the top-most directory holding a package.json, a
+	// lockfile or node_modules (its workspaces and nested projects stay
+	// with it); "." when the root itself is such a directory, or none
+	// encloses the file.
 	Repo string
 	// Manifest is set when Path is the package.json of a project without
 	// a lockfile (see [FindOptions.Manifests]).
@@ -159,8 +160,9 @@ func (w *findWalker) walk(rel, repo string, unit bool, ws []wsScope) bool {
 			hasLock = true
 		}
 	}
-	if !unit && (hasManifest || hasLock || hasNM && w.hasHidden(rel)) {
-		// Outside git checkouts the top-most project directory is the unit.
+	if !unit && (hasManifest || hasLock || hasNM) {
+		// Outside git checkouts the top-most project directory is the
+		// unit (a bundle holding only node_modules counts as one).
 		repo, unit = rel, true
 	}
 	if hasManifest && (w.opts.Manifests || w.opts.NodeModules) {
