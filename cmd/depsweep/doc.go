@@ -34,8 +34,8 @@
 // are not npm packages are counted in the report, not matched.
 //
 // A repository is a directory holding .git; outside git checkouts, the
-// top-most directory holding a package.json, a lockfile or node_modules (workspaces stay
-// with their root), which is also the unit --shard splits. A package.json
+// top-most directory holding a package.json, a lockfile or node_modules
+// (workspaces stay with their root), which is also the unit --shard splits. A package.json
 // with no lockfile beside it (and not a workspace of a project that has
 // one) is listed under projects_without_lockfile, and its declared ranges,
 // its workspaces' too, are matched with npm's range semantics: a range that

@@ -61,7 +61,8 @@ descended into, except for node_modules/.package-lock.json; symbolic links are
 not followed.
 
 A repository is a directory holding .git; outside git checkouts, the top-most
-directory holding a package.json or a lockfile (its workspaces stay with it).
+directory holding a package.json, a lockfile or node_modules (its workspaces
+stay with it).
 A package.json without a lockfile is listed as a project without a lockfile,
 and its declared ranges (and its workspaces') are matched with npm's range
 semantics: a range that admits an affected version is a finding.
