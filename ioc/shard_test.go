@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/depsweep/depsweep/lockfiles"
@@ -233,5 +234,71 @@ func TestShardRoots(t *testing.T) {
 	}
 	if got := (Shard{I: 0, N: 3}).Roots([]string{"fleet/b/"}); (len(got) == 1) != (Shard{I: 0, N: 3}).Has("fleet/b") {
 		t.Errorf("Roots keys %q differently from Has(%q)", "fleet/b/", "fleet/b")
+	}
+}
+
+// TestShardSkipperWithoutGit: without .git anywhere, the units are the
+// top-most project directories; the shards still cover every lockfile,
+// lockfile-less project and node_modules bundle exactly once, a project's
+// nested directories stay with it, and the fleet is actually split.
+func TestShardSkipperWithoutGit(t *testing.T) {
+	root := shardTree(t)
+	if err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.IsDir() && d.Name() == ".git" {
+			os.RemoveAll(p)
+			return filepath.SkipDir
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"lib/package.json", "bundle/node_modules/x/package.json"} {
+		os.MkdirAll(filepath.Join(root, filepath.Dir(f)), 0o755)
+		if err := os.WriteFile(filepath.Join(root, f), []byte(`{"name":"x","version":"1.0.0"}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sweepAll := func(s Shard) []string {
+		k := s.Skipper(root, func(rel string) bool { return filepath.Base(rel) == "excluded" })
+		var got []string
+		for f, err := range lockfiles.Find(context.Background(), root, lockfiles.FindOptions{Skip: k.Skip, Manifests: true, NodeModules: true}) {
+			p := f.Path
+			if err != nil {
+				var fe *lockfiles.FindError
+				errors.As(err, &fe)
+				p = "error:" + fe.Path
+			}
+			if k.Keep(strings.TrimPrefix(p, "error:")) {
+				got = append(got, p+" repo="+f.Repo)
+			}
+		}
+		return got
+	}
+	all := sweepAll(Shard{})
+	for _, w := range []string{"alpha/vendor/nested/package-lock.json repo=alpha", "lib/package.json repo=lib", "bundle/node_modules repo=bundle", "group/lambda/app/package-lock.json repo=group/lambda/app"} {
+		if !slices.Contains(all, w) {
+			t.Fatalf("unsharded sweep %q lacks %q", all, w)
+		}
+	}
+	for _, n := range []int{3, 7} {
+		var union []string
+		busy := 0
+		for i := range n {
+			part := sweepAll(Shard{I: i, N: n})
+			if len(part) > 0 {
+				busy++
+			}
+			if slices.Contains(part, "alpha/package-lock.json repo=alpha") != slices.Contains(part, "alpha/vendor/nested/package-lock.json repo=alpha") {
+				t.Errorf("N=%d shard %d: alpha's nested project is split from it: %q", n, i, part)
+			}
+			union = append(union, part...)
+		}
+		slices.Sort(union)
+		if want := slices.Sorted(slices.Values(all)); !slices.Equal(union, want) {
+			t.Errorf("N=%d: union of shards =\n%q\nwant\n%q", n, union, want)
+		}
+		if busy < 2 {
+			t.Errorf("N=%d: only %d shard(s) got work: the fleet was not split", n, busy)
+		}
 	}
 }
