@@ -424,6 +424,9 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 		r.lockfile.Err = discoveryError(j.prefix, j.findErr)
 		return r
 	}
+	if j.file && cfg.Declared && cfg.FileType == "" && path.Base(j.found.Path) == "package.json" {
+		j.found.Manifest = true // a package.json named on the command line: its declared ranges
+	}
 	if j.found.Manifest || j.found.NodeModules {
 		checkProject(cfg, j, relPath, projects, &r)
 		return r

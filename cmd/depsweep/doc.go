@@ -27,8 +27,8 @@
 // whatever its name (old-package-lock.json, pnpm-lock.yaml.2025-09-20.bak;
 // --type npm|yarn|pnpm|cyclonedx|spdx forces it): a lockfile, or an existing
 // SBOM (CycloneDX 1.2 to 1.7 in JSON or XML, nested components included, or
-// SPDX 2.3 JSON). A file that is none of these is an error saying what was
-// tried. Walking a directory still finds lockfiles by name. Its npm components are matched by package URL
+// SPDX 2.3 JSON); a package.json is read as a project without a lockfile.
+// A file that is none of these is an error saying what was tried. Walking a directory still finds lockfiles by name. Its npm components are matched by package URL
 // with the same rules as lockfile packages, which answers "which of these
 // archived release SBOMs contained postmark-mcp 1.0.16?". Components that
 // are not npm packages are counted in the report, not matched.

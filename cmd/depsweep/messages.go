@@ -56,7 +56,9 @@ on its own, by what it holds whatever its name (old-package-lock.json,
 pnpm-lock.yaml.2025-09-20.bak, bom.json; --type forces it): an npm, Yarn or
 pnpm lockfile, or an existing SBOM (CycloneDX 1.2 to 1.7 JSON or XML, SPDX 2.3
 JSON), whose npm components are matched by package URL like a lockfile's
-packages. A file that is none of these is an error that says what was tried. node_modules and .git are not
+packages. A package.json is read as a project without a lockfile (its
+declared ranges). A file that is none of these is an error that says what
+was tried. node_modules and .git are not
 descended into, except for node_modules/.package-lock.json; symbolic links are
 not followed.
 
