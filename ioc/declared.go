@@ -230,7 +230,9 @@ func checkProject(cfg ScanConfig, j job, relPath string, projects *sync.Map, r *
 			if cfg.Publishers != nil {
 				pubs = cfg.Publishers(project, projectPath)
 			}
-			inst, errs := cfg.Index.MatchInstalledWith(j.repo.Path, projectPath, project, nil, pubs)
+			// With no lockfile, the installed packages are what publisher
+			// data covers: they count toward the report's coverage.
+			inst, errs := cfg.Index.matchInstalled(j.repo.Path, projectPath, project, nil, pubs, &r.stats)
 			r.findings = append(r.findings, inst...)
 			for _, e := range errs {
 				r.extra = append(r.extra, LockfileResult{Path: errorPath(e, projectPath), Repo: j.repo.Path, Err: e})

@@ -236,6 +236,12 @@ func (x *Index) MatchInstalled(repo, projectPath string, project fs.FS, inv *loc
 // lockfile's packages are, so that a publisher indicator hits the
 // installed copy too. pubs may be nil.
 func (x *Index) MatchInstalledWith(repo, projectPath string, project fs.FS, inv *lockfiles.Inventory, pubs Publishers) ([]Finding, []error) {
+	return x.matchInstalled(repo, projectPath, project, inv, pubs, nil)
+}
+
+// matchInstalled is [Index.MatchInstalledWith] that also counts, in stats
+// (when not nil), the installed packages that publisher data could cover.
+func (x *Index) matchInstalled(repo, projectPath string, project fs.FS, inv *lockfiles.Inventory, pubs Publishers, stats *MatchStats) ([]Finding, []error) {
 	if project == nil {
 		return nil, nil
 	}
@@ -313,7 +319,10 @@ func (x *Index) MatchInstalledWith(repo, projectPath string, project fs.FS, inv 
 			depPath = []string{p.ID()}
 		}
 		file := rel(manifest)
-		hits = x.matchPackage(&p, x.npm, pubs, nil, hits[:0])
+		if stats != nil && fromRegistry(&p) {
+			stats.Packages++
+		}
+		hits = x.matchPackage(&p, x.npm, pubs, stats, hits[:0])
 		for k := range hits {
 			out = append(out, newFinding(repo, file, 0, &p, &hits[k], depPath, direct))
 		}
@@ -352,7 +361,7 @@ func (x *Index) MatchInstalledWith(repo, projectPath string, project fs.FS, inv 
 			addErr(err)
 		}
 	}
-	yc, yerrs := x.matchYarnCache(repo, project, inv, projectPubs, rel, bufp)
+	yc, yerrs := x.matchYarnCache(repo, project, inv, projectPubs, rel, bufp, stats)
 	out, errs = append(out, yc...), append(errs, yerrs...)
 	return sortFindings(out), errs
 }

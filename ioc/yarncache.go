@@ -27,7 +27,7 @@ const maxYarnZip = 256 << 20
 // e-mail and URL indicators. Files are named as Yarn's own virtual paths
 // do (".yarn/cache/<zip>/node_modules/<name>/index.js"). A zip that cannot
 // be read is an error naming it; the others are still read.
-func (x *Index) matchYarnCache(repo string, project fs.FS, inv *lockfiles.Inventory, pubs pubLookup, rel func(string) string, bufp *[]byte) ([]Finding, []error) {
+func (x *Index) matchYarnCache(repo string, project fs.FS, inv *lockfiles.Inventory, pubs pubLookup, rel func(string) string, bufp *[]byte, stats *MatchStats) ([]Finding, []error) {
 	ents, err := fs.ReadDir(project, yarnCacheDir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -86,7 +86,10 @@ func (x *Index) matchYarnCache(repo string, project fs.FS, inv *lockfiles.Invent
 				lp := &inv.Packages[k]
 				p.Dev, p.Optional, p.Peer = lp.Dev, lp.Optional, lp.Peer
 			}
-			hits = x.matchPackage(&p, x.npm, lookup, nil, hits[:0])
+			if stats != nil && fromRegistry(&p) {
+				stats.Packages++
+			}
+			hits = x.matchPackage(&p, x.npm, lookup, stats, hits[:0])
 			for k := range hits {
 				out = append(out, newFinding(repo, file, 0, &p, &hits[k], depPath, direct))
 			}
