@@ -13,6 +13,9 @@ type LockfileResult struct {
 	// lockfiles), or neither (an error about a directory or an installed
 	// file). Use [LockfileResult.IsInput] to tell the first two from the last.
 	Kind InputKind
+	// Declared is set for the package.json of a project without a
+	// lockfile (Path names it): what matching its declared ranges read.
+	Declared *DeclaredStats
 	// Match is what matching the file counted toward [ScanStats] (zero for
 	// an error), so that a handler dropping the event can discount it.
 	Match MatchStats

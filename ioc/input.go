@@ -11,24 +11,36 @@ import (
 // place where the scan picks a parser. An MCP configuration kept in a
 // repository (.mcp.json, .vscode/mcp.json, .cursor/mcp.json) goes to
 // [lockfiles.ParseMCP]; lockfiles found by discovery go to
-// [lockfiles.Parse], which picks npm, Yarn or pnpm by name and content; a
-// scan root that is a regular file but not a lockfile is an SBOM, read by
-// [bom.Read] (isBOM is then true, and the inventory has no project
-// directory).
+// [lockfiles.Parse], which picks npm, Yarn or pnpm by name and content. A
+// scan root that is a regular file (fileRoot) is read by what it holds,
+// whatever its name: the type forced (depsweep scan --type), else a
+// lockfile's name, else what [lockfiles.Sniff] tells from its content; an
+// SBOM (CycloneDX, SPDX) is read by [bom.Read], and isBOM is then true
+// (the inventory has no project directory).
 //
 // The choice is made here rather than through a format registry in
 // lockfiles: lockfiles/bom imports lockfiles, so lockfiles cannot call it,
 // and a registration hook would make which formats a scan reads depend on
 // which packages happen to be linked in.
-func parseInput(path string, data []byte, project fs.FS, fileRoot bool) (inv *lockfiles.Inventory, isBOM bool, err error) {
-	if lockfiles.IsMCPConfig(path) {
+func parseInput(path string, data []byte, project fs.FS, fileRoot bool, forced lockfiles.FileType) (inv *lockfiles.Inventory, isBOM bool, err error) {
+	if !fileRoot && lockfiles.IsMCPConfig(path) {
 		inv, err = lockfiles.ParseMCP(path, data)
 		return inv, false, err
 	}
-	if !fileRoot || lockfiles.IsLockfile(path) {
+	if !fileRoot || forced == "" && lockfiles.IsLockfile(path) {
 		inv, err = lockfiles.Parse(lockfiles.Input{Path: path, Data: data, Project: project})
 		return inv, false, err
 	}
-	inv, err = bom.Read(path, data)
-	return inv, true, err
+	t := forced
+	if t == "" {
+		if t, err = lockfiles.Sniff(data); err != nil {
+			return nil, false, &lockfiles.ParseError{Path: path, Err: err}
+		}
+	}
+	if t.IsSBOM() {
+		inv, err = bom.Read(path, data)
+		return inv, true, err
+	}
+	inv, err = lockfiles.ParseAs(t, lockfiles.Input{Path: path, Data: data, Project: project})
+	return inv, false, err
 }

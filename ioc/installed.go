@@ -41,6 +41,21 @@ var scanBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return 
 // Unreadable directories and files and malformed manifests are returned
 // as errors; the scan goes on. Safe for concurrent use.
 func (x *Index) MatchInstalled(repo, projectPath string, project fs.FS, inv *lockfiles.Inventory) ([]Finding, []error) {
+	return x.MatchInstalledWith(repo, projectPath, project, inv, nil)
+}
+
+// MatchInstalledWith is [Index.MatchInstalled] with publisher data: an
+// installed package whose manifest does not name its publisher (npm does
+// not copy _npmUser into node_modules) is looked up in pubs, as the
+// lockfile's packages are, so that a publisher indicator hits the
+// installed copy too. pubs may be nil.
+func (x *Index) MatchInstalledWith(repo, projectPath string, project fs.FS, inv *lockfiles.Inventory, pubs Publishers) ([]Finding, []error) {
+	return x.matchInstalled(repo, projectPath, project, inv, pubs, nil)
+}
+
+// matchInstalled is [Index.MatchInstalledWith] that also counts, in stats
+// (when not nil), the installed packages that publisher data could cover.
+func (x *Index) matchInstalled(repo, projectPath string, project fs.FS, inv *lockfiles.Inventory, pubs Publishers, stats *MatchStats) ([]Finding, []error) {
 	if project == nil {
 		return nil, nil
 	}
@@ -92,9 +107,9 @@ func (x *Index) MatchInstalled(repo, projectPath string, project fs.FS, inv *loc
 		if n := installed.Name(dir); n != m.Name {
 			p.Alias = n
 		}
-		var pubs Publishers
+		ppubs := pubs // the project's publisher data, unless the manifest names its publisher
 		if acct := m.Publisher(); acct != "" {
-			pubs = manifestPublisher(acct)
+			ppubs = manifestPublisher(acct)
 		}
 		var depPath []string
 		direct := false
@@ -116,7 +131,10 @@ func (x *Index) MatchInstalled(repo, projectPath string, project fs.FS, inv *loc
 			depPath = []string{p.ID()}
 		}
 		file := rel(manifest)
-		hits = x.matchPackage(&p, pubs, nil, hits[:0])
+		if stats != nil && fromRegistry(&p) {
+			stats.Packages++
+		}
+		hits = x.matchPackage(&p, ppubs, stats, hits[:0])
 		for k := range hits {
 			out = append(out, newFinding(repo, file, 0, &p, &hits[k], depPath, direct))
 		}
@@ -155,6 +173,8 @@ func (x *Index) MatchInstalled(repo, projectPath string, project fs.FS, inv *loc
 			addErr(err)
 		}
 	}
+	yc, yerrs := x.matchYarnCache(repo, project, inv, pubs, rel, bufp, stats)
+	out, errs = append(out, yc...), append(errs, yerrs...)
 	return sortFindings(out), errs
 }
 

@@ -158,4 +158,8 @@ type Finding struct {
 	// but does not come from a registry (git, file, link, workspace): a name
 	// collision, reported at info severity and never as a hit.
 	Collision bool
+	// Declared is set for a finding on a project without a lockfile: the
+	// spec its package.json declares ("^1.0.15", "latest"). Package.Version
+	// is then empty: the range could resolve to an affected version.
+	Declared string
 }

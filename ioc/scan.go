@@ -44,8 +44,13 @@ type ScanConfig struct {
 	// coverage says so. It is called from several goroutines at once.
 	Publishers func(project fs.FS, projectPath string) Publishers
 	// Installed also matches the packages installed under each project's
-	// node_modules ([Index.MatchInstalled]), once per project.
+	// node_modules ([Index.MatchInstalled]), once per project, also where
+	// the project has no lockfile and where a node_modules directory has
+	// neither a lockfile nor a package.json beside it.
 	Installed bool
+	// Declared also reads the package.json of each project without a
+	// lockfile and matches its declared ranges ([Index.MatchDeclared]).
+	Declared bool
 	// Jobs is the number of files parsed and matched at once; zero means
 	// runtime.GOMAXPROCS(0).
 	Jobs int
@@ -66,6 +71,9 @@ type ScanConfig struct {
 	Keep func(relPath string) bool
 	// Progress, when set, is updated as the scan goes (for a progress line).
 	Progress *ScanProgress
+	// FileType, when set, is the type of every root that is a regular
+	// file (depsweep scan --type), instead of what its name or content says.
+	FileType lockfiles.FileType
 }
 
 // ScanProgress counts a scan's progress. Scan updates it atomically; read it
@@ -398,7 +406,7 @@ func walk(ctx context.Context, cfg ScanConfig, root, prefix string, jobc chan<- 
 		send(job{found: found, repo: &ri, file: true})
 		return
 	}
-	for f, err := range lockfiles.Find(ctx, root, lockfiles.FindOptions{Skip: cfg.Skip}) {
+	for f, err := range lockfiles.Find(ctx, root, lockfiles.FindOptions{Skip: cfg.Skip, Manifests: cfg.Declared, NodeModules: cfg.Installed || cfg.Declared}) {
 		if ctx.Err() != nil {
 			return
 		}
@@ -457,6 +465,13 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 		r.lockfile.Err = discoveryError(j.prefix, j.findErr)
 		return r
 	}
+	if j.file && cfg.Declared && cfg.FileType == "" && path.Base(j.found.Path) == "package.json" {
+		j.found.Manifest = true // a package.json named on the command line: its declared ranges
+	}
+	if j.found.Manifest || j.found.NodeModules {
+		checkProject(cfg, j, relPath, projects, &r)
+		return r
+	}
 	data, err := lockfiles.ReadRegular(filepath.Join(j.root, filepath.FromSlash(j.found.Path)), cfg.MaxFileSize, false)
 	if err != nil {
 		r.lockfile.Err = &lockfiles.ParseError{Path: relPath, Err: lockfiles.WithoutPath(err)}
@@ -464,11 +479,13 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 	}
 	projectDir := filepath.Join(j.root, filepath.FromSlash(j.found.Project))
 	project := lockfiles.DirFS(projectDir)
-	inv, isBOM, err := parseInput(relPath, data, project, j.file)
+	inv, isBOM, err := parseInput(relPath, data, project, j.file, cfg.FileType)
 	if isBOM {
 		// An SBOM: no project directory, no installed packages.
 		project = nil
 		r.lockfile.Kind = InputSBOM
+	} else if j.file {
+		r.lockfile.Kind = InputLockfile // a file named on the command line, read by its content
 	}
 	if err != nil {
 		r.lockfile.Err = err
@@ -483,7 +500,7 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 	r.findings, r.stats = cfg.Index.MatchInventory(j.repo.Path, inv, pubs)
 	if cfg.Installed && project != nil {
 		if _, dup := projects.LoadOrStore(projectDir, struct{}{}); !dup {
-			inst, errs := cfg.Index.MatchInstalled(j.repo.Path, projectPath, project, inv)
+			inst, errs := cfg.Index.MatchInstalledWith(j.repo.Path, projectPath, project, inv, pubs)
 			r.findings = append(r.findings, inst...)
 			for _, e := range errs {
 				r.extra = append(r.extra, LockfileResult{Path: errorPath(e, projectPath), Repo: j.repo.Path, Err: e, Kind: InputOther})

@@ -109,8 +109,9 @@ func (s Shard) Roots(roots []string) []string {
 }
 
 // A ShardSkipper splits the repositories under one scan root among shards.
-// The units are the top-level repositories: directories holding .git that
-// no other repository below the root encloses. A repository nested in
+// The units are the top-level repositories: directories holding .git (or,
+// outside git checkouts, a package.json, a lockfile or node_modules, as
+// [lockfiles.Find] decides) that no other repository below the root encloses. A repository nested in
 // another (a submodule, a vendored checkout) goes with the one enclosing
 // it, so that skipping a repository's directory never loses another shard's
 // work. Lockfiles in no repository, and everything when the root itself
@@ -135,7 +136,7 @@ type ShardSkipper struct {
 // a directory either skips is skipped.
 func (s Shard) Skipper(root string, next func(relDir string) bool) *ShardSkipper {
 	k := &ShardSkipper{s: s, root: root, next: next, tops: make(map[string]bool)}
-	k.isRepo = hasGit(root)
+	k.isRepo = hasGit(root) || hasProject(root)
 	return k
 }
 
@@ -152,7 +153,7 @@ func (k *ShardSkipper) Skip(relDir string) bool {
 	if k.underTop(relDir) {
 		return false // nested: goes with its top-level repository
 	}
-	if !hasGit(filepath.Join(k.root, filepath.FromSlash(relDir))) {
+	if dir := filepath.Join(k.root, filepath.FromSlash(relDir)); !hasGit(dir) && !hasProject(dir) {
 		return false
 	}
 	if !k.s.Has(relDir) {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/depsweep/depsweep/lockfiles"
@@ -277,7 +278,7 @@ func TestScanShardStats(t *testing.T) {
 		}
 		for _, n := range []int{2, 3, 7} {
 			var sum ScanStats
-			var lockfiles, findings []string
+			var lockfiles, findings, repos []string
 			for i := range n {
 				var rec pathRecorder
 				got, err := ScanShard(context.Background(), cfg, Shard{I: i, N: n}, &rec)
@@ -296,7 +297,19 @@ func TestScanShardStats(t *testing.T) {
 				sum.PublisherPackages += got.PublisherPackages
 				lockfiles = append(lockfiles, rec.lockfiles...)
 				findings = append(findings, rec.findings...)
+				repos = append(repos, rec.repos...)
 			}
+			// The scan root ".", when it holds inputs of its own (a discovery
+			// error outside every project), is announced by the shard its
+			// hash picks or by none: the shards' other repositories must be
+			// the unsharded scan's, each once.
+			noRoot := func(rs []string) []string {
+				return slices.Sorted(slices.Values(slices.DeleteFunc(slices.Clone(rs), func(r string) bool { return r == "." })))
+			}
+			if !slices.Equal(noRoot(repos), noRoot(whole.repos)) {
+				t.Errorf("%d roots, N=%d: shards' repositories %q, want %q", len(roots), n, noRoot(repos), noRoot(whole.repos))
+			}
+			sum.Repos = want.Repos // compared above
 			if sum.Repos != want.Repos || sum.Lockfiles != want.Lockfiles || sum.Packages != want.Packages ||
 				sum.Findings != want.Findings || sum.Errors != want.Errors || sum.PublisherPackages != want.PublisherPackages {
 				t.Errorf("%d roots, N=%d: shards sum to %+v, want the unsharded %+v", len(roots), n, sum, want)
@@ -307,6 +320,72 @@ func TestScanShardStats(t *testing.T) {
 				!slices.Equal(findings, slices.Sorted(slices.Values(whole.findings))) {
 				t.Errorf("%d roots, N=%d: shards' events differ from the unsharded scan's:\n%q\nwant\n%q", len(roots), n, lockfiles, whole.lockfiles)
 			}
+		}
+	}
+}
+
+// TestShardSkipperWithoutGit: without .git anywhere, the units are the
+// top-most project directories; the shards still cover every lockfile,
+// lockfile-less project and node_modules bundle exactly once, a project's
+// nested directories stay with it, and the fleet is actually split.
+func TestShardSkipperWithoutGit(t *testing.T) {
+	root := shardTree(t)
+	if err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.IsDir() && d.Name() == ".git" {
+			os.RemoveAll(p)
+			return filepath.SkipDir
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"lib/package.json", "bundle/node_modules/x/package.json"} {
+		os.MkdirAll(filepath.Join(root, filepath.Dir(f)), 0o755)
+		if err := os.WriteFile(filepath.Join(root, f), []byte(`{"name":"x","version":"1.0.0"}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sweepAll := func(s Shard) []string {
+		k := s.Skipper(root, func(rel string) bool { return filepath.Base(rel) == "excluded" })
+		var got []string
+		for f, err := range lockfiles.Find(context.Background(), root, lockfiles.FindOptions{Skip: k.Skip, Manifests: true, NodeModules: true}) {
+			p := f.Path
+			if err != nil {
+				var fe *lockfiles.FindError
+				errors.As(err, &fe)
+				p = "error:" + fe.Path
+			}
+			if k.Keep(strings.TrimPrefix(p, "error:")) {
+				got = append(got, p+" repo="+f.Repo)
+			}
+		}
+		return got
+	}
+	all := sweepAll(Shard{})
+	for _, w := range []string{"alpha/vendor/nested/package-lock.json repo=alpha", "lib/package.json repo=lib", "bundle/node_modules repo=bundle", "group/lambda/app/package-lock.json repo=group/lambda/app"} {
+		if !slices.Contains(all, w) {
+			t.Fatalf("unsharded sweep %q lacks %q", all, w)
+		}
+	}
+	for _, n := range []int{3, 7} {
+		var union []string
+		busy := 0
+		for i := range n {
+			part := sweepAll(Shard{I: i, N: n})
+			if len(part) > 0 {
+				busy++
+			}
+			if slices.Contains(part, "alpha/package-lock.json repo=alpha") != slices.Contains(part, "alpha/vendor/nested/package-lock.json repo=alpha") {
+				t.Errorf("N=%d shard %d: alpha's nested project is split from it: %q", n, i, part)
+			}
+			union = append(union, part...)
+		}
+		slices.Sort(union)
+		if want := slices.Sorted(slices.Values(all)); !slices.Equal(union, want) {
+			t.Errorf("N=%d: union of shards =\n%q\nwant\n%q", n, union, want)
+		}
+		if busy < 2 {
+			t.Errorf("N=%d: only %d shard(s) got work: the fleet was not split", n, busy)
 		}
 	}
 }

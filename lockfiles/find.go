@@ -16,12 +16,34 @@ import (
 type Found struct {
 	Path    string // slash path of the lockfile relative to the root
 	Project string // slash path of its project directory (where package.json stands) relative to the root
-	Repo    string // slash path of the nearest enclosing directory holding .git, relative to the root; "." when none
+	// Repo is the unit the file belongs to: the slash path of the nearest
+	// enclosing directory holding .git, relative to the root; outside any
+	// git checkout, the top-most directory holding a package.json, a
+	// lockfile or node_modules (its workspaces and nested projects stay
+	// with it); "." when the root itself is such a directory, or none
+	// encloses the file.
+	Repo string
+	// Manifest is set when Path is the package.json of a project without
+	// a lockfile (see [FindOptions.Manifests]).
+	Manifest bool
+	// NodeModules is set when Path is a node_modules directory with
+	// neither a lockfile nor a package.json beside it (see
+	// [FindOptions.NodeModules]); Project is its parent.
+	NodeModules bool
 }
 
 // FindOptions tune discovery.
 type FindOptions struct {
 	Skip func(relDir string) bool // optional: skip a directory (slash path relative to the root)
+	// Manifests also yields the package.json of each project that has no
+	// lockfile beside it (nor node_modules/.package-lock.json) and is not a
+	// workspace of a project found above it, as a Found with Manifest set.
+	// A workspace root's members are not yielded: they belong to it.
+	Manifests bool
+	// NodeModules also yields each node_modules directory that stands
+	// beside neither a lockfile nor a package.json (a deploy image, a
+	// Lambda bundle), as a Found with NodeModules set.
+	NodeModules bool
 }
 
 // A FindError is a path discovery could not read.
@@ -76,8 +98,8 @@ func Find(ctx context.Context, root string, opts FindOptions) iter.Seq2[Found, e
 		if abs, err := filepath.Abs(real); err == nil {
 			real = abs
 		}
-		w := &findWalker{ctx: ctx, root: root, realRoot: real, skip: opts.Skip, yield: yield}
-		w.walk(".", ".")
+		w := &findWalker{ctx: ctx, root: root, realRoot: real, skip: opts.Skip, yield: yield, opts: opts}
+		w.walk(".", ".", false, nil)
 	}
 }
 
@@ -91,6 +113,7 @@ type findWalker struct {
 	realRoot string
 	skip     func(string) bool
 	yield    func(Found, error) bool
+	opts     FindOptions
 }
 
 func joinRel(dir, name string) string {
@@ -105,8 +128,10 @@ func (w *findWalker) fail(rel string, err error) bool {
 }
 
 // walk visits directory rel (a slash path relative to the root) whose
-// nearest repository is repo. It returns false when the walk must stop.
-func (w *findWalker) walk(rel, repo string) bool {
+// unit is repo; unit says whether that unit is already fixed (a .git
+// directory, or a project directory above). ws are the workspace scopes
+// of the projects above. It returns false when the walk must stop.
+func (w *findWalker) walk(rel, repo string, unit bool, ws []wsScope) bool {
 	if err := w.ctx.Err(); err != nil {
 		w.fail(rel, err)
 		return false
@@ -119,16 +144,36 @@ func (w *findWalker) walk(rel, repo string) bool {
 		}
 		return w.fail(rel, err)
 	}
-	hasLock, shrinkwrap := false, false
+	hasLock, shrinkwrap, hasManifest, hasNM := false, false, false, false
 	for _, e := range entries {
 		switch e.Name() {
 		case ".git":
-			repo = rel // a directory, or a file in worktrees and submodules
+			repo, unit = rel, true // a directory, or a file in worktrees and submodules
+		case "package.json":
+			hasManifest = e.Type().IsRegular()
+		case "node_modules":
+			hasNM = e.IsDir()
 		case NameShrinkwrap:
 			shrinkwrap = shrinkwrap || e.Type().IsRegular()
 			hasLock = true
 		default:
 			hasLock = hasLock || isLockName(e.Name())
+		}
+	}
+	if !unit && (hasManifest || hasLock || hasNM) {
+		// Outside git checkouts the top-most project directory is the
+		// unit (a bundle holding only node_modules counts as one).
+		repo, unit = rel, true
+	}
+	if hasManifest && (w.opts.Manifests || w.opts.NodeModules) {
+		member := inWorkspace(ws, rel)
+		if s, ok := w.workspaceScope(rel, hasLock); ok {
+			ws = append(ws[:len(ws):len(ws)], s)
+		}
+		if w.opts.Manifests && !hasLock && !member && !(hasNM && w.hasHidden(rel)) {
+			if !w.yield(Found{Path: joinRel(rel, "package.json"), Project: rel, Repo: repo, Manifest: true}, nil) {
+				return false
+			}
 		}
 	}
 	for _, e := range entries {
@@ -151,8 +196,11 @@ func (w *findWalker) walk(rel, repo string) bool {
 				if !hasLock {
 					ok = w.hidden(p, rel, repo)
 				}
+				if ok && w.opts.NodeModules && !hasLock && !hasManifest && !w.hasHidden(rel) {
+					ok = w.yield(Found{Path: p, Project: rel, Repo: repo, NodeModules: true}, nil)
+				}
 			default:
-				ok = w.walk(p, repo)
+				ok = w.walk(p, repo, unit, ws)
 			}
 		case typ.IsRegular() && IsMCPConfig(p):
 			ok = w.yield(Found{Path: p, Project: mcpProject(p), Repo: repo}, nil)

@@ -86,10 +86,10 @@ func TestFind(t *testing.T) {
 	}
 	got := collectFind(t, context.Background(), root, FindOptions{Skip: func(dir string) bool { return dir == "skipme" }})
 	want := []string{
-		"found a/package-lock.json project=a repo=.",
-		"found b/npm-shrinkwrap.json project=b repo=.",
-		"found c/node_modules/.package-lock.json project=c repo=.",
-		"found d/package-lock.json project=d repo=.",
+		"found a/package-lock.json project=a repo=a",
+		"found b/npm-shrinkwrap.json project=b repo=b",
+		"found c/node_modules/.package-lock.json project=c repo=c",
+		"found d/package-lock.json project=d repo=d",
 		"error e/package-lock.json: symbolic link not followed: it points to a file inside the root",
 		"error f/yarn.lock: not a regular file",
 		"error link-in: symbolic link not followed: it points to a directory inside the root",
@@ -178,9 +178,9 @@ func TestFindUnreadable(t *testing.T) {
 	}
 	got := collectFind(t, context.Background(), root, FindOptions{})
 	want := []string{
-		"found a/package-lock.json project=a repo=.",
+		"found a/package-lock.json project=a repo=a",
 		"error locked: permission denied",
-		"found z/yarn.lock project=z repo=.",
+		"found z/yarn.lock project=z repo=z",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("Find =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -192,14 +192,14 @@ func TestFindUnreadable(t *testing.T) {
 func TestFindFixtures(t *testing.T) {
 	got := collectFind(t, context.Background(), "../testdata/fixtures", FindOptions{})
 	want := []string{
-		"found berry4-nm-dev-scoped/yarn.lock project=berry4-nm-dev-scoped repo=.",
-		"found npm10-transitive-dev-lockv3/package-lock.json project=npm10-transitive-dev-lockv3 repo=.",
-		"found npm11-alias-scoped-lockv3/package-lock.json project=npm11-alias-scoped-lockv3 repo=.",
-		"found npm6-direct-nested-lockv1/package-lock.json project=npm6-direct-nested-lockv1 repo=.",
-		"found npm8-workspaces-lockv2/package-lock.json project=npm8-workspaces-lockv2 repo=.",
-		"found pnpm8-direct-lock6/pnpm-lock.yaml project=pnpm8-direct-lock6 repo=.",
-		"found pnpm9-clean-lock9/pnpm-lock.yaml project=pnpm9-clean-lock9 repo=.",
-		"found yarn1-workspaces/yarn.lock project=yarn1-workspaces repo=.",
+		"found berry4-nm-dev-scoped/yarn.lock project=berry4-nm-dev-scoped repo=berry4-nm-dev-scoped",
+		"found npm10-transitive-dev-lockv3/package-lock.json project=npm10-transitive-dev-lockv3 repo=npm10-transitive-dev-lockv3",
+		"found npm11-alias-scoped-lockv3/package-lock.json project=npm11-alias-scoped-lockv3 repo=npm11-alias-scoped-lockv3",
+		"found npm6-direct-nested-lockv1/package-lock.json project=npm6-direct-nested-lockv1 repo=npm6-direct-nested-lockv1",
+		"found npm8-workspaces-lockv2/package-lock.json project=npm8-workspaces-lockv2 repo=npm8-workspaces-lockv2",
+		"found pnpm8-direct-lock6/pnpm-lock.yaml project=pnpm8-direct-lock6 repo=pnpm8-direct-lock6",
+		"found pnpm9-clean-lock9/pnpm-lock.yaml project=pnpm9-clean-lock9 repo=pnpm9-clean-lock9",
+		"found yarn1-workspaces/yarn.lock project=yarn1-workspaces repo=yarn1-workspaces",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("Find(fixtures) =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

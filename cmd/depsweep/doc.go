@@ -26,15 +26,25 @@
 // (MAL-2025-47604); --feed reads other feeds (depsweep's format, OSV records,
 // directories of them or an OSV zip export) and --feed-sha256 pins them.
 //
-// A PATH that is a file is scanned on its own: a lockfile, or an existing
+// A PATH that is a file is scanned on its own and read by what it holds,
+// whatever its name (old-package-lock.json, pnpm-lock.yaml.2025-09-20.bak;
+// --type npm|yarn|pnpm|cyclonedx|spdx forces it): a lockfile, or an existing
 // SBOM (CycloneDX 1.2 to 1.7 in JSON or XML, nested components included, or
-// SPDX 2.3 JSON) named bom.json, bom.xml, *.cdx.json, *.cdx.xml or
-// *.spdx.json, among others. Its npm components are matched by package URL
+// SPDX 2.3 JSON); a package.json is read as a project without a lockfile.
+// A file that is none of these is an error saying what was tried. Walking a directory still finds lockfiles by name. Its npm components are matched by package URL
 // with the same rules as lockfile packages, which answers "which of these
 // archived release SBOMs contained postmark-mcp 1.0.16?". Components that
 // are not npm packages are counted in the report, not matched.
 //
-// A repository is a directory holding .git, or the scan root when none does.
+// A repository is a directory holding .git; outside git checkouts, the
+// top-most directory holding a package.json, a lockfile or node_modules
+// (workspaces stay with their root), which is also the unit --shard splits. A package.json
+// with no lockfile beside it (and not a workspace of a project that has
+// one) is listed under projects_without_lockfile, and its declared ranges,
+// its workspaces' too, are matched with npm's range semantics: a range that
+// admits an affected version ("^1.0.15" admits 1.0.16) is a finding one
+// severity below the advisory, with "declared" set; a dist-tag is reported
+// as an unknown version.
 // Each finding names its repository, lockfile and line, the package as the
 // lockfile pins it (name, version, alias, resolved URL, integrity, dev,
 // direct), the dependency path from the root or workspace, what matched and
@@ -45,7 +55,10 @@
 // Lockfiles do not record who published a package. Publisher indicators need
 // --registry-metadata DIR (saved registry documents), --registry URL (the
 // only network access, cached on disk) or --installed (manifests under
-// node_modules). The report's publisher_coverage says how many packages had
+// node_modules). --installed reads node_modules wherever it stands, with or
+// without a lockfile (nested packages, pnpm's .pnpm store, Yarn's
+// .yarn/cache zips), and installed copies get the same publisher data as
+// lockfile packages. The report's publisher_coverage says how many packages had
 // publisher data, so that a missing finding is never mistaken for "clean".
 // With --registry, a scanned project's .npmrc (registry= and @scope:registry=,
 // http or https; never its credentials) decides where its packages are
@@ -185,7 +198,8 @@
 // # Exit codes
 //
 //	0  scanned; no finding at or above --fail-on (also when no lockfile
-//	   was found: a warning says so)
+//	   was found, or only projects without one whose declared ranges
+//	   admit no affected version: a warning says so)
 //	1  findings at or above --fail-on (default low: any finding but info
 //	   ones, such as a same-named git or workspace package; suppressed
 //	   findings never count; --fail-on none never exits 1)

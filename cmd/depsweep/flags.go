@@ -17,8 +17,6 @@ import (
 	"github.com/depsweep/depsweep/ioc"
 	"github.com/depsweep/depsweep/ioc/publisher"
 	"github.com/depsweep/depsweep/ioc/report"
-	"github.com/depsweep/depsweep/lockfiles"
-	"github.com/depsweep/depsweep/lockfiles/bom"
 	"github.com/depsweep/depsweep/sbom"
 )
 
@@ -410,8 +408,10 @@ func checkRoots(roots []string) error {
 	return nil
 }
 
-// checkScanRoots makes sure every root of a scan is a readable directory,
-// or a regular file that is a lockfile or looks like an SBOM.
+// checkScanRoots makes sure every root of a scan is a readable directory
+// or a regular file. A file is read by what it holds, whatever its name
+// (see lockfiles.Sniff); one that is neither a lockfile nor an SBOM is an
+// error of the scan that names it, like any unreadable input.
 func checkScanRoots(roots []string, listed map[string]bool) error {
 	for _, r := range roots {
 		st, err := os.Stat(r)
@@ -426,8 +426,6 @@ func checkScanRoots(roots []string, listed map[string]bool) error {
 			continue
 		case !st.Mode().IsRegular():
 			err = errNotDirOrFile
-		case !lockfiles.IsLockfile(r) && !bom.IsName(r):
-			err = errNotScannable
 		}
 		if err != nil {
 			return errScanRoot(r, unwrapPath(err))

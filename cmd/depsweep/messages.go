@@ -59,13 +59,22 @@ Scan discovers lockfiles (package-lock.json, npm-shrinkwrap.json,
 node_modules/.package-lock.json, yarn.lock, pnpm-lock.yaml) under each PATH
 (default: the current directory), parses each once, matches every resolved
 package against the feeds and writes a report. A PATH that is a file is read
-on its own: a lockfile, or an existing SBOM (CycloneDX 1.2 to 1.7 JSON or XML,
-SPDX 2.3 JSON; named bom.json, *.cdx.json, *.cdx.xml, *.spdx.json, ...), whose
-npm components are matched by package URL like a lockfile's packages. node_modules and .git are not
+on its own, by what it holds whatever its name (old-package-lock.json,
+pnpm-lock.yaml.2025-09-20.bak, bom.json; --type forces it): an npm, Yarn or
+pnpm lockfile, or an existing SBOM (CycloneDX 1.2 to 1.7 JSON or XML, SPDX 2.3
+JSON), whose npm components are matched by package URL like a lockfile's
+packages. A package.json is read as a project without a lockfile (its
+declared ranges). A file that is none of these is an error that says what
+was tried. node_modules and .git are not
 descended into, except for node_modules/.package-lock.json; symbolic links are
 not followed.
 
-A repository is a directory holding .git (or the scan root when none does).
+A repository is a directory holding .git; outside git checkouts, the top-most
+directory holding a package.json, a lockfile or node_modules (its workspaces
+stay with it).
+A package.json without a lockfile is listed as a project without a lockfile,
+and its declared ranges (and its workspaces') are matched with npm's range
+semantics: a range that admits an affected version is a finding.
 Every finding names its repository and, for a git checkout, its HEAD commit,
 branch and origin remote, read from the .git files (git is not needed).
 
@@ -166,7 +175,7 @@ const (
 	helpRegMeta      = "read publisher data from registry documents in `DIR` (NAME.json, @scope/NAME.json)"
 	helpRegistry     = "look publishers up in the npm registry at `URL`, or in the one a project's .npmrc names (network; cached on disk)"
 	helpRegCache     = "cache registry documents in `DIR` (default: the user cache directory)"
-	helpInstalled    = "also scan installed packages under node_modules (manifests and file contents)"
+	helpInstalled    = "also scan installed packages (manifests and file contents) under node_modules, with or without a lockfile, and in Yarn's .yarn/cache zips"
 	helpOutput       = "write the report to `FILE` (atomically) instead of standard output"
 	helpFailOn       = "exit 1 when a finding has at least this `SEVERITY` (critical, high, medium, low, info, or none); info findings (name collisions) fail a run only with --fail-on info"
 	helpConfig       = "read settings from this YAML `FILE` (default: .depsweep.yaml, then the user config directory's depsweep/config.yaml); flags win over DEPSWEEP_* variables, which win over the file"
@@ -182,6 +191,7 @@ const (
 	helpSpecVersion  = "CycloneDX spec `VERSION`: 1.6 or 1.7"
 	helpDeterminist  = "reproducible SBOMs: fixed timestamp and serial number derived from the content"
 	helpExclude      = "skip directories matching `GLOB` (their name or path below the root); repeatable"
+	helpType         = "read every `TYPE` file named on the command line as npm, yarn, pnpm, cyclonedx or spdx, whatever its name or content says (default: told from its content)"
 	helpMaxFileSize  = "largest lockfile read, in `MiB`; larger files are reported as errors"
 	helpOutputDir    = "write the SBOMs into `DIR` (created if needed)"
 	helpNoVDR        = "do not record findings as vulnerabilities in the SBOMs"
@@ -334,7 +344,6 @@ func errExclude(cmd, glob string, err error) error {
 var (
 	errNotDir       = errors.New("not a directory")
 	errNotDirOrFile = errors.New("not a directory or a regular file")
-	errNotScannable = errors.New("not a directory, a lockfile or an SBOM file name")
 )
 
 // Log messages (diagnostics on standard error).
@@ -354,6 +363,15 @@ const (
 func logNoLockfiles(roots []string) string {
 	return fmt.Sprintf("no lockfiles found under %s (looked for package-lock.json, npm-shrinkwrap.json, "+
 		"node_modules/.package-lock.json, yarn.lock, pnpm-lock.yaml)", strings.Join(roots, ", "))
+}
+
+// logNoLockfileProjects warns that some projects pin nothing.
+func logNoLockfileProjects(n int) string {
+	what := "1 project without a lockfile: its declared ranges were matched"
+	if n != 1 {
+		what = fmt.Sprintf("%d projects without a lockfile: their declared ranges were matched", n)
+	}
+	return what + ", but what they install is not pinned (see the report's list)"
 }
 
 // progressLine is the progress line on a terminal.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/depsweep/depsweep/ioc"
 	"github.com/depsweep/depsweep/ioc/report"
+	"github.com/depsweep/depsweep/lockfiles"
 	"github.com/depsweep/depsweep/sbom"
 )
 
@@ -38,6 +39,8 @@ func cmdScan(e *env, args []string) (int, error) {
 	fs.StringVar(&so.spec, "spec-version", "1.6", helpSpecVersion)
 	fs.BoolVar(&so.deterministic, "deterministic", false, helpDeterminist)
 	hf.register(fs)
+	var fileType string
+	fs.StringVar(&fileType, "type", "", helpType)
 	if done, err := parseFlags(e, "scan", fs, args, usageScan, usageScanTail); done {
 		return flagExit(err)
 	}
@@ -50,6 +53,10 @@ func cmdScan(e *env, args []string) (int, error) {
 		return 2, err
 	}
 	if err := fo.validate(e); err != nil {
+		return 2, err
+	}
+	ftype, err := checkFileType(fileType)
+	if err != nil {
 		return 2, err
 	}
 	if err := sf.validate("scan"); err != nil {
@@ -107,8 +114,9 @@ func cmdScan(e *env, args []string) (int, error) {
 	h := ioc.MultiHandler(handlers...)
 
 	cfg := ioc.ScanConfig{
-		Roots: roots, Index: rs.index, Publishers: rs.pubsFor, Installed: pf.installed,
+		Roots: roots, Index: rs.index, Publishers: rs.pubsFor, Installed: pf.installed, Declared: true,
 		Jobs: sf.jobs, MaxFileSize: sf.maxFileSize << 20, Log: log, Skip: sf.skip(),
+		FileType: ftype,
 	}
 	stats, interrupted, err := runScan(e, cfg, fl.shard, h, progress)
 	if err != nil {
@@ -148,8 +156,26 @@ func cmdScan(e *env, args []string) (int, error) {
 	}
 
 	logSummary(e, log, rep, stats.Duration)
-	if rep.Summary.Lockfiles == 0 && rep.Summary.Errors == 0 && !interrupted {
+	if n := len(rep.NoLockfile); n > 0 {
+		log.Warn().Int("projects", n).Msg(logNoLockfileProjects(n))
+	} else if rep.Summary.Lockfiles == 0 && rep.Summary.Errors == 0 && !interrupted {
 		log.Warn().Msg(logNoLockfiles(rep.Roots))
 	}
 	return fo.exitCode(rep, fl.failOnNew, interrupted), nil
+}
+
+// checkFileType checks the value of --type.
+func checkFileType(s string) (lockfiles.FileType, error) {
+	if s == "" {
+		return "", nil
+	}
+	t, err := lockfiles.ParseFileType(s)
+	if err != nil {
+		types := make([]string, len(lockfiles.FileTypes))
+		for i, t := range lockfiles.FileTypes {
+			types[i] = string(t)
+		}
+		return "", errBadChoice("type", s, types...)
+	}
+	return t, nil
 }

@@ -127,6 +127,9 @@ func newScope(r *Report) *scope {
 			sc.failed = append(sc.failed, l.Path)
 		}
 	}
+	for _, p := range r.NoLockfile {
+		sc.lockOK[p.Path] = true // its declared ranges were read
+	}
 	for _, e := range r.Errors {
 		sc.failed = append(sc.failed, e.Path)
 	}

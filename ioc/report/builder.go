@@ -87,6 +87,9 @@ func (b *Builder) Lockfile(lf *ioc.LockfileResult) error {
 			}
 		}
 	}
+	if p, ok := ConvertNoLockfile(lf); ok {
+		b.r.NoLockfile = append(b.r.NoLockfile, p)
+	}
 	if lf.Err != nil {
 		e := Error{Path: lf.Path, Error: lf.Err.Error()}
 		b.r.Errors = append(b.r.Errors, e)
@@ -183,6 +186,7 @@ func convertFinding(f *ioc.Finding) Finding {
 		Path:      slices.Clone(f.Path),
 		Evidence:  f.Evidence,
 		Collision: f.Collision,
+		Declared:  f.Declared,
 	}
 	if rf.ID == "" {
 		rf.ID = ioc.Fingerprint(f)
@@ -239,6 +243,7 @@ func Normalize(r *Report) {
 	slices.SortStableFunc(r.Repos, func(a, b Repo) int { return cmp.Compare(a.Path, b.Path) })
 	r.Repos = slices.CompactFunc(r.Repos, func(a, b Repo) bool { return a.Path == b.Path })
 	slices.SortStableFunc(r.Lockfiles, func(a, b Lockfile) int { return cmp.Compare(a.Path, b.Path) })
+	slices.SortStableFunc(r.NoLockfile, func(a, b NoLockfileProject) int { return cmp.Compare(a.Path, b.Path) })
 	if r.Roots == nil {
 		r.Roots = []string{}
 	}

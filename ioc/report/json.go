@@ -51,18 +51,19 @@ type jsonlErrorLine struct {
 // jsonlSummaryLine is the report's header and summary, as the last line of a
 // JSONL stream carries them.
 type jsonlSummaryLine struct {
-	Type         string        `json:"type"`
-	Schema       string        `json:"schema"`
-	Tool         Tool          `json:"tool"`
-	Started      time.Time     `json:"started"`
-	Finished     time.Time     `json:"finished"`
-	Interrupted  bool          `json:"interrupted,omitempty"`
-	Roots        []string      `json:"roots"`
-	Feeds        []Feed        `json:"feeds"`
-	Summary      Summary       `json:"summary"`
-	Repos        []Repo        `json:"repos"`
-	Shard        *Shard        `json:"shard,omitempty"`
-	Suppressions *Suppressions `json:"suppressions,omitempty"`
+	Type         string              `json:"type"`
+	Schema       string              `json:"schema"`
+	Tool         Tool                `json:"tool"`
+	Started      time.Time           `json:"started"`
+	Finished     time.Time           `json:"finished"`
+	Interrupted  bool                `json:"interrupted,omitempty"`
+	Roots        []string            `json:"roots"`
+	Feeds        []Feed              `json:"feeds"`
+	Summary      Summary             `json:"summary"`
+	Repos        []Repo              `json:"repos"`
+	Shard        *Shard              `json:"shard,omitempty"`
+	Suppressions *Suppressions       `json:"suppressions,omitempty"`
+	NoLockfile   []NoLockfileProject `json:"projects_without_lockfile,omitempty"`
 }
 
 // A JSONLWriter streams a report as JSON Lines, one object per entry as a
@@ -108,7 +109,7 @@ func jsonlSummaryOf(r *Report) jsonlSummaryLine {
 		Type: LineSummary, Schema: r.Schema, Tool: r.Tool,
 		Started: r.Started, Finished: r.Finished,
 		Interrupted: r.Interrupted, Roots: r.Roots, Feeds: r.Feeds,
-		Summary: r.Summary, Repos: r.Repos, Shard: r.Shard, Suppressions: r.Suppressions,
+		Summary: r.Summary, Repos: r.Repos, Shard: r.Shard, Suppressions: r.Suppressions, NoLockfile: r.NoLockfile,
 	}
 }
 
@@ -268,6 +269,7 @@ func readJSONL(r io.Reader) (*Report, error) {
 				// the bare paths gathered from lockfile lines.
 				rep.Repos = s.Repos
 				rep.Shard, rep.Suppressions = s.Shard, s.Suppressions
+				rep.NoLockfile = s.NoLockfile
 			}
 		default:
 			// Unknown line types are skipped: later versions may add some.

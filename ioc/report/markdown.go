@@ -159,7 +159,7 @@ func markdown(b *bytes.Buffer, r *Report) {
 			if f.Suppressed != nil {
 				sev += " (suppressed)"
 			}
-			pkg := mdCell(f.Package.Name + "@" + f.Package.Version)
+			pkg := mdCell(pkgSpec(f))
 			if f.Package.Alias != "" {
 				pkg += " as " + mdCell(f.Package.Alias)
 			}
@@ -187,7 +187,7 @@ func markdown(b *bytes.Buffer, r *Report) {
 		p("## Name collisions (not malicious)\n\nThese packages share a name with a malicious package but were not installed from a registry (git, file, link or workspace). Check that the source is yours.\n\n")
 		p("| Package | Repo | Lockfile | Source | Advisory |\n| --- | --- | --- | --- | --- |\n")
 		for _, f := range collisions {
-			p("| %s | %s | %s | %s | %s |\n", mdCell(f.Package.Name+"@"+f.Package.Version), mdCell(f.Repo),
+			p("| %s | %s | %s | %s | %s |\n", mdCell(pkgSpec(f)), mdCell(f.Repo),
 				mdCell(location(f)), mdCell(cmp.Or(f.Package.Resolved, f.Package.Source, "unknown")), mdText(f.Advisory.ID))
 		}
 		p("\n")
@@ -195,11 +195,12 @@ func markdown(b *bytes.Buffer, r *Report) {
 	if len(resolved) > 0 {
 		p("## Resolved since the baseline\n\n")
 		for _, f := range resolved {
-			p("- %s %s in %s\n", mdText(f.Advisory.ID), mdCode(f.Package.Name+"@"+f.Package.Version), mdCode(location(f)))
+			p("- %s %s in %s\n", mdText(f.Advisory.ID), mdCode(pkgSpec(f)), mdCode(location(f)))
 		}
 		p("\n")
 	}
 
+	mdNoLockfile(b, r)
 	errs, pr := allErrors(r), partlyRead(r)
 	if len(errs) > 0 || len(pr) > 0 {
 		var parts []string
@@ -242,7 +243,7 @@ var positionRE = regexp.MustCompile(`^(:[0-9]+){1,2}: `)
 func evidence(b *bytes.Buffer, fs []Finding) {
 	b.WriteString("<details>\n<summary>Evidence</summary>\n\n")
 	for _, f := range fs {
-		fmt.Fprintf(b, "- %s in %s: %s", mdCode(f.Package.Name+"@"+f.Package.Version), mdCode(location(f)), mdText(cmp.Or(f.Evidence, "no evidence recorded")))
+		fmt.Fprintf(b, "- %s in %s: %s", mdCode(pkgSpec(f)), mdCode(location(f)), mdText(cmp.Or(f.Evidence, "no evidence recorded")))
 		if f.ID != "" {
 			fmt.Fprintf(b, " (id %s)", mdCode(f.ID))
 		}

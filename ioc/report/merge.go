@@ -97,6 +97,7 @@ func Merge(reports ...*Report) (*Report, error) {
 		}
 		out.Repos = append(out.Repos, r.Repos...)
 		out.Lockfiles = append(out.Lockfiles, cloneLockfiles(r.Lockfiles)...)
+		out.NoLockfile = append(out.NoLockfile, r.NoLockfile...)
 		out.Errors = append(out.Errors, r.Errors...)
 		for _, f := range r.Findings {
 			f.Path = slices.Clone(f.Path)

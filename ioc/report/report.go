@@ -32,6 +32,9 @@ type Report struct {
 	Errors      []Error    `json:"errors"`    // every input that could not be read or parsed, sorted by path
 	Repos       []Repo     `json:"repos"`     // every repository scanned, sorted by path
 	Lockfiles   []Lockfile `json:"lockfiles"` // every lockfile scanned, sorted by path
+	// NoLockfile lists the projects without a lockfile, whose declared
+	// ranges were matched instead, sorted by path; omitted when none.
+	NoLockfile []NoLockfileProject `json:"projects_without_lockfile,omitempty"`
 
 	// Machine names the machine and user a 'scan --host' report was made
 	// on; nil in other reports.
@@ -182,6 +185,10 @@ type Finding struct {
 	Evidence    string    `json:"evidence"`
 	Remediation []string  `json:"remediation,omitempty"`
 	Collision   bool      `json:"collision,omitempty"` // same name as a malicious package, but not from a registry
+	// Declared is set on a project without a lockfile: the spec its
+	// package.json declares; the finding says that it could resolve to an
+	// affected version (Package.Version is then empty).
+	Declared string `json:"declared,omitempty"`
 	// Status is set when the scan was compared with a baseline: "new",
 	// "present" (in the baseline too) or "resolved" (only in the baseline).
 	Status string `json:"status,omitempty"`

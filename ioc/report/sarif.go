@@ -386,7 +386,7 @@ func helpMarkdown(f *Finding) string {
 
 func sarifResultFor(f *Finding, index map[string]int) sarifResult {
 	id := ruleID(f)
-	pkg := f.Package.Name + "@" + f.Package.Version
+	pkg := pkgSpec(*f)
 	if f.Package.Alias != "" {
 		pkg += " (installed as " + f.Package.Alias + ")"
 	}

@@ -103,6 +103,7 @@ func (t *textWriter) report(r *Report) {
 			t.printf("  %s %s in %s\n", clean(f.Advisory.ID), packageAt(f.Package), location(f))
 		}
 	}
+	t.noLockfile(r)
 	t.errors(r)
 }
 
@@ -232,6 +233,9 @@ func (t *textWriter) finding(f *Finding, oneRoot bool) {
 		} else {
 			t.field("pulled in by", "unknown (the lockfile records no path to this package)")
 		}
+	}
+	if f.Declared != "" {
+		t.field("declared", fmt.Sprintf("%q in a project without a lockfile: could resolve to an affected version", clean(f.Declared)))
 	}
 	t.field("matched", clean(f.Indicator.Kind)+" "+clean(f.Indicator.Value))
 	if f.Evidence != "" {
