@@ -87,6 +87,8 @@ func dispatch(e *env, args []string) (int, error) {
 		return cmdHistory(e, args[1:])
 	case "feed":
 		return cmdFeed(e, args[1:])
+	case "mail":
+		return cmdMail(e, args[1:])
 	case "convert":
 		return cmdConvert(e, args[1:])
 	case "merge":

@@ -58,6 +58,7 @@ type jsonlSummaryLine struct {
 	Feeds       []Feed    `json:"feeds"`
 	Summary     Summary   `json:"summary"`
 	Repos       []Repo    `json:"repos"`
+	Mail        *Mail     `json:"mail,omitempty"` // 'depsweep mail' reports only
 }
 
 // A JSONLWriter streams a scan as JSON Lines, one object per event as
@@ -109,7 +110,7 @@ func jsonlSummaryOf(r *Report) jsonlSummaryLine {
 		Type: LineSummary, Schema: r.Schema, Tool: r.Tool,
 		Started: r.Started, Finished: r.Finished,
 		Interrupted: r.Interrupted, Roots: r.Roots, Feeds: r.Feeds,
-		Summary: r.Summary, Repos: r.Repos,
+		Summary: r.Summary, Repos: r.Repos, Mail: r.Mail,
 	}
 }
 
@@ -268,6 +269,7 @@ func readJSONL(r io.Reader) (*Report, error) {
 				// The summary's repos carry git metadata; they replace
 				// the bare paths gathered from lockfile lines.
 				rep.Repos = s.Repos
+				rep.Mail = s.Mail
 			}
 		default:
 			// Unknown line types are skipped: later versions may add some.

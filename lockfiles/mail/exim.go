@@ -165,13 +165,23 @@ func readExim(br *bufio.Reader, server string, fn func(*Message) error) ([]Probl
 				case strings.HasPrefix(kv, "id="):
 					m.msgid = cleanAddr(kv[3:])
 				case strings.HasPrefix(kv, "T="):
-					m.subject = decodeHeader(kv[2:])
+					m.subject = strings.ToValidUTF8(kv[2:], "\uFFFD")
 				case strings.HasPrefix(kv, "A="):
 					if _, u, ok := strings.Cut(kv[2:], ":"); ok && u != "" {
 						m.account = u
 					}
 				case strings.HasPrefix(kv, "U=") && m.account == "":
 					m.account = kv[2:]
+				}
+			}
+			// log_selector +received_recipients ends the line with
+			// "for a@b c@d": the recipients as received.
+			if i := bytes.LastIndex(args, []byte(" for ")); i >= 0 && !bytes.Contains(args[i+5:], []byte("=")) {
+				for _, a := range strings.Fields(string(args[i+5:])) {
+					if !strings.Contains(a, "@") || strings.Contains(a, `"`) {
+						continue
+					}
+					m.addRcpt(Recipient{Addr: cleanAddr(a), Field: "rcpt"})
 				}
 			}
 		case "=>", "->", "**", "==", "*>":
@@ -196,9 +206,16 @@ func readExim(br *bufio.Reader, server string, fn func(*Message) error) ([]Probl
 	}
 }
 
+func octal(s string) bool {
+	return len(s) == 3 && s[0] >= '0' && s[0] <= '3' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' && s[2] <= '7'
+}
+
 func (m *eximMsg) addRcpt(r Recipient) {
 	for i := range m.rcpts {
-		if m.rcpts[i].Addr == r.Addr && m.rcpts[i].Field == r.Field {
+		if r.Field == "orig_to" && strings.EqualFold(m.rcpts[i].Addr, r.Addr) {
+			return // the same address, as written before rewriting
+		}
+		if strings.EqualFold(m.rcpts[i].Addr, r.Addr) && m.rcpts[i].Field == r.Field {
 			m.rcpts[i].Status = r.Status
 			return
 		}
@@ -222,6 +239,12 @@ func eximFields(b []byte) []string {
 			var v strings.Builder
 			i := eq + 2
 			for ; i < len(s) && s[i] != '"'; i++ {
+				if s[i] == '\\' && i+3 < len(s) && octal(s[i+1:i+4]) {
+					// Exim writes non-printing bytes as \ooo.
+					v.WriteByte((s[i+1]-'0')<<6 | (s[i+2]-'0')<<3 | (s[i+3] - '0'))
+					i += 3
+					continue
+				}
 				if s[i] == '\\' && i+1 < len(s) {
 					i++
 				}

@@ -182,6 +182,17 @@ type input struct {
 	named bool // given by name: a file that is not mail evidence is an error
 }
 
+// mailboxOf names the mailbox an .eml file belongs to: the maildir
+// folder for a maildir entry (Sent for Sent/cur/1758...:2,S), else the
+// file itself.
+func mailboxOf(path string) string {
+	dir := filepath.Dir(path)
+	if b := filepath.Base(dir); b == "cur" || b == "new" {
+		return filepath.Dir(dir)
+	}
+	return path
+}
+
 // isMaildir reports whether dir holds cur and new.
 func isMaildir(dir string) bool {
 	for _, s := range []string{"cur", "new"} {
@@ -302,7 +313,7 @@ func readOne(in input, opts Options, anchors map[string]time.Time, fn func(*Mess
 	case FormatPostmark:
 		res.Problems, res.Err = readPostmark(in.path, br, jsonLines(in.path, head), count)
 	case FormatEML:
-		res.Problems, res.Err = readEML(in.path, br, count)
+		res.Problems, res.Err = readEML(mailboxOf(in.path), br, count)
 	case FormatMbox:
 		res.Problems, res.Err = readMbox(in.path, br, count)
 	case FormatPostfix, FormatExim:

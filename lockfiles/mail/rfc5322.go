@@ -181,10 +181,10 @@ func readHeader(lr *lineReader, first []byte) (h header, cut bool, probs []Probl
 }
 
 // readEML reads one message: its header block (the body is not read).
-func readEML(path string, br *bufio.Reader, fn func(*Message) error) ([]Problem, error) {
+func readEML(mailbox string, br *bufio.Reader, fn func(*Message) error) ([]Problem, error) {
 	lr := &lineReader{r: br}
 	h, cut, probs, err := readHeader(lr, nil)
-	m, p := h.message(1, path)
+	m, p := h.message(1, mailbox)
 	probs = append(probs, p...)
 	probs = append(lr.problems(), probs...)
 	if ferr := fn(m); ferr != nil {

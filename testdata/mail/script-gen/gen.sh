@@ -56,24 +56,33 @@ postconf -e \
 	"maillog_file_prefixes = /var, /dev/stdout, /tmp" \
 	"import_environment = MAIL_CONFIG MAIL_DEBUG MAIL_LOGTAG TZ XAUTHORITY DISPLAY LANG=C POSTLOG_SERVICE POSTLOG_HOSTNAME LD_PRELOAD FAKETIME"
 
-# postfix_run START LOG SET: run Postfix with the clock at START, submit the
-# message set SET, wait for the queue to drain, stop.
+# postfix_run START LOG SET [AT]: run Postfix with the clock at START, submit
+# the message set SET (when the clock reads AT, if given), wait for the queue
+# to drain, stop.
 postfix_run() {
 	postconf -e "maillog_file = $2"
-	FAKETIME=$(offset "$1") LD_PRELOAD=$FT postfix start-fg > "$WORK/postfix-fg.out" 2>&1 &
+	local off
+	off=$(offset "$1")
+	FAKETIME=$off LD_PRELOAD=$FT postfix start-fg > "$WORK/postfix-fg.out" 2>&1 &
 	local pid=$!
 	waitport 25
+	if [ -n "${4:-}" ]; then
+		local wait=$(( $(date -u -d "$4" +%s) - ($(date -u +%s) + off) ))
+		[ "$wait" -gt 0 ] && sleep "$wait"
+	fi
 	python3 "$HERE/messages.py" submit 127.0.0.1 25 "$3"
 	for _ in $(seq 100); do
 		postqueue -p 2>/dev/null | grep -q "Mail queue is empty" && break
 		sleep 0.3
 	done
 	sleep 1
-	postfix stop
+	# postfix-script logs the stop too: under the same clock.
+	FAKETIME=$off LD_PRELOAD=$FT postfix stop
 	wait "$pid" || true
 }
 postfix_run "2025-09-18 09:58:10" "$WORK/postfix.log" postfix
-postfix_run "2024-12-31 23:59:48" "$WORK/postfix-newyear.log" postfix-newyear
+# Three messages before midnight, three after: a new year inside the file.
+postfix_run "2024-12-31 23:59:20" "$WORK/postfix-newyear.log" postfix-newyear "2024-12-31 23:59:52"
 mkdir -p "$OUT/postfix/var/log"
 cp "$WORK/postfix.log" "$OUT/postfix/var/log/mail.log"
 gzip -9n < "$WORK/postfix-newyear.log" > "$OUT/postfix/var/log/mail.log.1.gz"
