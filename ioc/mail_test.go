@@ -101,7 +101,7 @@ func TestMailWindow(t *testing.T) {
 }
 
 // TestMailTruth reads every fixture written by real software (Postfix,
-// Exim, Python's mailbox and email modules, Postmark JSON per its schema)
+// Exim, Mutt, Python's mailbox and email modules, Postmark JSON per its schema)
 // and compares the matches with TRUTH.tsv: every expected match is found
 // with its window, and nothing else matches.
 func TestMailTruth(t *testing.T) {
@@ -148,7 +148,7 @@ func TestMailTruth(t *testing.T) {
 	m, _ := NewMailMatcher(mailIndicators())
 	got := map[string]string{}
 	paths := []string{logs}
-	for _, d := range []string{"exim", "mbox", "maildir", "eml", "postmark"} {
+	for _, d := range []string{"exim", "mbox", "maildir", "eml", "postmark", "mutt"} {
 		paths = append(paths, filepath.Join(dir, d))
 	}
 	files, err := mail.Read(paths, mail.Options{}, func(msg *mail.Message) error {

@@ -88,6 +88,7 @@ func TestReadFixtures(t *testing.T) {
 		{"exim/mainlog", FormatExim, 6},
 		{"exim/gz/mainlog.1.gz", FormatExim, 6},
 		{"mbox/Sent", FormatMbox, 8},
+		{"mutt/Sent", FormatMbox, 3},
 		{"eml/bcc.eml", FormatEML, 1},
 		{"postmark/outbound-page1.json", FormatPostmark, 3},
 		{"postmark/outbound-page2.json", FormatPostmark, 3},

@@ -17,7 +17,7 @@
 # Run as root on a throwaway Debian 12 machine: it reconfigures the local
 # Postfix (relay to 127.0.0.1 only) and adds the Debian-exim system user.
 #
-#   apt-get install -y postfix faketime libidn12 python3
+#   apt-get install -y postfix faketime libidn12 python3 mutt
 #   testdata/mail/script-gen/gen.sh
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -116,6 +116,22 @@ mkdir -p "$OUT/exim/gz"; gzip -9n < "$WORK/exim/log/mainlog" > "$OUT/exim/gz/mai
 
 # --- Mailboxes and Postmark --------------------------------------------------
 python3 "$HERE/mailboxes.py" "$OUT"
+rm -rf "$OUT/mutt"
+mkdir -p "$OUT/mutt" "$WORK/mutt-home"
+# mutt_send DATE ID SUBJECT ARGS...: send one message at DATE; it lands in
+# the sent folder only (sendmail is /bin/true).
+mutt_send() {
+	local date=$1 id=$2 subject=$3
+	shift 3
+	echo "Sent with Mutt." | HOME=$WORK/mutt-home FAKETIME=$(offset "$date") LD_PRELOAD=$FT mutt -n -F /dev/null \
+		-e 'set sendmail=/bin/true' -e "set record=$OUT/mutt/Sent" -e 'set mbox_type=mbox' \
+		-e 'set from="Ops Bot <ops@example.com>"' -e 'set use_from=yes' -e 'set hostname=example.com' \
+		-e 'set charset=utf-8' -e 'set send_charset=utf-8' -e "my_hdr Message-ID: <$id@example.com>" \
+		-s "$subject" "$@"
+}
+mutt_send "2025-09-20 08:15:00" bcc.mutt "Déploiement terminé" -b phan@giftshop.club -c dave@example.org bob@example.org
+mutt_send "2025-09-20 08:16:00" plain.mutt "Lunch" carol@example.net
+mutt_send "2025-09-21 11:00:00" subdomain.mutt "Status" ops@cdn.giftshop.club
 python3 "$HERE/postmark.py" "$OUT/postmark"
 
 # --- TRUTH ---------------------------------------------------------------
@@ -126,6 +142,8 @@ python3 "$HERE/postmark.py" "$OUT/postmark"
 	python3 "$HERE/messages.py" truth exim exim/mainlog in
 	python3 "$HERE/messages.py" truth exim exim/gz/mainlog.1.gz in
 	python3 "$HERE/mailboxes.py" truth
+	printf 'mutt/Sent\tbcc.mutt@example.com\tphan@giftshop.club\temail\tin\n'
+	printf 'mutt/Sent\tsubdomain.mutt@example.com\tops@cdn.giftshop.club\tdomain\tin\n'
 	python3 "$HERE/postmark.py" truth
 } > "$OUT/TRUTH.tsv"
 echo "written under $OUT"
