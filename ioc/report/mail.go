@@ -19,7 +19,8 @@ type Mail struct {
 	// exposure window; nil when each advisory's own window applied (see
 	// MailAdvisory.Window).
 	Window *Period `json:"window,omitempty"`
-	// Examined counts the messages read; InWindow those dated inside a
+	// Examined counts the message records read (a message in two exports
+	// counts twice here, once in Copied); InWindow those dated inside a
 	// window, Undated those with no date (they are matched, and marked).
 	Examined int `json:"examined"`
 	InWindow int `json:"in_window"`
@@ -78,7 +79,11 @@ type MailMessage struct {
 	File          string      `json:"file"`
 	Line          int         `json:"line,omitempty"`
 	Offset        int64       `json:"offset,omitempty"` // byte offset, for JSON exports
-	Matches       []MailMatch `json:"matches"`
+	// AlsoAt lists the other records of the same message (the same id in
+	// another export or log copy: "file:line" or "file (byte N)"); it is
+	// counted once.
+	AlsoAt  []string    `json:"also_at,omitempty"`
+	Matches []MailMatch `json:"matches"`
 }
 
 // A MailMatch is one recipient that matched one indicator.
@@ -109,12 +114,21 @@ type MailCollector struct {
 	mail    Mail
 	senders map[[3]string]*MailSender
 	copied  map[*ioc.Advisory]int
+	// seen finds a matched message recorded before (by its ids), so that
+	// one message read from two exports is counted once.
+	seen map[string]msgRef
+}
+
+// msgRef points at a recorded message.
+type msgRef struct {
+	s *MailSender
+	i int
 }
 
 // NewMailCollector returns a collector matching with m; redact leaves
 // subjects out.
 func NewMailCollector(m *ioc.MailMatcher, redact bool) *MailCollector {
-	return &MailCollector{m: m, redact: redact, senders: map[[3]string]*MailSender{}, copied: map[*ioc.Advisory]int{}}
+	return &MailCollector{m: m, redact: redact, senders: map[[3]string]*MailSender{}, copied: map[*ioc.Advisory]int{}, seen: map[string]msgRef{}}
 }
 
 // source names the kind of evidence for the report.
@@ -149,6 +163,20 @@ func (c *MailCollector) Message(msg *mail.Message) {
 	hits := c.m.Match(msg)
 	if len(hits) == 0 {
 		return
+	}
+	// The same message in two files: a Postfix queue id on its host, an
+	// Exim message id, a Postmark MessageID, or a mailbox's Message-ID.
+	dup := ""
+	if msg.ID != "" {
+		dup = key[0] + "\x00" + msg.ID + "\x00" + msg.MessageID
+		if key[0] == "postfix" { // queue ids are unique on one host only
+			dup = key[1] + "\x00" + dup
+		}
+		if ref, ok := c.seen[dup]; ok {
+			first := &ref.s.Messages[ref.i]
+			first.AlsoAt = append(first.AlsoAt, mailWhere(&MailMessage{File: msg.File, Line: msg.Line, Offset: msg.Offset}))
+			return
+		}
 	}
 	mm := MailMessage{
 		ID: msg.ID, MessageID: msg.MessageID, From: msg.From, Status: msg.Status,
@@ -204,6 +232,9 @@ func (c *MailCollector) Message(msg *mail.Message) {
 		}
 	}
 	s.Messages = append(s.Messages, mm)
+	if dup != "" {
+		c.seen[dup] = msgRef{s, len(s.Messages) - 1}
+	}
 }
 
 // Finish completes the section with the files read and sets r.Mail; each

@@ -134,6 +134,9 @@ func (t *textWriter) mailSenders(m *Mail, outside bool) {
 			}
 			t.printf("      to       %s\n", clean(mailRecipients(mm)))
 			t.printf("      at       %s\n", clean(mailWhere(mm)))
+			for _, a := range mm.AlsoAt {
+				t.printf("      also at  %s\n", clean(a))
+			}
 		}
 	}
 }
@@ -227,7 +230,7 @@ func mailMarkdown(b *bytes.Buffer, r *Report) {
 					break
 				}
 				shown++
-				p("| %s | %s | %s | %s | %s |\n", mdText(mailDate(mm)), mdCell(mm.ID), mdText(mm.Subject), mdText(mailRecipients(mm)), mdCell(mailWhere(mm)))
+				p("| %s | %s | %s | %s | %s |\n", mdText(mailDate(mm)), mdCell(mm.ID), mdText(mm.Subject), mdText(mailRecipients(mm)), mdCell(strings.Join(append([]string{mailWhere(mm)}, mm.AlsoAt...), ", ")))
 			}
 		}
 	}

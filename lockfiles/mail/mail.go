@@ -57,8 +57,9 @@ type Message struct {
 	// MessageID is the Message-ID header an MTA log carries besides its
 	// queue id; "" when unknown or the same as ID.
 	MessageID string
-	// Server is where the message was sent from: the MTA's host name, the
-	// Postmark message stream ("postmark/outbound"), or the mailbox file.
+	// Server is where the message was sent from: the Postfix host name, the
+	// Exim log (its rotation base: /var/log/exim4/mainlog), the Postmark
+	// message stream ("postmark/outbound"), or the mailbox.
 	Server string
 	// Account is the sending account: the SMTP AUTH login when the log
 	// has one, else the sender address.
@@ -325,7 +326,8 @@ func readOne(in input, opts Options, anchors map[string]time.Time, fn func(*Mess
 		if format == FormatPostfix {
 			res.Problems, res.Err = readPostfix(br, yr, count)
 		} else {
-			res.Problems, res.Err = readExim(br, in.path, count)
+			base, _, _ := rotation(in.path) // mainlog.1.gz is the server of mainlog
+		res.Problems, res.Err = readExim(br, base, count)
 		}
 	}
 	rc.Close()
