@@ -67,18 +67,18 @@ type MailSender struct {
 
 // A MailMessage is one message that went to an indicator.
 type MailMessage struct {
-	ID            string      `json:"id"`                   // Postmark MessageID, Message-ID, or the MTA's id
-	MessageID     string      `json:"message_id,omitempty"` // the Message-ID an MTA log gives besides its id
-	Date          *time.Time  `json:"date,omitempty"`
-	YearInferred  bool        `json:"year_inferred,omitempty"`
-	Undated       bool        `json:"undated,omitempty"`
-	OutsideWindow bool        `json:"outside_window,omitempty"`
-	Subject       string      `json:"subject,omitempty"` // "" when redacted or unknown
-	From          string      `json:"from,omitempty"`
-	Status        string      `json:"status,omitempty"`
-	File          string      `json:"file"`
-	Line          int         `json:"line,omitempty"`
-	Offset        int64       `json:"offset,omitempty"` // byte offset, for JSON exports
+	ID            string     `json:"id"`                   // Postmark MessageID, Message-ID, or the MTA's id
+	MessageID     string     `json:"message_id,omitempty"` // the Message-ID an MTA log gives besides its id
+	Date          *time.Time `json:"date,omitempty"`
+	YearInferred  bool       `json:"year_inferred,omitempty"`
+	Undated       bool       `json:"undated,omitempty"`
+	OutsideWindow bool       `json:"outside_window,omitempty"`
+	Subject       string     `json:"subject,omitempty"` // "" when redacted or unknown
+	From          string     `json:"from,omitempty"`
+	Status        string     `json:"status,omitempty"`
+	File          string     `json:"file"`
+	Line          int        `json:"line,omitempty"`
+	Offset        int64      `json:"offset,omitempty"` // byte offset, for JSON exports
 	// AlsoAt lists the other records of the same message (the same id in
 	// another export or log copy: "file:line" or "file (byte N)"); it is
 	// counted once.

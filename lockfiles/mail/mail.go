@@ -327,7 +327,7 @@ func readOne(in input, opts Options, anchors map[string]time.Time, fn func(*Mess
 			res.Problems, res.Err = readPostfix(br, yr, count)
 		} else {
 			base, _, _ := rotation(in.path) // mainlog.1.gz is the server of mainlog
-		res.Problems, res.Err = readExim(br, base, count)
+			res.Problems, res.Err = readExim(br, base, count)
 		}
 	}
 	rc.Close()
