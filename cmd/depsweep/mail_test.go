@@ -164,6 +164,19 @@ func TestMailDamaged(t *testing.T) {
 	}
 }
 
+// TestMailMissingPages: a Postmark search whose other pages were not
+// exported is an error, not a clean result.
+func TestMailMissingPages(t *testing.T) {
+	code, out, _ := runMail(t, "mail", "-q", "--format", "json", filepath.Join(mailFixtures, "postmark/outbound-page2.json"))
+	if code != 1 || !strings.Contains(out, "found 6 messages but its pages here hold 3") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	code, out, _ = runMail(t, "mail", "-q", filepath.Join(mailFixtures, "postmark/outbound-page1.json"), filepath.Join(mailFixtures, "postmark/outbound-page2.json"))
+	if code != 1 || strings.Contains(out, "other pages") {
+		t.Errorf("both pages: exit %d\n%s", code, out)
+	}
+}
+
 // TestMailRedact leaves subjects out.
 func TestMailRedact(t *testing.T) {
 	code, out, _ := runMail(t, "mail", "-q", "--format", "json", "--redact-subjects", filepath.Join(mailFixtures, "mbox"))

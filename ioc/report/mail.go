@@ -295,6 +295,7 @@ func (c *MailCollector) Finish(files []mail.File, r *Report) {
 		}
 		ml.Files = append(ml.Files, mf)
 	}
+	searchShortfall(files, r)
 	if ml.Advisories == nil {
 		ml.Advisories = []MailAdvisory{}
 	}
@@ -411,4 +412,40 @@ func senderName(s *MailSender) string {
 		name += " · " + s.Account
 	}
 	return name
+}
+
+// searchShortfall reports, as an error, a Postmark search whose exported
+// pages hold fewer messages than its TotalCount: the missing pages were not
+// examined, and "nothing copied" must not be read from them. Pages are
+// grouped by the TotalCount they give.
+func searchShortfall(files []mail.File, r *Report) {
+	type pages struct {
+		messages int
+		first    string
+	}
+	byTotal := map[int]*pages{}
+	for _, f := range files {
+		if f.SearchTotal == 0 {
+			continue
+		}
+		p := byTotal[f.SearchTotal]
+		if p == nil {
+			p = &pages{first: f.Path}
+			byTotal[f.SearchTotal] = p
+		}
+		p.messages += f.SearchMessages
+	}
+	totals := make([]int, 0, len(byTotal))
+	for t := range byTotal {
+		totals = append(totals, t)
+	}
+	slices.Sort(totals)
+	for _, t := range totals {
+		if p := byTotal[t]; p.messages < t {
+			r.Errors = append(r.Errors, Error{Path: p.first, Error: fmt.Sprintf(
+				"the Postmark search found %s messages but its pages here hold %s: export the other pages "+
+					"(count and offset; one search returns at most 10,000, split it with fromdate and todate)",
+				thousands(t), thousands(p.messages))})
+		}
+	}
 }

@@ -105,6 +105,10 @@ type File struct {
 	// modification time 2025-09-26", "from the first entry of mail.log");
 	// "" when the file's dates carry their year.
 	Year string
+	// SearchTotal is the largest TotalCount of the Postmark search pages
+	// in the file, and SearchMessages the messages those pages held: the
+	// pages of one search that were not exported show as a shortfall.
+	SearchTotal, SearchMessages int
 	// Skipped says why a file found under a directory was not read ("not
 	// mail evidence"); the file is then not examined.
 	Skipped  string
@@ -312,7 +316,9 @@ func readOne(in input, opts Options, anchors map[string]time.Time, fn func(*Mess
 	}
 	switch format {
 	case FormatPostmark:
-		res.Problems, res.Err = readPostmark(in.path, br, jsonLines(in.path, head), count)
+		var st searchTotals
+		res.Problems, res.Err = readPostmark(br, jsonLines(in.path, head), &st, count)
+		res.SearchTotal, res.SearchMessages = st.total, st.messages
 	case FormatEML:
 		res.Problems, res.Err = readEML(mailboxOf(in.path), br, count)
 	case FormatMbox:

@@ -53,14 +53,14 @@ func jsonLines(path string, head []byte) bool {
 // an array of messages), several concatenated, or JSON Lines of either.
 // Streaming: a page's messages are read one by one, so a file cut
 // mid-object still yields every message before the cut.
-func readPostmark(path string, br *bufio.Reader, lines bool, fn func(*Message) error) ([]Problem, error) {
+func readPostmark(br *bufio.Reader, lines bool, st *searchTotals, fn func(*Message) error) ([]Problem, error) {
 	if lines {
-		return readPostmarkLines(br, fn)
+		return readPostmarkLines(br, st, fn)
 	}
 	var probs []Problem
 	dec := json.NewDecoder(br)
 	dec.UseNumber()
-	p := &pmReader{dec: dec, fn: fn, probs: &probs}
+	p := &pmReader{dec: dec, fn: fn, probs: &probs, st: st}
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
@@ -84,11 +84,24 @@ func readPostmark(path string, br *bufio.Reader, lines bool, fn func(*Message) e
 	}
 }
 
+// searchTotals sums what search pages say and hold.
+type searchTotals struct {
+	total    int // the largest TotalCount
+	messages int // messages in pages that had a TotalCount
+}
+
+func (st *searchTotals) page(total json.Number, messages int) {
+	if n, err := total.Int64(); err == nil && total != "" {
+		st.total = max(st.total, int(n))
+		st.messages += messages
+	}
+}
+
 type pmReader struct {
 	dec   *json.Decoder
 	fn    func(*Message) error
 	probs *[]Problem
-	stop  bool
+	st    *searchTotals
 }
 
 // fatal is the error that ends the file: a syntax error or a cut.
@@ -120,29 +133,40 @@ func (p *pmReader) decode(v any) (bool, error) {
 
 // array reads a list of messages, its '[' already read.
 func (p *pmReader) array() error {
+	_, err := p.messages()
+	return err
+}
+
+// messages reads a list of messages, its '[' already read, and returns
+// how many it held.
+func (p *pmReader) messages() (int, error) {
+	n := 0
 	for p.dec.More() {
 		off := p.dec.InputOffset()
 		var m pmMessage
 		ok, err := p.decode(&m)
 		if err != nil {
-			return err
+			return n, err
 		}
 		if ok {
+			n++
 			if err := p.emit(&m, off); err != nil {
-				return err
+				return n, err
 			}
 		}
 	}
 	if _, err := p.dec.Token(); err != nil {
-		return p.fatal(err)
+		return n, p.fatal(err)
 	}
-	return nil
+	return n, nil
 }
 
 // object reads a search page or a message's details, its '{' already read.
 func (p *pmReader) object() error {
 	off := p.dec.InputOffset()
 	var m pmMessage
+	var total json.Number
+	listed := -1 // messages of the page's "Messages"; -1: none
 	isMsg := false
 	for p.dec.More() {
 		tok, err := p.dec.Token()
@@ -160,10 +184,14 @@ func (p *pmReader) object() error {
 			if t != json.Delim('[') {
 				return &OffsetError{Offset: p.dec.InputOffset(), Err: errors.New(`"Messages" is not a list`)}
 			}
-			if err := p.array(); err != nil {
+			n, err := p.messages()
+			listed = n
+			if err != nil {
 				return err
 			}
 			continue
+		case "TotalCount":
+			dst = &total
 		case "MessageID":
 			dst, isMsg = &m.MessageID, true
 		case "To":
@@ -196,6 +224,9 @@ func (p *pmReader) object() error {
 	if _, err := p.dec.Token(); err != nil {
 		return p.fatal(err)
 	}
+	if listed >= 0 {
+		p.st.page(total, listed)
+	}
 	if isMsg {
 		return p.emit(&m, off)
 	}
@@ -213,7 +244,7 @@ func (p *pmReader) emit(m *pmMessage, off int64) error {
 
 // readPostmarkLines reads JSON Lines: a bad line is a problem, and the
 // next line is read.
-func readPostmarkLines(br *bufio.Reader, fn func(*Message) error) ([]Problem, error) {
+func readPostmarkLines(br *bufio.Reader, st *searchTotals, fn func(*Message) error) ([]Problem, error) {
 	lr := &lineReader{r: br}
 	var probs []Problem
 	for {
@@ -231,7 +262,8 @@ func readPostmarkLines(br *bufio.Reader, fn func(*Message) error) ([]Problem, er
 		}
 		var v struct {
 			pmMessage
-			Messages []pmMessage
+			Messages   []pmMessage
+			TotalCount json.Number
 		}
 		if err := json.Unmarshal(l, &v); err != nil {
 			msg := err.Error()
@@ -248,6 +280,9 @@ func readPostmarkLines(br *bufio.Reader, fn func(*Message) error) ([]Problem, er
 		}
 		for i := range v.Messages {
 			ms = append(ms, &v.Messages[i])
+		}
+		if v.Messages != nil {
+			st.page(v.TotalCount, len(v.Messages))
 		}
 		for _, m := range ms {
 			msg, prob := m.message()
