@@ -147,6 +147,10 @@ func Read(paths []string, opts Options, fn func(*Message) error) ([]File, error)
 			continue
 		}
 		if !st.IsDir() {
+			if !st.Mode().IsRegular() { // a FIFO or device would block or never end
+				files = append(files, File{Path: p, Err: errNotRegular})
+				continue
+			}
 			list = append(list, input{path: p, named: true})
 			continue
 		}
@@ -344,7 +348,10 @@ func readOne(in input, opts Options, anchors map[string]time.Time, fn func(*Mess
 	return res
 }
 
-var errNotMail = errors.New("not a mail log, mailbox, .eml file or Postmark export")
+var (
+	errNotMail    = errors.New("not a mail log, mailbox, .eml file or Postmark export")
+	errNotRegular = errors.New("not a regular file or directory")
+)
 
 // openFile opens a file, through gzip when it is compressed.
 func openFile(path string) (io.ReadCloser, error) {

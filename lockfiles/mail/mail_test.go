@@ -454,6 +454,18 @@ func TestHugeLog(t *testing.T) {
 	}
 }
 
+// TestFIFO: a named pipe given by name is an error, not a hang.
+func TestFIFO(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mail.log")
+	if err := mkfifo(path); err != nil {
+		t.Skipf("no FIFO here: %v", err)
+	}
+	_, files := readAll(t, Options{}, path)
+	if !errors.Is(files[0].Err, errNotRegular) {
+		t.Errorf("err %v", files[0].Err)
+	}
+}
+
 // TestRotationOrder reads rotations newest first.
 func TestRotationOrder(t *testing.T) {
 	in := []input{{path: "a/mail.log.2.gz"}, {path: "a/mail.log"}, {path: "b.eml"}, {path: "a/mail.log.1"}, {path: "a/mail.log.10.gz"}}
