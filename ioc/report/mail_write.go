@@ -51,7 +51,7 @@ func (t *textWriter) mailReport(r *Report) {
 		t.field("outside", fmt.Sprintf("%s to an indicator outside the window: listed, not counted", plural(m.OutsideWindow, "message", "messages")))
 	}
 	if m.YearInferred > 0 {
-		t.field("year inferred", fmt.Sprintf("%s (syslog timestamps carry no year; see Dates)", plural(m.YearInferred, "message", "messages")))
+		t.field("inferred", fmt.Sprintf("the year of %s (syslog timestamps carry none; see Dates)", plural(m.YearInferred, "message", "messages")))
 	}
 	if n := len(allErrors(r)); n > 0 {
 		t.field("errors", p.warn(fmt.Sprintf("%d: not everything was read, the result is incomplete", n)))
@@ -73,13 +73,13 @@ func (t *textWriter) mailReport(r *Report) {
 		t.printf("\n%s\n", p.bold("Advisories"))
 		for _, a := range m.Advisories {
 			t.printf("\n  %s  %s\n", p.bold(clean(a.ID)), clean(a.Title))
-			t.field("  window", mailWindow(a.Window))
-			t.field("  copied", strconv.Itoa(a.Copied))
+			t.field("window", mailWindow(a.Window))
+			t.field("copied", strconv.Itoa(a.Copied))
 			for i, s := range a.Remediation {
-				t.numbered(cond(i == 0, "  remediation", ""), i+1, s)
+				t.numbered(cond(i == 0, "remediation", ""), i+1, s)
 			}
 			for i, ref := range a.References {
-				t.field(cond(i == 0, "  references", ""), clean(ref))
+				t.field(cond(i == 0, "references", ""), clean(ref))
 			}
 		}
 	}
