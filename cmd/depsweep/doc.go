@@ -10,6 +10,8 @@
 //	depsweep sbom --output-dir DIR [flags] [PATH ...]
 //	depsweep feed validate FILE ...
 //	depsweep feed show [--feed FILE ...]
+//	depsweep feed export --blocklist FORMAT [--feed FILE ...] [-o FILE]
+//	depsweep mail [--since DATE] [--until DATE] [--redact-subjects] [flags] FILE|DIR ...
 //	depsweep convert [--format FORMAT] [--output FILE] REPORT
 //	depsweep merge [--baseline REPORT] [flags] REPORT ...
 //	depsweep version [--sbom [--binary FILE] [--output FILE]]
@@ -129,6 +131,16 @@
 // duration and the feeds with their sha256). On a terminal a progress line
 // shows files done and found and findings so far (off with --quiet).
 // The text report is coloured on a terminal unless NO_COLOR is set.
+//
+// Mail reads mail evidence (Postmark Messages API exports, Postfix and Exim
+// logs with their gzip'd rotations, .eml files, maildir folders, mbox files)
+// and reports every message that went to an e-mail or domain indicator
+// inside the advisories' exposure windows, per sending account, server or
+// stream, with the totals examined. Syslog timestamps get their year from
+// the file's modification time or its rotation (--year YYYY sets it), and
+// the report says so.
+// Feed export --blocklist FORMAT writes the feeds' domains and URL hosts as
+// an egress blocklist: hosts, rpz, dnsmasq, unbound, squid or csv.
 //
 // # Configuration and suppressions
 //

@@ -31,6 +31,10 @@ Usage:
                                        write one CycloneDX SBOM per lockfile
   depsweep feed validate FILE ...      check feed files
   depsweep feed show [--feed FILE ...] list advisories and indicators
+  depsweep feed export --blocklist FORMAT
+                                       domains as a hosts/RPZ/dnsmasq/unbound/squid/CSV blocklist
+  depsweep mail [flags] FILE|DIR ...   find mail sent to the feeds' addresses and domains
+                                       (Postmark exports, Postfix/Exim logs, mailboxes)
   depsweep convert [flags] REPORT      re-render a saved JSON or JSONL report
   depsweep merge [flags] REPORT ...    combine the reports of a sharded sweep
   depsweep version                     print version and embedded feed digest
@@ -135,12 +139,14 @@ Examples:
 const usageFeed = `Usage:
   depsweep feed validate FILE ...
   depsweep feed show [--feed FILE ...] [--feed-sha256 HEX ...]
+  depsweep feed export --blocklist FORMAT [--feed FILE ...] [-o FILE]
 
 Validate reads each feed (depsweep's own format, an OSV record, a directory of
 OSV records or an OSV zip export) and reports its advisories and indicators;
 it exits 2 if any feed cannot be used. Show lists the advisories and
 indicators of the given feeds (default: the embedded feed), with the sha256
-of each feed to pin it with --feed-sha256.
+of each feed to pin it with --feed-sha256. Export writes the feeds' domains
+as an egress blocklist ('depsweep feed export --help').
 
 Flags:
 `
@@ -389,7 +395,7 @@ func errFeedInvalid(n int) error {
 }
 
 func errFeedArgs() error {
-	return usageErrorf("feed", "feed takes a subcommand: validate or show")
+	return usageErrorf("feed", "feed takes a subcommand: validate, show or export")
 }
 
 func errValidateArgs() error {
@@ -397,7 +403,7 @@ func errValidateArgs() error {
 }
 
 func errFeedSubcommand(sub string) error {
-	return usageErrorf("feed", "unknown feed subcommand %q (want validate or show)", sub)
+	return usageErrorf("feed", "unknown feed subcommand %q (want validate, show or export)", sub)
 }
 
 func errShowArgs() error {

@@ -63,6 +63,7 @@ func init() {
 		{"history", cmdHistory},
 		{"sbom", cmdSBOM},
 		{"feed", cmdFeed},
+		{"mail", cmdMail},
 		{"convert", cmdConvert},
 		{"merge", cmdMerge},
 		{"version", cmdVersion},

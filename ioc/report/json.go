@@ -64,6 +64,7 @@ type jsonlSummaryLine struct {
 	Shard        *Shard              `json:"shard,omitempty"`
 	Suppressions *Suppressions       `json:"suppressions,omitempty"`
 	NoLockfile   []NoLockfileProject `json:"projects_without_lockfile,omitempty"`
+	Mail         *Mail               `json:"mail,omitempty"` // 'depsweep mail' reports only
 }
 
 // A JSONLWriter streams a report as JSON Lines, one object per entry as a
@@ -109,7 +110,7 @@ func jsonlSummaryOf(r *Report) jsonlSummaryLine {
 		Type: LineSummary, Schema: r.Schema, Tool: r.Tool,
 		Started: r.Started, Finished: r.Finished,
 		Interrupted: r.Interrupted, Roots: r.Roots, Feeds: r.Feeds,
-		Summary: r.Summary, Repos: r.Repos, Shard: r.Shard, Suppressions: r.Suppressions, NoLockfile: r.NoLockfile,
+		Summary: r.Summary, Repos: r.Repos, Shard: r.Shard, Suppressions: r.Suppressions, NoLockfile: r.NoLockfile, Mail: r.Mail,
 	}
 }
 
@@ -270,6 +271,7 @@ func readJSONL(r io.Reader) (*Report, error) {
 				rep.Repos = s.Repos
 				rep.Shard, rep.Suppressions = s.Shard, s.Suppressions
 				rep.NoLockfile = s.NoLockfile
+				rep.Mail = s.Mail
 			}
 		default:
 			// Unknown line types are skipped: later versions may add some.

@@ -33,6 +33,10 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 }
 
 func markdown(b *bytes.Buffer, r *Report) {
+	if r.Mail != nil {
+		mailMarkdown(b, r)
+		return
+	}
 	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 	s := r.Summary
 	active, collisions, resolved := splitFindings(r.Findings)

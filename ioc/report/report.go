@@ -32,6 +32,9 @@ type Report struct {
 	Errors      []Error    `json:"errors"`    // every input that could not be read or parsed, sorted by path
 	Repos       []Repo     `json:"repos"`     // every repository scanned, sorted by path
 	Lockfiles   []Lockfile `json:"lockfiles"` // every lockfile scanned, sorted by path
+	// Mail is set in reports of 'depsweep mail' only (see mail.go).
+	Mail *Mail `json:"mail,omitempty"`
+
 	// NoLockfile lists the projects without a lockfile, whose declared
 	// ranges were matched instead, sorted by path; omitted when none.
 	NoLockfile []NoLockfileProject `json:"projects_without_lockfile,omitempty"`

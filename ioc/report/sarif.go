@@ -46,7 +46,11 @@ func WriteSARIF(w io.Writer, r *Report) error {
 	enc.SetIndent("", "  ")
 	// Why: help.markdown holds autolinks; "<" reads better than "\u003c".
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(buildSARIF(r)); err != nil {
+	var v any = buildSARIF(r)
+	if r.Mail != nil {
+		v = buildMailSARIF(r)
+	}
+	if err := enc.Encode(v); err != nil {
 		return err
 	}
 	_, err := w.Write(b.Bytes())

@@ -55,6 +55,10 @@ type textWriter struct {
 func (t *textWriter) printf(format string, args ...any) { fmt.Fprintf(&t.buf, format, args...) }
 
 func (t *textWriter) report(r *Report) {
+	if r.Mail != nil {
+		t.mailReport(r)
+		return
+	}
 	p := t.p
 	name := cmp.Or(r.Tool.Name, "depsweep")
 	head := clean(name)
