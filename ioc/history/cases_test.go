@@ -2,6 +2,7 @@ package history_test
 
 import (
 	"context"
+	"os"
 	"slices"
 	"testing"
 
@@ -217,5 +218,36 @@ func TestScanSpanWindows(t *testing.T) {
 		if !sp[i].Overlaps || got.From.Day() != w[0] || got.To.Day() != w[1] {
 			t.Errorf("span %d window %v – %v, want Sept %d – Sept %d", i, got.From, got.To, w[0], w[1])
 		}
+	}
+}
+
+// A yarn.lock finding names its workspace as scan does: the workspaces'
+// package.json files are read at the commit where it was first seen.
+// The lockfile and manifests are yarn 1's own (testdata/fixtures).
+func TestScanWorkspaces(t *testing.T) {
+	idx, err := ioc.NewIndex(indicators())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const fixture = "../../testdata/fixtures/yarn1-workspaces/"
+	r := gittest.Init(t)
+	for _, name := range []string{"package.json", "yarn.lock", "packages/api/package.json", "packages/ui/package.json"} {
+		b, err := os.ReadFile(fixture + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Write(name, string(b))
+	}
+	first := r.Commit("monorepo with yarn 1 workspaces", "Bob", gittest.Sept(17, 10))
+	res, err := history.Scan(context.Background(), r.Dir, "fleet/fx", idx, history.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Exposures) != 1 {
+		t.Fatalf("%d exposures, want 1", len(res.Exposures))
+	}
+	f := res.Exposures[0].Finding
+	if res.Exposures[0].FirstSeen.Hash != first || f.Lockfile != "fleet/fx/yarn.lock" || len(f.Path) == 0 || f.Path[0] != "@fx/api@1.0.0" || !f.Direct {
+		t.Errorf("finding %s path %v direct %v; want fleet/fx/yarn.lock from @fx/api@1.0.0, direct", f.Lockfile, f.Path, f.Direct)
 	}
 }
