@@ -139,6 +139,10 @@ type Branch struct {
 	// the start of their exposure window, so what the ref held before it
 	// is unknown. Empty when the walk is conclusive.
 	Inconclusive []string
+	// FetchSince is the earliest start of those advisories' windows: how
+	// far back the history must go (git fetch --shallow-since). Zero when
+	// the walk is conclusive or no window is known.
+	FetchSince time.Time
 }
 
 // A FileError is a lockfile version that could not be read or parsed. Its
@@ -249,7 +253,8 @@ func Scan(ctx context.Context, dir, repo string, m Matcher, opts Options) (*Resu
 		finish(&res.Exposures[i])
 	}
 	for i := range res.Branches {
-		res.Branches[i].Inconclusive = inconclusive(&res.Branches[i], opts.Advisories)
+		b := &res.Branches[i]
+		b.Inconclusive, b.FetchSince = inconclusive(b, opts.Advisories)
 	}
 	w.errors()
 	slices.SortFunc(res.Exposures, func(a, b Exposure) int {

@@ -1,6 +1,8 @@
 package history
 
 import (
+	"time"
+
 	"github.com/depsweep/depsweep/ioc"
 )
 
@@ -16,23 +18,36 @@ const (
 // finding out: b stops at a shallow boundary dated after the start of
 // their exposure window. An advisory without a window is inconclusive for
 // any shallow boundary; with no advisories given, the result is [""].
-func inconclusive(b *Branch, advs []*ioc.Advisory) []string {
+// It also returns the earliest start of their windows (zero when none is
+// known).
+func inconclusive(b *Branch, advs []*ioc.Advisory) ([]string, time.Time) {
 	if b.Cut != "shallow" || b.Start == nil {
-		return nil
+		return nil, time.Time{}
 	}
 	if len(advs) == 0 {
-		return []string{""}
+		return []string{""}, time.Time{}
 	}
 	var out []string
+	var since time.Time
+	known := true
 	for _, a := range advs {
 		if a == nil {
 			continue
 		}
-		if from := a.Exposure.From; from.IsZero() || b.Start.Date.After(from) {
+		from := a.Exposure.From
+		if from.IsZero() || b.Start.Date.After(from) {
 			out = append(out, a.ID)
+			if from.IsZero() {
+				known = false
+			} else if since.IsZero() || from.Before(since) {
+				since = from
+			}
 		}
 	}
-	return out
+	if !known {
+		since = time.Time{}
+	}
+	return out, since
 }
 
 // RefStatus returns the status of the walked ref b: affected when an

@@ -39,6 +39,8 @@ func markdown(b *bytes.Buffer, r *Report) {
 		title += plural(len(active), "finding", "findings")
 	case len(allErrors(r)) > 0 || s.Errors > 0 || r.Interrupted:
 		title += "no findings, incomplete"
+	case inconclusiveRepos(r) > 0:
+		title += "no findings, inconclusive"
 	default:
 		title += "no findings"
 	}
@@ -121,6 +123,7 @@ func markdown(b *bytes.Buffer, r *Report) {
 		p("| Feed | %s |\n", v)
 	}
 	p("\n")
+	historyReposMarkdown(b, r)
 
 	if len(active) == 0 {
 		p("## No findings\n\n%s\n\n", mdText(noFindings(r)))

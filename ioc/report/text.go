@@ -71,6 +71,7 @@ func (t *textWriter) report(r *Report) {
 
 	active, collisions, resolved := splitFindings(r.Findings)
 	t.summary(r, collisions)
+	t.historyRepos(r)
 
 	if len(active) == 0 {
 		t.printf("\n")
@@ -492,6 +493,10 @@ func noFindings(r *Report) string {
 	}
 	if r.Interrupted {
 		b.WriteString(" The scan was interrupted: inputs after that point were not checked.")
+	}
+	if n := inconclusiveRepos(r); n > 0 {
+		fmt.Fprintf(&b, " Inconclusive: the history of %s starts at a shallow clone's boundary after the advisory's window opened, so the package cannot be ruled out there.",
+			plural(n, "repository", "repositories"))
 	}
 	if c := s.Publisher; c.Packages > c.Known {
 		fmt.Fprintf(&b, " Publisher indicators were not checked for %s.", plural(c.Packages-c.Known, "package", "packages"))
