@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 const usageMain = `depsweep finds compromised JavaScript dependencies.
@@ -393,9 +394,12 @@ Examples:
 `
 
 const (
-	helpRef         = "walk only branch, tag or commit `REF` (repeatable; default: every local and remote-tracking branch)"
-	helpSince       = "walk only commits after `DATE` (2025-09-01, or an RFC 3339 time); what was present then is reported as such"
-	helpHistoryJobs = "parse `N` lockfile versions at once (default: the number of CPUs)"
+	helpRef              = "walk only branch, tag or commit `REF` (repeatable; default: every local and remote-tracking branch and every tag)"
+	helpNoTags           = "walk branches only, not tags (when no --ref is given)"
+	helpHistoryReposFrom = "also walk the repositories listed in `FILE`, one path per line (- reads standard input; blank lines and # comments are ignored)"
+	helpHistoryShard     = "walk only shard `I/N` of the repositories (0 ≤ I < N, by a stable hash of the repository path the report shows; \"/N\" takes I from JOB_COMPLETION_INDEX); give every shard the same roots"
+	helpSince            = "walk only commits after `DATE` (2025-09-01, or an RFC 3339 time); what was present then is reported as such"
+	helpHistoryJobs      = "walk up to `N` repositories, and parse up to N lockfile versions, at once (default: the number of CPUs)"
 )
 
 func errHistoryInstalled() error {
@@ -415,7 +419,19 @@ func errBadSince(s string) error {
 const (
 	logHistoryRepo  = "history walked"
 	logHistoryError = "cannot read history"
+	// logHistoryInconclusive: a shallow clone whose boundary is after an
+	// advisory's window opened; what it held before is unknown.
+	logHistoryInconclusive = "history inconclusive: the shallow clone starts after the advisory's window opened, so the package cannot be ruled out"
 )
+
+// hintUnshallow says how to fetch the history a window needs: all of it,
+// or back to the window's start.
+func hintUnshallow(since time.Time) string {
+	if since.IsZero() {
+		return "git fetch --unshallow"
+	}
+	return "git fetch --unshallow, or git fetch --shallow-since=" + since.UTC().Format(time.DateOnly)
+}
 
 // logNoLockfileHistory is the warning for a history walk that found no lockfile.
 func logNoLockfileHistory(roots []string) string {

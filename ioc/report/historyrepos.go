@@ -116,8 +116,8 @@ func repoLine(r *Report, repo *Repo) string {
 		}
 		return s
 	case HistoryInconclusive:
-		return "INCONCLUSIVE: no finding in the history walked, but " + strings.Join(inconclusiveRefs(h), ", ") +
-			" start at a shallow boundary after the advisory's window opened (" + walked + ")"
+		return "INCONCLUSIVE: no finding, but the history walked starts after the advisory's window opened: " +
+			strings.Join(inconclusiveRefs(h), ", ") + " (" + walked + ")"
 	}
 	return "not affected: " + walked
 }
@@ -132,7 +132,7 @@ func inconclusiveRefs(h *RepoHistory) []string {
 		}
 		s := clean(b.Name)
 		if b.Start != nil {
-			s += " (shallow boundary " + dateTime(b.Start.Date) + " " + clean(shortHash(b.Start.Hash)) + ")"
+			s += " at the shallow boundary " + dateTime(b.Start.Date) + " " + clean(shortHash(b.Start.Hash))
 		}
 		out = append(out, s)
 	}
@@ -164,12 +164,26 @@ func (t *textWriter) historyRepos(r *Report) {
 		return
 	}
 	t.printf("\n%s\n", t.p.bold(fmt.Sprintf("Repositories (%d)", len(repos))))
+	// One line per repository: the paths in a column as wide as the
+	// longest (up to 40), the status wrapped beside them.
+	col := 0
 	for _, repo := range repos {
-		line := repoLine(r, repo)
-		if repo.History.Status == HistoryInconclusive {
-			line = t.p.warn(line)
+		col = max(col, min(40, visibleLen(clean(repo.Path))))
+	}
+	for _, repo := range repos {
+		name := clean(repo.Path)
+		lines := wrap(repoLine(r, repo), max(20, textWidth-col-4))
+		pad := strings.Repeat(" ", max(1, col-visibleLen(name)+2))
+		for i, l := range lines {
+			if repo.History.Status == HistoryInconclusive {
+				l = t.p.warn(l)
+			}
+			if i == 0 {
+				t.printf("  %s%s%s\n", name, pad, l)
+			} else {
+				t.printf("  %s%s\n", strings.Repeat(" ", col+2), l)
+			}
 		}
-		t.field(clean(repo.Path), line)
 	}
 	if inconclusiveRepos(r) > 0 {
 		t.field("hint", "fetch the history the window needs: "+unshallowHint(r))

@@ -474,7 +474,11 @@ func (t *textWriter) para(s string, indent int) {
 func noFindings(r *Report) string {
 	s := r.Summary
 	var b strings.Builder
-	fmt.Fprintf(&b, "No findings: checked %s (%s) in %s against %s",
+	lead := "No findings"
+	if inconclusiveRepos(r) > 0 {
+		lead = "Inconclusive, no finding in the history walked"
+	}
+	fmt.Fprintf(&b, "%s: checked %s (%s) in %s against %s", lead,
 		plural(s.Lockfiles, "lockfile", "lockfiles"), plural(s.Packages, "package", "packages"),
 		plural(s.Repos, "repository", "repositories"), plural(len(r.Feeds), "feed", "feeds"))
 	var names []string

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/depsweep/depsweep/ioc/report"
+	"github.com/depsweep/depsweep/lockfiles/gitlog/gittest"
+)
+
+// runHistory runs depsweep and returns its exit code, standard output and
+// standard error.
+func runHistory(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// lateRepo removed postmark-mcp on Sept 19 and was last changed on Sept 28:
+// a --depth 1 clone of it starts after the advisory's window opened.
+func lateRepo(t *testing.T) *gittest.Repo {
+	r := gittest.Init(t)
+	r.Write("package.json", `{"name":"mailer","version":"1.0.0"}`)
+	r.Write("package-lock.json", gittest.MailerLock("1.0.16"))
+	r.Commit("add postmark-mcp", "Bob", gittest.Sept(17, 10))
+	r.Write("package-lock.json", gittest.MailerLock(""))
+	r.Commit("remove postmark-mcp", "Carol", gittest.Sept(19, 9))
+	r.Write("README.md", "mailer\n")
+	r.Commit("readme", "Alice", gittest.Sept(28, 9))
+	return r
+}
+
+// Issue 13 acceptance 2: a --depth 1 clone whose boundary is after the
+// exposure window opened is inconclusive, exit 2, never "No findings"; the
+// JSON gives the status per repository and ref, stderr the fetch to run.
+func TestHistoryShallowInconclusive(t *testing.T) {
+	requireParts(t)
+	r := lateRepo(t)
+	shallow := r.Clone("--depth", "1")
+
+	code, out, stderr := runHistory(t, "history", "--format", "json", shallow)
+	if code != 2 {
+		t.Fatalf("exit %d, want 2\n%s", code, stderr)
+	}
+	rep := decodeReport(t, out)
+	h := rep.Repos[0].History
+	if len(rep.Findings) != 0 || h.Status != "inconclusive" || len(h.Branches) == 0 {
+		t.Fatalf("findings %d, history %+v; want none, inconclusive", len(rep.Findings), h)
+	}
+	for _, b := range h.Branches {
+		if b.Status != "inconclusive" || !slices.Equal(b.Inconclusive, []string{"DEPSWEEP-2025-0001"}) || b.FetchSince == nil || b.FetchSince.Format("2006-01-02") != "2025-09-17" {
+			t.Errorf("ref %s: status %s inconclusive %v fetch since %v; want inconclusive for DEPSWEEP-2025-0001 since 2025-09-17", b.Name, b.Status, b.Inconclusive, b.FetchSince)
+		}
+	}
+	for _, want := range []string{"history inconclusive", "git fetch --unshallow", "--shallow-since=2025-09-17"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+
+	for _, format := range []string{"text", "markdown"} {
+		code, out, _ := runHistory(t, "history", "--quiet", "--format", format, shallow)
+		if code != 2 || strings.Contains(out, "No findings") || !strings.Contains(out, "INCONCLUSIVE") || !strings.Contains(out, "--shallow-since=2025-09-17") {
+			t.Errorf("%s: exit %d, want 2, the repository inconclusive, the fetch hint and no \"No findings\":\n%s", format, code, out)
+		}
+	}
+
+	// The full history finds it: affected, exit 1.
+	code, out, _ = runHistory(t, "history", "--quiet", "--format", "json", r.Dir)
+	if rep := decodeReport(t, out); code != 1 || rep.Repos[0].History.Status != "affected" {
+		t.Errorf("full clone: exit %d status %s, want 1 affected", code, rep.Repos[0].History.Status)
+	}
+}
+
+func decodeReport(t *testing.T, out string) *report.Report {
+	t.Helper()
+	rep, err := report.Read(strings.NewReader(out))
+	if err != nil {
+		t.Fatalf("report: %v\n%s", err, out)
+	}
+	return rep
+}
+
+// Several windows: text and Markdown give one audit window per span.
+func TestHistorySpanWindows(t *testing.T) {
+	requireParts(t)
+	r := gittest.Init(t)
+	r.Write("package-lock.json", gittest.MailerLock("1.0.16"))
+	r.Commit("add", "Bob", gittest.Sept(17, 10))
+	r.Write("package-lock.json", gittest.MailerLock(""))
+	r.Commit("revert", "Carol", gittest.Sept(18, 10))
+	r.Write("package-lock.json", gittest.MailerLock("1.0.16"))
+	r.Commit("re-add", "Bob", gittest.Sept(22, 10))
+	r.Write("package-lock.json", gittest.MailerLock(""))
+	r.Commit("remove", "Carol", gittest.Sept(30, 10))
+
+	_, out, _ := runHistory(t, "history", "--quiet", "--format", "json", r.Dir)
+	rep := decodeReport(t, out)
+	sp := rep.Findings[0].Exposure.Spans
+	if len(sp) != 2 || sp[0].Audit == nil || sp[1].Audit == nil || sp[0].Audit.To.Day() != 18 || sp[1].Audit.From.Day() != 22 {
+		t.Fatalf("spans = %+v, want two with their own audit windows", sp)
+	}
+	first := "2025-09-17 10:00 UTC → 2025-09-18 10:00 UTC"
+	second := "2025-09-22 10:00 UTC → 2025-09-25 00:00 UTC"
+	for _, format := range []string{"text", "markdown"} {
+		_, out, _ := runHistory(t, "history", "--quiet", "--format", format, r.Dir)
+		flat := strings.Join(strings.Fields(out), " ") // text wraps long lines
+		if !strings.Contains(flat, first) || !strings.Contains(flat, second) || strings.Contains(flat, "2025-09-17 10:00 UTC → 2025-09-25 00:00 UTC") {
+			t.Errorf("%s: want the windows %q and %q, not one window over the clean days:\n%s", format, first, second, out)
+		}
+	}
+}
+
+// A folder of checkouts: every repository under it is walked (a work
+// tree, a bare clone, a nested one), each with a summary line leading the
+// report; --shard splits them, --repos-from adds to them, --jobs walks
+// several at once.
+func TestHistoryFleet(t *testing.T) {
+	requireParts(t)
+	fleet := t.TempDir()
+	inc := newHistoryRepo(t)
+	late := lateRepo(t)
+	clean := gittest.Init(t)
+	clean.Write("package-lock.json", gittest.MailerLock(""))
+	clean.Commit("init", "Alice", gittest.Sept(1, 9))
+	mv := func(src, dst string) {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(fleet, dst)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(src, filepath.Join(fleet, dst)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mv(inc.Dir, "team-a/mailer")
+	mv(late.Clone("--depth", "1"), "team-a/mailer-ci")
+	mv(clean.Clone("--bare"), "team-b/lib.git")
+	if err := os.MkdirAll(filepath.Join(fleet, "notes"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	code, out, stderr := runHistory(t, "history", "--quiet", "--format", "json", "--jobs", "2", fleet)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, stderr)
+	}
+	rep := decodeReport(t, out)
+	var got []string
+	for _, r := range rep.Repos {
+		got = append(got, r.Path+" "+r.History.Status)
+	}
+	want := []string{"team-a/mailer affected", "team-a/mailer-ci inconclusive", "team-b/lib.git clean"}
+	if !slices.Equal(got, want) {
+		t.Errorf("repos = %v, want %v", got, want)
+	}
+	if len(rep.Errors) != 0 || rep.Summary.Findings != 3 || rep.Findings[0].Repo != "team-a/mailer" || rep.Findings[0].Lockfile != "team-a/mailer/package-lock.json" {
+		t.Errorf("errors %v, %d findings (first in %s); want none, 3 in team-a/mailer", rep.Errors, rep.Summary.Findings, rep.Findings[0].Lockfile)
+	}
+
+	// The text report leads with one line per repository.
+	_, out, _ = runHistory(t, "history", "--quiet", fleet)
+	repos := strings.Index(out, "Repositories (3)")
+	if repos < 0 || repos > strings.Index(out, "Findings (3)") {
+		t.Fatalf("text report lacks the repository lines before the findings:\n%s", out)
+	}
+	for _, line := range []string{"team-a/mailer     affected: 3 findings on main, release", "team-a/mailer-ci  INCONCLUSIVE", "team-b/lib.git    not affected"} {
+		if !strings.Contains(out, line) {
+			t.Errorf("text report lacks %q:\n%s", line, out)
+		}
+	}
+
+	// The shards cover every repository once.
+	var all []string
+	for _, s := range []string{"0/2", "1/2"} {
+		_, out, _ := runHistory(t, "history", "--quiet", "--format", "json", "--shard", s, fleet)
+		for _, r := range decodeReport(t, out).Repos {
+			all = append(all, r.Path)
+		}
+	}
+	slices.Sort(all)
+	if want := []string{"team-a/mailer", "team-a/mailer-ci", "team-b/lib.git"}; !slices.Equal(all, want) {
+		t.Errorf("repos over the shards = %v, want %v", all, want)
+	}
+
+	// --repos-from lists roots, as scan's does.
+	list := filepath.Join(t.TempDir(), "repos.txt")
+	if err := os.WriteFile(list, []byte("# fleet\n"+filepath.Join(fleet, "team-b")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = runHistory(t, "history", "--quiet", "--format", "json", "--repos-from", list, filepath.Join(fleet, "team-a", "mailer"))
+	rep = decodeReport(t, out)
+	if code != 1 || len(rep.Repos) != 2 || !strings.HasSuffix(rep.Repos[1].Path, "team-b/lib.git") {
+		t.Errorf("--repos-from: exit %d, repos %+v; want 1 and two repositories", code, rep.Repos)
+	}
+}
