@@ -197,3 +197,77 @@ func TestHistoryFleet(t *testing.T) {
 		t.Errorf("--repos-from: exit %d, repos %+v; want 1 and two repositories", code, rep.Repos)
 	}
 }
+
+// Tags, merges and moves through the command: a tag-only commit is found
+// under its tag, a merge names the merged side's commit, a moved lockfile
+// keeps its first seen, and the JSON says so.
+func TestHistoryTagsMergesMoves(t *testing.T) {
+	requireParts(t)
+	r := gittest.Init(t)
+	r.Write("package-lock.json", gittest.MailerLock(""))
+	r.Commit("init", "Alice", gittest.Sept(10, 9))
+	// A hotfix only a tag still reaches.
+	r.Git("checkout", "-q", "-b", "hotfix")
+	r.Write("package-lock.json", gittest.MailerLock("1.0.17"))
+	hot := r.Commit("hotfix", "Dave", gittest.Sept(17, 12))
+	r.Git("tag", "-a", "-m", "hotfix", "v0.9.1")
+	r.Git("checkout", "-q", "main")
+	r.Git("branch", "-D", "hotfix")
+	// A feature branch brings 1.0.16 in; main gets it at the merge.
+	r.Git("checkout", "-q", "-b", "feature")
+	r.Write("package-lock.json", gittest.MailerLock("1.0.16"))
+	intro := r.Commit("add postmark-mcp", "Bob", gittest.Sept(18, 10))
+	r.Git("checkout", "-q", "main")
+	r.Write("README.md", "x\n")
+	r.Commit("readme", "Alice", gittest.Sept(18, 12))
+	merge := r.Merge("feature", "Carol", gittest.Sept(19, 9))
+	r.Git("branch", "-D", "feature")
+	r.Git("tag", "v1.0.0")
+	// Then the lockfile moves.
+	r.Move("package-lock.json", "services/api/package-lock.json")
+	r.Commit("move", "Alice", gittest.Sept(20, 9))
+
+	code, out, stderr := runHistory(t, "history", "--quiet", "--format", "json", r.Dir)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, stderr)
+	}
+	rep := decodeReport(t, out)
+	if len(rep.Findings) != 2 {
+		t.Fatalf("%d findings, want 2", len(rep.Findings))
+	}
+	for _, f := range rep.Findings {
+		switch f.Package.Version {
+		case "1.0.17":
+			if f.Branch != "v0.9.1" || !f.BranchTag || f.FirstSeen.Hash != hot {
+				t.Errorf("1.0.17: branch %s tag %v first seen %s; want tag v0.9.1 at %s", f.Branch, f.BranchTag, f.FirstSeen.Hash, hot)
+			}
+		case "1.0.16":
+			if f.Branch != "main" || f.FirstSeen.Hash != merge || f.Introduced == nil || f.Introduced.Hash != intro || f.Introduced.Author != "Bob" {
+				t.Errorf("1.0.16: branch %s first seen %s introduced %+v; want main, merge %s, introduced by Bob in %s", f.Branch, f.FirstSeen.Hash, f.Introduced, merge, intro)
+			}
+			if !slices.Equal(f.Refs, []string{"main", "v1.0.0"}) || f.Lockfile != "package-lock.json" || f.MovedTo != "services/api/package-lock.json" || f.RemovedIn != nil {
+				t.Errorf("1.0.16: refs %v lockfile %s moved to %q removed %v; want main and v1.0.0, moved to services/api, still present", f.Refs, f.Lockfile, f.MovedTo, f.RemovedIn)
+			}
+			if a := f.Exposure.Audit; a == nil || a.From == nil || !a.From.Equal(gittest.Sept(18, 10)) {
+				t.Errorf("1.0.16: audit %+v, want from the introduction %v", a, gittest.Sept(18, 10))
+			}
+		}
+	}
+	var refs []string
+	for _, b := range rep.Repos[0].History.Branches {
+		refs = append(refs, b.Name+"/"+b.Status)
+	}
+	if want := []string{"main/affected", "v0.9.1/affected", "v1.0.0/affected"}; !slices.Equal(refs, want) {
+		t.Errorf("refs = %v, want %v", refs, want)
+	}
+
+	// The text names the merge, the tag and the move.
+	_, out, _ = runHistory(t, "history", "--quiet", r.Dir)
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{"main (also v1.0.0): introduced 2025-09-18 10:00 UTC", "on a merged branch, reached main at merge 2025-09-19 09:00 UTC",
+		"lockfile moved to services/api/package-lock.json", "v0.9.1 (tag): first seen 2025-09-17 12:00 UTC"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+}
