@@ -52,9 +52,11 @@ func (w *walker) introducedIn(ctx context.Context, merge gitlog.Commit, key stri
 			for _, s := range lg.Steps {
 				files = append(files, s.Files...)
 			}
-			if _, err := w.match(ctx, files); err != nil {
+			n, err := w.match(ctx, files)
+			if err != nil {
 				return gitlog.Commit{}, false, err
 			}
+			w.res.Stats.Parsed += n
 			for _, x := range replay(lg, w.matched, w.failed) {
 				if x.Before != "" {
 					continue // held where the side forked: not brought in by it
