@@ -79,6 +79,14 @@ func TestScanTags(t *testing.T) {
 	r.Git("tag", "deployed-0918") // lightweight, same commit
 	r.Git("checkout", "-q", "main")
 	r.Git("branch", "-D", "hotfix")
+	// A release candidate, its branch deleted, took 1.0.16 before main did:
+	// same package, another first commit, so not folded into main's.
+	r.Git("checkout", "-q", "-b", "rc")
+	r.Write("package-lock.json", gittest.MailerLock("1.0.16"))
+	rc := r.Commit("rc with postmark-mcp", "Erin", gittest.Sept(18, 12))
+	r.Git("tag", "rc1")
+	r.Git("checkout", "-q", "main")
+	r.Git("branch", "-D", "rc")
 	r.Write("package-lock.json", gittest.MailerLock("1.0.16"))
 	add := r.Commit("add postmark-mcp", "Carol", gittest.Sept(19, 9))
 	r.Git("tag", "v1.0.0")
@@ -94,6 +102,7 @@ func TestScanTags(t *testing.T) {
 	want := []string{
 		"deployed-0918 1.0.17 " + hot[:8] + " refs=deployed-0918",
 		"main 1.0.16 " + add[:8] + " refs=main,v1.0.0",
+		"rc1 1.0.16 " + rc[:8] + " refs=rc1",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("exposures:\n%v\nwant:\n%v", got, want)
@@ -106,7 +115,7 @@ func TestScanTags(t *testing.T) {
 	for _, b := range res.Branches {
 		names = append(names, b.Name+"+"+joinComma(b.Also))
 	}
-	if want := []string{"main+", "deployed-0918+v0.9.1", "v1.0.0+"}; !slices.Equal(names, want) {
+	if want := []string{"main+", "deployed-0918+v0.9.1", "rc1+", "v1.0.0+"}; !slices.Equal(names, want) {
 		t.Errorf("refs walked = %v, want %v", names, want)
 	}
 

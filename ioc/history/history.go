@@ -228,7 +228,7 @@ func Scan(ctx context.Context, dir, repo string, m Matcher, opts Options) (*Resu
 	byTold := map[told]int{}
 	for i, lg := range logs {
 		for _, e := range replay(lg, w.matched, w.failed) {
-			k := told{contKey(e.Finding.Lockfile, &e.Finding), e.FirstSeen.Hash, e.Before}
+			k := told{contKey(e.Finding.Lockfile, &e.Finding), e.Spans[0].From.Hash, e.Before}
 			if j, ok := byTold[k]; ok && res.Branches[i].Tag {
 				res.Exposures[j].Refs = append(res.Exposures[j].Refs, lg.Ref.Name)
 				continue
