@@ -26,7 +26,12 @@ func (w *walker) introductions(ctx context.Context) error {
 			key := contKey(e.Finding.Lockfile, &e.Finding)
 			c, ok, err := w.introducedIn(ctx, sp.From, key, cache, 0)
 			if err != nil {
-				return err
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				// The merged side cannot be read (a shallow or partial
+				// clone): the finding stays first seen at the merge.
+				continue
 			}
 			if ok {
 				sp.Introduced = &c
