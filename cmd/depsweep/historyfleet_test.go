@@ -271,3 +271,33 @@ func TestHistoryTagsMergesMoves(t *testing.T) {
 		}
 	}
 }
+
+// A yarn.lock finding in history names its workspace, as scan does (the
+// lockfile and manifests are yarn 1's own, from testdata/fixtures).
+func TestHistoryWorkspace(t *testing.T) {
+	requireParts(t)
+	const fixture = "../../testdata/fixtures/yarn1-workspaces/"
+	r := gittest.Init(t)
+	for _, name := range []string{"package.json", "yarn.lock", "packages/api/package.json", "packages/ui/package.json"} {
+		b, err := os.ReadFile(fixture + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Write(name, string(b))
+	}
+	r.Commit("monorepo", "Bob", gittest.Sept(17, 10))
+	code, out, stderr := runHistory(t, "history", "--quiet", "--format", "json", r.Dir)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, stderr)
+	}
+	rep := decodeReport(t, out)
+	if len(rep.Findings) != 1 || len(rep.Findings[0].Path) == 0 || rep.Findings[0].Path[0] != "@fx/api@1.0.0" {
+		t.Fatalf("findings = %+v, want one pulled in by @fx/api@1.0.0", rep.Findings)
+	}
+	// Reading the lockfile again for the workspace names does not count
+	// its packages twice: the coverage is scan's for the one version.
+	_, out, _ = runHistory(t, "scan", "--quiet", "--format", "json", r.Dir)
+	if scan := decodeReport(t, out); rep.Summary.Publisher.Packages == 0 || rep.Summary.Publisher.Packages != scan.Summary.Publisher.Packages {
+		t.Errorf("publisher coverage over %d packages, scan's over %d; want the same", rep.Summary.Publisher.Packages, scan.Summary.Publisher.Packages)
+	}
+}
