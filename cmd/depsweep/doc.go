@@ -6,7 +6,7 @@
 //
 //	depsweep scan [flags] [PATH ...]
 //	depsweep scan --host | --home DIR [flags]
-//	depsweep history [--ref REF ...] [--since DATE] [flags] [REPO ...]
+//	depsweep history [--ref REF ...] [--since DATE] [flags] [DIR ...]
 //	depsweep sbom --output-dir DIR [flags] [PATH ...]
 //	depsweep feed validate FILE ...
 //	depsweep feed show [--feed FILE ...]
@@ -77,15 +77,19 @@
 // so that two runs can be compared.
 //
 // History answers "were we affected, and when?". It walks the git history
-// of every lockfile in each REPO (work tree or bare repository; every local
-// and remote-tracking branch, or each --ref; --since DATE starts later),
+// of every lockfile in each REPO (work tree or bare repository, or every
+// repository below a directory that is none; every local and
+// remote-tracking branch and every tag, or each --ref; --since DATE starts
+// later),
 // parses each distinct lockfile version once and matches it. Each finding is
 // reported per branch with the commit (hash, date, author) where it first
 // appeared, the last commit that held it and the one that removed it, or
 // that it is still present; its exposure is that period, and the part to
 // audit is where it overlaps the advisory's window (postmark-mcp: 2025-09-17
 // to 2025-09-25). A shallow clone's boundary, or the start of a --since
-// walk, is reported as such, never as a first seen. The report is scan's,
+// walk, is reported as such, never as a first seen; a shallow boundary after
+// an advisory's window opened makes the repository inconclusive (exit 2
+// without findings), never clean. The report is scan's,
 // with branch, first_seen, last_seen, removed_in and exposure on each finding
 // and the branches walked on each repository. git must be installed; only
 // read-only git commands run.
@@ -191,18 +195,19 @@
 // default none), --ignore-file FILE and --no-ignore.
 //
 // Discovery (scan, sbom): --jobs (-j) N, --exclude GLOB (repeatable),
-// --max-file-size MiB. History has its own --jobs (-j) N: lockfile versions
-// parsed at once.
+// --max-file-size MiB. History has its own --jobs (-j) N: repositories
+// walked, and lockfile versions parsed, at once.
 //
 // SBOMs: scan --sbom-dir DIR, --sbom-format json|xml, --spec-version
 // 1.6|1.7 and --deterministic; sbom --output-dir DIR, --format json|xml,
 // --spec-version, --deterministic and --no-vdr.
 //
 // Fleets (scan): --repos-from FILE, --shard I/N, --baseline REPORT and
-// --fail-on-new; merge takes --baseline REPORT and --fail-on-new.
+// --fail-on-new; history takes --repos-from FILE and --shard I/N; merge
+// takes --baseline REPORT and --fail-on-new.
 //
 // Host traces (scan): --host, --home DIR. History: --ref REF (repeatable),
-// --since DATE.
+// --no-tags, --since DATE.
 //
 // Diagnostics (scan, history, sbom, merge): --log-format console|json,
 // --log-level debug|info|warn|error, --quiet (-q).
@@ -222,7 +227,8 @@
 //
 // Findings win over errors: a sweep that found something exits 1 even if
 // some files could not be read. History exits as scan does; a repository
-// git cannot read, or a lockfile version that does not parse, is an error.
+// git cannot read, or a lockfile version that does not parse, is an error,
+// and so is an inconclusive shallow history when nothing was found.
 // Merge exits as scan does (with --fail-on-new, for new findings only), 2
 // when a shard could not read something or was interrupted. The sbom, feed,
 // and version commands exit 0 on success and 2 on error; convert too,

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -10,9 +10,10 @@ import (
 	"github.com/depsweep/depsweep/lockfiles/gitlog"
 )
 
-// cmdHistory is 'depsweep history': for each repository, the git history of
-// every lockfile, matched version by version, and per finding and branch
-// the commits where it appeared and went away.
+// cmdHistory is 'depsweep history': for each repository found under the
+// roots, the git history of every lockfile on every branch and tag,
+// matched version by version, and per finding and ref the commits where
+// it appeared and went away.
 func cmdHistory(e *env, args []string) (int, error) {
 	fs := newFlags("history")
 	var (
@@ -20,21 +21,26 @@ func cmdHistory(e *env, args []string) (int, error) {
 		pf     pubFlags
 		lf     logFlags
 		fo     failOnFlag
+		fl     fleetFlags
 		refs   []string
 		since  string
 		format string
 		output string
 		jobs   int
+		noTags bool
 	)
 	ff.register(fs)
 	pf.register(fs)
 	lf.register(fs)
 	fo.register(fs)
 	fs.StringArrayVar(&refs, "ref", nil, helpRef)
+	fs.BoolVar(&noTags, "no-tags", false, helpNoTags)
 	fs.StringVar(&since, "since", "", helpSince)
 	fs.StringVar(&format, "format", "text", helpFormat)
 	fs.StringVarP(&output, "output", "o", "", helpOutput)
 	fs.IntVarP(&jobs, "jobs", "j", 0, helpHistoryJobs)
+	fs.StringVar(&fl.reposFrom, "repos-from", "", helpHistoryReposFrom)
+	fs.StringVar(&fl.shardArg, "shard", "", helpHistoryShard)
 	if done, err := parseFlags(e, "history", fs, args, usageHistory, usageHistoryTail); done {
 		return flagExit(err)
 	}
@@ -64,11 +70,14 @@ func cmdHistory(e *env, args []string) (int, error) {
 			return 2, errBadRef(r)
 		}
 	}
-	repos := fs.Args()
-	if len(repos) == 0 {
-		repos = []string{"."}
+	if err := fl.validate(e, "history"); err != nil {
+		return 2, err
 	}
-	if err := checkRoots(repos); err != nil {
+	roots, err := fl.roots(e, fs.Args())
+	if err != nil {
+		return 2, err
+	}
+	if err := checkRoots(roots); err != nil {
 		return 2, err
 	}
 	log, _, err := lf.logger(e)
@@ -82,39 +91,51 @@ func cmdHistory(e *env, args []string) (int, error) {
 	rs.fo = &fo
 	defer rs.out.abort()
 
-	b := rs.builder(time.Now().UTC(), repos)
-	opts := history.Options{Refs: refs, Since: sinceT, Publishers: rs.publishers(), Jobs: jobs}
+	b := rs.builder(time.Now().UTC(), roots)
+	var advs []*ioc.Advisory
+	for _, fd := range rs.fds {
+		advs = append(advs, fd.Advisories...)
+	}
+	if jobs == 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	targets, derr := findHistoryRepos(e.ctx, roots, fl.shard)
+	for _, d := range derr {
+		log.Error().Str("repo", d.path).Str("error", d.err.Error()).Msg(logHistoryError)
+		b.Error(d.path, d.err)
+	}
+	// Repositories are walked side by side, jobs at a time; each walk's
+	// parsers share the jobs left (a single repository gets them all).
+	workers := min(jobs, max(1, len(targets)))
+	opts := history.Options{Refs: refs, NoTags: noTags, Since: sinceT, Publishers: rs.publishers(),
+		Jobs: max(1, jobs/workers), Advisories: advs}
+	results := walkHistories(e.ctx, targets, rs.index, opts, workers)
 	var match ioc.MatchStats
 	interrupted := false
-	for _, dir := range repos {
-		if e.ctx.Err() != nil {
+	for i, t := range targets {
+		r := results[i]
+		if r.err == nil && r.res == nil || e.ctx.Err() != nil && r.err != nil {
 			interrupted = true
-			break
-		}
-		rel := "."
-		if len(repos) > 1 {
-			rel = filepath.ToSlash(filepath.Clean(dir))
-		}
-		start := time.Now()
-		res, err := history.Scan(e.ctx, dir, rel, rs.index, opts)
-		if err != nil {
-			if e.ctx.Err() != nil {
-				interrupted = true
-				log.Warn().Msg(logInterrupted)
-				break
-			}
-			log.Error().Str("repo", rel).Str("error", err.Error()).Msg(logHistoryError)
-			b.Error(rel, err)
 			continue
 		}
-		m, _ := gitlog.ReadMeta(dir) // best effort: a bare repository has no .git
-		b.Repo(&ioc.RepoInfo{Path: rel, Head: m.Head, Branch: m.Branch, Remote: m.Remote})
+		if r.err != nil {
+			log.Error().Str("repo", t.rel).Str("error", r.err.Error()).Msg(logHistoryError)
+			b.Error(t.rel, r.err)
+			continue
+		}
+		res := r.res
+		m, _ := gitlog.ReadMeta(t.dir) // best effort: a bare repository has no .git
+		b.Repo(&ioc.RepoInfo{Path: t.rel, Head: m.Head, Branch: m.Branch, Remote: m.Remote})
 		b.History(res)
 		match.Packages += res.Match.Packages
 		match.PublisherKnown += res.Match.PublisherKnown
-		log.Info().Str("repo", rel).Int("branches", res.Stats.Branches).Int("commits", res.Stats.Steps).
+		log.Info().Str("repo", t.rel).Int("refs", res.Stats.Branches).Int("commits", res.Stats.Steps).
 			Int("versions", res.Stats.Files).Int("parsed", res.Stats.Parsed).Int("findings", len(res.Exposures)).
-			Bool("shallow", res.Shallow).Dur("duration", time.Since(start).Round(time.Millisecond)).Msg(logHistoryRepo)
+			Bool("shallow", res.Shallow).Str("status", res.Status()).Dur("duration", r.took.Round(time.Millisecond)).Msg(logHistoryRepo)
+		warnInconclusive(log, t.rel, res)
+	}
+	if interrupted {
+		log.Warn().Msg(logInterrupted)
 	}
 	rep, err := rs.finish(e, log, b, format, interrupted, match)
 	if err != nil {
@@ -123,7 +144,12 @@ func cmdHistory(e *env, args []string) (int, error) {
 	if rep.Summary.Lockfiles == 0 && rep.Summary.Errors == 0 && !interrupted {
 		log.Warn().Msg(logNoLockfileHistory(rep.Roots))
 	}
-	return fo.exitCode(rep, false, interrupted), nil
+	code := fo.exitCode(rep, false, interrupted)
+	if code == 0 && len(rep.Findings) == 0 && historyInconclusive(rep) {
+		// Never "clean" for a history that cannot rule the package out.
+		code = 2
+	}
+	return code, nil
 }
 
 // parseSince reads --since: a date (2025-09-01, midnight UTC) or an RFC 3339 time.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -26,7 +27,7 @@ Usage:
   depsweep scan [flags] [PATH ...]     find compromised packages (default PATH: .)
   depsweep scan --host | --home DIR    find them in npx, npm, Yarn and pnpm caches
                                        and AI clients' MCP server configs
-  depsweep history [flags] [REPO ...]  when each finding entered and left each branch
+  depsweep history [flags] [DIR ...]   when each finding entered and left each branch
   depsweep sbom --output-dir DIR [flags] [PATH ...]
                                        write one CycloneDX SBOM per lockfile
   depsweep feed validate FILE ...      check feed files
@@ -418,23 +419,29 @@ func errVersionArgs() error {
 	return usageErrorf("version", "version takes no arguments")
 }
 
-const usageHistory = `Usage: depsweep history [flags] [REPO ...]
+const usageHistory = `Usage: depsweep history [flags] [DIR ...]
 
-History walks the git history of every lockfile in each REPO (default: the
-current directory; work trees and bare repositories alike), on every local
-and remote-tracking branch or on each --ref, reads each distinct lockfile
-version once, matches it against the feeds, and reports per finding and
-branch the commit (hash, date, author) where it first appeared and the one
-that removed it, or that it is still present. With the advisory's own
-window (postmark-mcp: 2025-09-17 to 2025-09-25) this gives the period to
-audit. git must be installed; only read-only git commands run.
+History walks the git history of every lockfile in each repository: each DIR
+that is one (default: the current directory; work trees and bare
+repositories alike), or every repository below it. On every local and
+remote-tracking branch and every tag (or each --ref) it reads each distinct
+lockfile version once, matches it against the feeds, and reports per
+finding and ref the commit (hash, date, author) where it first appeared and
+the one that removed it, or that it is still present. A package that
+reached a branch at a merge is traced to the merged side's commit that
+brought it in; a moved lockfile keeps its history. With the advisory's own
+window (postmark-mcp: 2025-09-17 to 2025-09-25) this gives the periods to
+audit, one per period of presence. git must be installed; only read-only
+git commands run.
 
 A shallow clone's history stops at its boundary: a finding already present
-there is reported as present at the boundary, not as first seen there.
---since DATE starts the walk at DATE the same way.
+there is reported as present at the boundary, not as first seen there. A
+boundary dated after an advisory's window opened makes the repository
+inconclusive, never clean. --since DATE starts the walk at DATE the same way
+(not judged: it is what was asked for).
 
 The report formats are those of scan; findings carry first_seen, last_seen,
-removed_in, branch and exposure in JSON.
+removed_in, branch, refs and exposure in JSON, repositories their status.
 
 Flags:
 `
@@ -444,19 +451,24 @@ Exit codes:
   0  walked; no finding at or above --fail-on
   1  findings at or above --fail-on
   2  bad usage, unreadable feed, a repository git could not read, lockfile
-     versions that could not be parsed, or an interruption (partial results
+     versions that could not be parsed, a shallow history that cannot rule
+     the package out (with no finding), or an interruption (partial results
      are still written; the report lists every error)
 
 Examples:
   depsweep history
   depsweep history --ref main --ref release/2025-09 --format json -o history.json .
   depsweep history --since 2025-09-01 --format markdown ~/src/mailer ~/src/shop
+  depsweep history --jobs 4 --shard 0/2 /srv/checkouts
 `
 
 const (
-	helpRef         = "walk only branch, tag or commit `REF` (repeatable; default: every local and remote-tracking branch)"
-	helpSince       = "walk only commits after `DATE` (2025-09-01, or an RFC 3339 time); what was present then is reported as such"
-	helpHistoryJobs = "parse `N` lockfile versions at once (default: the number of CPUs)"
+	helpRef              = "walk only branch, tag or commit `REF` (repeatable; default: every local and remote-tracking branch and every tag)"
+	helpNoTags           = "walk branches only, not tags (when no --ref is given)"
+	helpHistoryReposFrom = "also walk the repositories listed in `FILE`, one path per line (- reads standard input; blank lines and # comments are ignored)"
+	helpHistoryShard     = "walk only shard `I/N` of the repositories (0 ≤ I < N, by a stable hash of the repository path the report shows; \"/N\" takes I from JOB_COMPLETION_INDEX); give every shard the same roots"
+	helpSince            = "walk only commits after `DATE` (2025-09-01, or an RFC 3339 time); what was present then is reported as such"
+	helpHistoryJobs      = "walk up to `N` repositories, and parse up to N lockfile versions, at once (default: the number of CPUs)"
 )
 
 func errHistoryInstalled() error {
@@ -476,7 +488,19 @@ func errBadSince(s string) error {
 const (
 	logHistoryRepo  = "history walked"
 	logHistoryError = "cannot read history"
+	// logHistoryInconclusive: a shallow clone whose boundary is after an
+	// advisory's window opened; what it held before is unknown.
+	logHistoryInconclusive = "history inconclusive: the shallow clone starts after the advisory's window opened, so the package cannot be ruled out"
 )
+
+// hintUnshallow says how to fetch the history a window needs: all of it,
+// or back to the window's start.
+func hintUnshallow(since time.Time) string {
+	if since.IsZero() {
+		return "git fetch --unshallow"
+	}
+	return "git fetch --unshallow, or git fetch --shallow-since=" + since.UTC().Format(time.DateOnly)
+}
 
 // logNoLockfileHistory is the warning for a history walk that found no lockfile.
 func logNoLockfileHistory(roots []string) string {

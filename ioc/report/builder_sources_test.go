@@ -29,7 +29,7 @@ func TestBuilderHistory(t *testing.T) {
 	res := &history.Result{
 		Repo: "shop", Shallow: true,
 		Branches: []history.Branch{{Name: "main", Also: []string{"origin/main"}, Tip: removed, Steps: 3}},
-		Exposures: []history.Exposure{{Finding: f, Branch: "main", FirstSeen: added, LastSeen: last, RemovedIn: &removed,
+		Exposures: []history.Exposure{{Finding: f, Branch: "main", Refs: []string{"main"}, FirstSeen: added, LastSeen: last, RemovedIn: &removed,
 			Spans:   []history.Span{{From: added, Last: last, To: &removed}},
 			Present: ioc.Window{From: added.Date, To: removed.Date}, Window: ioc.Window{From: adv.Exposure.From, To: removed.Date}, Overlaps: true}},
 		Errors:    []history.FileError{{Path: "shop/yarn.lock", Blob: "0f", Commit: last.Hash, Err: errors.New("shop/yarn.lock:3: bad entry")}},
@@ -50,8 +50,10 @@ func TestBuilderHistory(t *testing.T) {
 		t.Fatalf("repos = %+v, want shop with its head and history", r.Repos)
 	}
 	h := r.Repos[0].History
-	wantH := &report.RepoHistory{Shallow: true, Versions: 4, Branches: []report.HistoryBranch{
-		{Name: "main", Also: []string{"origin/main"}, Tip: removed.Hash, Commits: 3}}}
+	auditFrom, auditTo := adv.Exposure.From, removed.Date
+	wantH := &report.RepoHistory{Status: report.HistoryAffected, Windows: []report.Period{{From: &auditFrom, To: &auditTo}},
+		Shallow: true, Versions: 4, Branches: []report.HistoryBranch{
+			{Name: "main", Status: report.HistoryAffected, Also: []string{"origin/main"}, Tip: removed.Hash, Commits: 3}}}
 	if !reflect.DeepEqual(h, wantH) {
 		t.Errorf("history = %+v, want %+v", h, wantH)
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,6 +51,16 @@ func union(a, b []string) []string {
 func exposureFinding(e *history.Exposure) Finding {
 	f := convertFinding(&e.Finding)
 	f.Branch = e.Branch
+	f.BranchTag = e.Tag
+	if len(e.Refs) > 1 {
+		f.Refs = e.Refs
+	}
+	if e.Introduced != nil {
+		f.Introduced = commitRef(*e.Introduced)
+	}
+	if e.Lockfile != "" && e.Lockfile != e.Finding.Lockfile {
+		f.MovedTo = e.Lockfile
+	}
 	f.FirstSeen = commitRef(e.FirstSeen)
 	f.Before = e.Before
 	f.LastSeen = commitRef(e.LastSeen)
@@ -63,9 +74,16 @@ func exposureFinding(e *history.Exposure) Finding {
 	}
 	if len(e.Spans) > 1 {
 		for _, s := range e.Spans {
-			sp := Span{From: *commitRef(s.From), Last: *commitRef(s.Last)}
+			sp := Span{From: *commitRef(s.From), Last: *commitRef(s.Last), Present: period(s.Present)}
 			if s.To != nil {
 				sp.To = commitRef(*s.To)
+			}
+			if s.Introduced != nil {
+				sp.Introduced = commitRef(*s.Introduced)
+			}
+			if s.Overlaps {
+				a := period(s.Window)
+				sp.Audit = &a
 			}
 			x.Spans = append(x.Spans, sp)
 		}
@@ -97,7 +115,17 @@ func period(w ioc.Window) Period {
 func historyText(f *Finding) string {
 	var b strings.Builder
 	if f.Branch != "" {
-		b.WriteString(clean(f.Branch) + ": ")
+		b.WriteString(clean(f.Branch))
+		if f.BranchTag {
+			b.WriteString(" (tag)")
+		}
+		if len(f.Refs) > 1 {
+			b.WriteString(" (also " + strings.Join(cleanAll(f.Refs[1:]), ", ") + ")")
+		}
+		b.WriteString(": ")
+	}
+	if f.Introduced != nil {
+		b.WriteString("introduced " + commitText(f.Introduced) + " on a merged branch, reached " + clean(f.Branch) + " at ")
 	}
 	switch f.Before {
 	case "shallow":
@@ -105,7 +133,11 @@ func historyText(f *Finding) string {
 	case "since":
 		b.WriteString("already present at " + commitText(f.FirstSeen) + ", before the walked history")
 	case "":
-		b.WriteString("first seen " + commitText(f.FirstSeen))
+		if f.Introduced != nil {
+			b.WriteString("merge " + commitText(f.FirstSeen))
+		} else {
+			b.WriteString("first seen " + commitText(f.FirstSeen))
+		}
 	default:
 		b.WriteString("present where the walked history starts (" + clean(f.Before) + ") " + commitText(f.FirstSeen))
 	}
@@ -119,6 +151,9 @@ func historyText(f *Finding) string {
 	}
 	if f.Exposure != nil && len(f.Exposure.Spans) > 1 {
 		fmt.Fprintf(&b, ", in %d separate periods", len(f.Exposure.Spans))
+	}
+	if f.MovedTo != "" {
+		b.WriteString("; lockfile moved to " + clean(f.MovedTo))
 	}
 	return b.String()
 }
@@ -139,12 +174,51 @@ func commitText(c *CommitRef) string {
 }
 
 // auditText says which period of a finding's presence to audit.
+// A finding present in several separate periods gets one window per
+// period: the clean days between are not part of any.
 func auditText(f *Finding) string {
 	x := f.Exposure
+	if len(x.Spans) > 1 {
+		var ws []string
+		for _, sp := range x.Spans {
+			if sp.Audit != nil {
+				ws = append(ws, periodText(*sp.Audit))
+			}
+		}
+		switch len(ws) {
+		case 0:
+			return "present in " + plural(len(x.Spans), "period", "periods") + ", all outside the advisory's exposure window"
+		case 1:
+			return ws[0] + ": audit activity in that window"
+		}
+		return strings.Join(ws, "; ") + ": audit activity in each of these " + strconv.Itoa(len(ws)) + " windows"
+	}
 	if x.Audit == nil {
 		return "present " + periodText(x.Present) + ", outside the advisory's exposure window"
 	}
 	return periodText(*x.Audit) + ": audit activity in that window"
+}
+
+// auditPeriods returns the windows to audit for f: one per span of
+// presence that overlaps the advisory's window.
+func auditPeriods(f *Finding) []Period {
+	x := f.Exposure
+	if x == nil {
+		return nil
+	}
+	if len(x.Spans) > 1 {
+		var out []Period
+		for _, sp := range x.Spans {
+			if sp.Audit != nil {
+				out = append(out, *sp.Audit)
+			}
+		}
+		return out
+	}
+	if x.Audit != nil {
+		return []Period{*x.Audit}
+	}
+	return nil
 }
 
 // periodText is "2025-09-17 10:00 UTC → 2025-09-19 09:00 UTC", with
@@ -197,9 +271,20 @@ func dateTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC"
 // repoHistory returns what res walked, for the repository's entry in the
 // report.
 func repoHistory(res *history.Result) *RepoHistory {
-	h := &RepoHistory{Bare: res.Bare, Shallow: res.Shallow, Versions: res.Stats.Files, Branches: []HistoryBranch{}}
-	for _, b := range res.Branches {
-		hb := HistoryBranch{Name: b.Name, Also: b.Also, Tip: b.Tip.Hash, Commits: b.Steps, Cut: b.Cut}
+	h := &RepoHistory{Status: res.Status(), Bare: res.Bare, Shallow: res.Shallow, Versions: res.Stats.Files, Branches: []HistoryBranch{}}
+	for i := range res.Exposures {
+		f := exposureFinding(&res.Exposures[i])
+		h.Windows = append(h.Windows, auditPeriods(&f)...)
+	}
+	h.Windows = mergePeriods(h.Windows)
+	for i := range res.Branches {
+		b := &res.Branches[i]
+		hb := HistoryBranch{Name: b.Name, Tag: b.Tag, Also: b.Also, Tip: b.Tip.Hash, Commits: b.Steps, Cut: b.Cut,
+			Status: res.RefStatus(b), Inconclusive: b.Inconclusive}
+		if !b.FetchSince.IsZero() {
+			t := b.FetchSince.UTC()
+			hb.FetchSince = &t
+		}
 		if b.Start != nil {
 			hb.Start = commitRef(*b.Start)
 		}

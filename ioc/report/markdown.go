@@ -47,6 +47,8 @@ func markdown(b *bytes.Buffer, r *Report) {
 		title += plural(len(active), "finding", "findings")
 	case len(allErrors(r)) > 0 || s.Errors > 0 || r.Interrupted:
 		title += "no findings, incomplete"
+	case inconclusiveRepos(r) > 0:
+		title += "no findings, inconclusive"
 	default:
 		title += "no findings"
 	}
@@ -132,9 +134,10 @@ func markdown(b *bytes.Buffer, r *Report) {
 		p("| Feed | %s |\n", v)
 	}
 	p("\n")
+	historyReposMarkdown(b, r)
 
 	if len(active) == 0 {
-		p("## No findings\n\n%s\n\n", mdText(noFindings(r)))
+		p("## %s\n\n%s\n\n", cond(inconclusiveRepos(r) > 0, "Inconclusive", "No findings"), mdText(noFindings(r)))
 	} else {
 		// History and host-trace reports get their own columns; scan
 		// reports keep the six.
@@ -347,8 +350,13 @@ func mdHistory(f *Finding) string {
 	}
 	audit := ""
 	if f.Exposure != nil {
-		if f.Exposure.Audit != nil {
-			audit = mdText(periodText(*f.Exposure.Audit))
+		if ws := auditPeriods(f); len(ws) > 0 {
+			// One window per span of presence: not the clean days between.
+			var parts []string
+			for _, w := range ws {
+				parts = append(parts, mdText(periodText(w)))
+			}
+			audit = strings.Join(parts, "; ")
 		} else {
 			audit = "none (outside the advisory's window)"
 		}

@@ -138,6 +138,14 @@ type Repo struct {
 
 // A RepoHistory is what 'depsweep history' walked in one repository.
 type RepoHistory struct {
+	// Status sums the repository up over every ref walked: "affected" (a
+	// ref held a finding), "inconclusive" (none did, but a ref's walk cannot
+	// rule one out: a shallow boundary after an advisory's window opened),
+	// or "clean".
+	Status string `json:"status,omitempty"`
+	// Windows are the audit windows of the repository's findings, one per
+	// span of presence, merged where they overlap, oldest first.
+	Windows  []Period        `json:"windows,omitempty"`
 	Bare     bool            `json:"bare,omitempty"`
 	Shallow  bool            `json:"shallow,omitempty"` // a shallow clone: history before its boundary is unknown
 	Branches []HistoryBranch `json:"branches"`          // in walk order
@@ -146,9 +154,19 @@ type RepoHistory struct {
 
 // A HistoryBranch is one branch whose history was walked.
 type HistoryBranch struct {
-	Name string   `json:"name"`
-	Also []string `json:"also,omitempty"` // other branches at the same commit, not walked again
-	Tip  string   `json:"tip"`            // commit hash
+	Name string `json:"name"`
+	Tag  bool   `json:"tag,omitempty"` // a tag (lightweight or annotated), not a branch
+	// Status is the ref's own: "affected", "inconclusive" or "clean" (see
+	// RepoHistory.Status); Inconclusive lists the advisories it cannot rule
+	// out ("" for all, when no advisory was known).
+	Status       string   `json:"status,omitempty"`
+	Inconclusive []string `json:"inconclusive,omitempty"`
+	// FetchSince is how far back an inconclusive ref's history must go to
+	// cover the advisories' windows (git fetch --shallow-since); nil when
+	// the ref is conclusive or no window is known.
+	FetchSince *time.Time `json:"fetch_since,omitempty"`
+	Also       []string   `json:"also,omitempty"` // other branches at the same commit, not walked again
+	Tip        string     `json:"tip"`            // commit hash
 	// Commits is the number of commits that changed a lockfile (plus the
 	// starting point of a cut history).
 	Commits int `json:"commits"`
@@ -204,6 +222,19 @@ type Finding struct {
 	// Branch is the branch whose history the finding was traced on; the
 	// same finding on two branches is two findings with the same ID.
 	Branch string `json:"branch,omitempty"`
+	// Refs names every ref with this same history: Branch, then the tags
+	// that hold the finding from the same commit (a release tagged while it
+	// was in). BranchTag says Branch itself is a tag.
+	Refs      []string `json:"refs,omitempty"`
+	BranchTag bool     `json:"branch_tag,omitempty"`
+	// Introduced is set when FirstSeen is a merge commit: the commit on the
+	// merged side that brought the finding in (that branch ran with it from
+	// then on); FirstSeen is where it reached Branch.
+	Introduced *CommitRef `json:"introduced,omitempty"`
+	// MovedTo is the lockfile's path at the last commit that held the
+	// finding when the lockfile was moved since it was first seen (Lockfile
+	// stays the path it had then, so the ID is stable).
+	MovedTo string `json:"moved_to,omitempty"`
 	// FirstSeen is the commit where the finding first appeared on Branch,
 	// or, when Before is set, the first commit of the walked history.
 	FirstSeen *CommitRef `json:"first_seen,omitempty"`
@@ -277,6 +308,13 @@ type Span struct {
 	From CommitRef  `json:"from"`                 // the commit that brought it in
 	Last CommitRef  `json:"last"`                 // the last commit that held it
 	To   *CommitRef `json:"removed_in,omitempty"` // the commit that removed it; nil when still present
+	// Introduced is set when From is a merge: the commit on the merged side
+	// that brought the finding in.
+	Introduced *CommitRef `json:"introduced,omitempty"`
+	// Present is this span's period; Audit is Present intersected with the
+	// advisory's window, nil when they do not overlap.
+	Present Period  `json:"present"`
+	Audit   *Period `json:"audit,omitempty"`
 }
 
 // Package is the matched package as the lockfile pins it.

@@ -81,6 +81,7 @@ func (t *textWriter) report(r *Report) {
 
 	active, collisions, resolved := splitFindings(r.Findings)
 	t.summary(r, collisions)
+	t.historyRepos(r)
 
 	if len(active) == 0 {
 		t.printf("\n")
@@ -501,7 +502,11 @@ func (t *textWriter) para(s string, indent int) {
 func noFindings(r *Report) string {
 	s := r.Summary
 	var b strings.Builder
-	fmt.Fprintf(&b, "No findings: checked %s (%s) in %s against %s",
+	lead := "No findings"
+	if inconclusiveRepos(r) > 0 {
+		lead = "Inconclusive, no finding in the history walked"
+	}
+	fmt.Fprintf(&b, "%s: checked %s (%s) in %s against %s", lead,
 		plural(s.Lockfiles, "lockfile", "lockfiles"), plural(s.Packages, "package", "packages"),
 		plural(s.Repos, "repository", "repositories"), plural(len(r.Feeds), "feed", "feeds"))
 	var names []string
@@ -520,6 +525,10 @@ func noFindings(r *Report) string {
 	}
 	if r.Interrupted {
 		b.WriteString(" The scan was interrupted: inputs after that point were not checked.")
+	}
+	if n := inconclusiveRepos(r); n > 0 {
+		fmt.Fprintf(&b, " Inconclusive: the history of %s starts at a shallow clone's boundary after the advisory's window opened, so the package cannot be ruled out there.",
+			plural(n, "repository", "repositories"))
 	}
 	if c := s.Publisher; c.Packages > c.Known {
 		fmt.Fprintf(&b, " Publisher indicators were not checked for %s.", plural(c.Packages-c.Known, "package", "packages"))

@@ -91,6 +91,7 @@ type Ref struct {
 	Name   string // short name: "main", "origin/main", or the name as given to [Repo.Resolve]
 	Hash   string // full commit hash
 	Remote bool   // a remote-tracking branch (refs/remotes/...)
+	Tag    bool   // a tag (refs/tags/...), lightweight or annotated (Hash is then the commit it peels to)
 }
 
 // Branches returns the local branches, then the remote-tracking branches
@@ -130,6 +131,62 @@ func (r *Repo) Branches(ctx context.Context) ([]Ref, error) {
 	return refs, nil
 }
 
+// Tags returns the tags that name a commit, sorted by name: lightweight
+// tags, and annotated tags peeled to the commit they tag (a tag of a tag is
+// followed to its commit). Tags of trees or blobs are left out.
+func (r *Repo) Tags(ctx context.Context) ([]Ref, error) {
+	out, err := gitOutput(ctx, r.dir, nil, "for-each-ref",
+		"--format=%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)", "refs/tags")
+	if err != nil {
+		return nil, err
+	}
+	var refs []Ref
+	var nested []int // annotated tags of tags: peeled below
+	for l := range strings.Lines(string(out)) {
+		f := strings.Split(strings.TrimRight(l, "\n"), "\x00")
+		if len(f) != 5 {
+			continue
+		}
+		ref := Ref{Name: strings.TrimPrefix(f[0], "refs/tags/"), Tag: true}
+		switch {
+		case f[2] == "commit":
+			ref.Hash = f[1]
+		case f[2] == "tag" && f[4] == "commit":
+			ref.Hash = f[3]
+		case f[2] == "tag" && f[4] == "tag":
+			nested = append(nested, len(refs))
+			ref.Hash = f[0]
+		default:
+			continue
+		}
+		refs = append(refs, ref)
+	}
+	for _, i := range nested {
+		res, err := r.Resolve(ctx, refs[i].Hash)
+		if err != nil {
+			refs[i].Hash = ""
+			continue
+		}
+		refs[i].Hash = res.Hash
+	}
+	refs = slices.DeleteFunc(refs, func(x Ref) bool { return x.Hash == "" })
+	slices.SortStableFunc(refs, func(a, b Ref) int { return strings.Compare(a.Name, b.Name) })
+	return refs, nil
+}
+
+// FirstParents returns the first-parent chain of commit, newest first
+// (commit itself first), as far as the repository holds it.
+func (r *Repo) FirstParents(ctx context.Context, commit string) ([]string, error) {
+	if commit == "" || strings.HasPrefix(commit, "-") {
+		return nil, fmt.Errorf("invalid commit name %q", commit)
+	}
+	out, err := gitOutput(ctx, r.dir, nil, "rev-list", "--first-parent", commit)
+	if err != nil {
+		return nil, err
+	}
+	return strings.Fields(string(out)), nil
+}
+
 // Resolve resolves a branch, tag or commit name to the commit it names.
 func (r *Repo) Resolve(ctx context.Context, name string) (Ref, error) {
 	if name == "" || strings.HasPrefix(name, "-") {
@@ -144,8 +201,11 @@ func (r *Repo) Resolve(ctx context.Context, name string) (Ref, error) {
 
 // A Commit is one commit's identity and metadata.
 type Commit struct {
-	Hash        string
-	Parent      string    // first parent's hash; "" for a root commit or a shallow boundary
+	Hash   string
+	Parent string // first parent's hash; "" for a root commit or a shallow boundary
+	// Parents lists every parent, first parent first; more than one for a
+	// merge commit.
+	Parents     []string
 	Author      string    // author name
 	AuthorEmail string    // author e-mail
 	AuthorDate  time.Time // when the change was written
@@ -166,6 +226,9 @@ type File struct {
 type Step struct {
 	Commit Commit
 	Files  []File // the lockfiles present after Commit, sorted by path
+	// Renames maps each lockfile path Commit moved to the path it came
+	// from (git's rename detection: same content, or similar enough).
+	Renames map[string]string
 }
 
 // A Log is the lockfile history of one branch along its first-parent chain
@@ -191,6 +254,12 @@ type WalkOptions struct {
 	// Since limits the walk to commits made after it; the branch state
 	// just before it is the starting point. Zero means the whole history.
 	Since time.Time
+	// Not leaves out the commits reachable from this commit: the walk is
+	// then the part of the first-parent chain not in Not's history (a
+	// merged branch's own commits, with Not the merge's first parent). The
+	// starting point is the tree just before the oldest commit walked, and
+	// Cut is "merge". Not and Since do not combine.
+	Not string
 }
 
 // The pathspecs that select lockfiles; names are checked again with
@@ -238,7 +307,39 @@ func (r *Repo) Log(ctx context.Context, ref Ref, opts WalkOptions) (*Log, error)
 	lg := &Log{Ref: ref, Tip: tips[ref.Hash]}
 
 	rangeArg := ref.Hash
-	if !opts.Since.IsZero() {
+	if opts.Not != "" {
+		if strings.HasPrefix(opts.Not, "-") {
+			return nil, fmt.Errorf("invalid commit name %q", opts.Not)
+		}
+		// The oldest commit of the chain not in Not's history: the walk
+		// starts from the tree of its first parent.
+		out, err := gitOutput(ctx, r.dir, nil, "rev-list", "--first-parent", "--reverse", ref.Hash, "^"+opts.Not)
+		if err != nil {
+			return nil, err
+		}
+		oldest, _, _ := strings.Cut(string(out), "\n")
+		if oldest == "" {
+			return lg, nil // nothing of ref is outside Not
+		}
+		cs, err := r.Commits(ctx, []string{oldest})
+		if err != nil {
+			return nil, err
+		}
+		if base := cs[oldest].Parent; base != "" {
+			bs, err := r.Commits(ctx, []string{base})
+			if err != nil {
+				return nil, err
+			}
+			start := bs[base]
+			lg.Start, lg.Cut = &start, "merge"
+			files, err := r.Tree(ctx, base)
+			if err != nil {
+				return nil, err
+			}
+			lg.Steps = append(lg.Steps, Step{Commit: start, Files: files})
+			rangeArg = base + ".." + ref.Hash
+		}
+	} else if !opts.Since.IsZero() {
 		out, err := gitOutput(ctx, r.dir, nil, "rev-list", "-1", "--first-parent",
 			fmt.Sprintf("--until=%d", opts.Since.Unix()), ref.Hash)
 		if err != nil {
@@ -260,8 +361,12 @@ func (r *Repo) Log(ctx context.Context, ref Ref, opts WalkOptions) (*Log, error)
 		}
 	}
 
+	// -M: a lockfile moved (git mv, or moved and changed in one commit)
+	// is one lockfile that changed path, not one removed and one added.
+	// Rename detection only runs when a commit both adds and removes a
+	// lockfile, so it costs nothing on the usual commit.
 	args := append([]string{"log", "--first-parent", "--diff-merges=first-parent", "-z", "--raw",
-		"--no-abbrev", "--no-renames", "--no-color", commitFormat, rangeArg, "--"}, lockPathspecs...)
+		"--no-abbrev", "-M", "--no-color", commitFormat, rangeArg, "--"}, lockPathspecs...)
 	var changes []change
 	err = gitStream(ctx, r.dir, args, func(rd *bufio.Reader) error {
 		var err error
@@ -280,14 +385,21 @@ func (r *Repo) Log(ctx context.Context, ref Ref, opts WalkOptions) (*Log, error)
 	}
 	for i := len(changes) - 1; i >= 0; i-- {
 		c := changes[i]
+		var renames map[string]string
 		for _, d := range c.diffs {
 			if d.blob == "" {
 				delete(state, d.path)
 			} else {
 				state[d.path] = d.blob
 			}
+			if d.from != "" && d.blob != "" {
+				if renames == nil {
+					renames = map[string]string{}
+				}
+				renames[d.path] = d.from
+			}
 		}
-		lg.Steps = append(lg.Steps, Step{Commit: c.commit, Files: snapshot(state)})
+		lg.Steps = append(lg.Steps, Step{Commit: c.commit, Files: snapshot(state), Renames: renames})
 	}
 	if lg.Cut == "" && r.Shallow() {
 		// The walk reached a shallow boundary when the oldest commit of the
@@ -323,6 +435,7 @@ func snapshot(state map[string]string) []File {
 type diff struct {
 	path string
 	blob string // new blob; "" when the file is gone (or no longer a regular file)
+	from string // for a rename: the path it moved from (also listed as gone)
 }
 
 type change struct {
@@ -370,23 +483,40 @@ func (r *Repo) parseRecord(rec []byte) (change, error) {
 	}
 	ch := change{commit: c}
 	rest := f[6:]
-	for i := 0; i+1 < len(rest); i += 2 {
+	for i := 0; i+1 < len(rest); {
 		meta := strings.TrimLeft(rest[i], "\n")
-		p := rest[i+1]
 		if meta == "" {
 			break
 		}
-		// ":<old mode> <new mode> <old id> <new id> <status>"
+		// ":<old mode> <new mode> <old id> <new id> <status>", then the
+		// path, or for a rename or copy (status R<score>, C<score>) the
+		// old path and the new one.
 		m := strings.Fields(strings.TrimPrefix(meta, ":"))
-		if len(m) != 5 {
+		if len(m) != 5 || m[4] == "" {
 			return change{}, fmt.Errorf("git log: unexpected raw diff line in commit %s", c.Hash)
+		}
+		status := m[4][0]
+		p, from := rest[i+1], ""
+		i += 2
+		if status == 'R' || status == 'C' {
+			if i >= len(rest) {
+				return change{}, fmt.Errorf("git log: short rename entry in commit %s", c.Hash)
+			}
+			from, p = p, rest[i]
+			i++
+		}
+		if status == 'R' && IsLockfilePath(from) {
+			ch.diffs = append(ch.diffs, diff{path: from}) // gone from its old path
 		}
 		if !IsLockfilePath(p) {
 			continue
 		}
 		d := diff{path: p}
-		if m[4] != "D" && regularFile(m[1]) {
+		if status != 'D' && regularFile(m[1]) {
 			d.blob = m[3]
+			if status == 'R' && IsLockfilePath(from) && path.Base(from) == path.Base(p) {
+				d.from = from
+			}
 		}
 		ch.diffs = append(ch.diffs, d)
 	}
@@ -400,7 +530,7 @@ func regularFile(mode string) bool { return mode == "100644" || mode == "100755"
 func (r *Repo) commitFromFields(f []string) (Commit, error) {
 	c := Commit{Hash: f[0], Author: f[2], AuthorEmail: f[3]}
 	if ps := strings.Fields(f[1]); len(ps) > 0 {
-		c.Parent = ps[0]
+		c.Parent, c.Parents = ps[0], ps
 	}
 	var err error
 	if c.AuthorDate, err = time.Parse(time.RFC3339, f[4]); err != nil {
@@ -553,4 +683,41 @@ func gitError(ctx context.Context, dir, sub string, err error, stderr []byte) er
 		msg = err.Error()
 	}
 	return fmt.Errorf("%s: git %s: %s", dir, sub, strings.TrimPrefix(msg, "fatal: "))
+}
+
+// Manifests returns the package.json files in commit's tree under dir (a
+// slash path relative to the repository root, "." for the root), outside
+// node_modules, sorted by path: what a lockfile's parser reads for the
+// names of its project and workspaces.
+func (r *Repo) Manifests(ctx context.Context, commit, dir string) ([]File, error) {
+	if commit == "" || strings.HasPrefix(commit, "-") {
+		return nil, fmt.Errorf("invalid commit name %q", commit)
+	}
+	args := []string{"ls-tree", "-r", "-z", "--full-tree", commit}
+	if dir != "." && dir != "" {
+		args = append(args, "--", ":(top,literal)"+dir) // git ls-tree takes no glob pathspec
+	}
+	var files []File
+	err := gitStream(ctx, r.dir, args, func(rd *bufio.Reader) error {
+		for {
+			ent, err := rd.ReadString(0)
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			meta, p, ok := strings.Cut(strings.TrimSuffix(ent, "\x00"), "\t")
+			m := strings.Fields(meta)
+			if !ok || len(m) != 3 {
+				return fmt.Errorf("git ls-tree: unexpected entry in commit %s", commit)
+			}
+			if m[1] != "blob" || !regularFile(m[0]) || path.Base(p) != "package.json" || slices.Contains(strings.Split(p, "/"), "node_modules") {
+				continue
+			}
+			files = append(files, File{Path: p, Blob: m[2]})
+		}
+	})
+	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	return files, err
 }

@@ -2,6 +2,9 @@ package gitlog_test
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -313,5 +316,86 @@ func TestIsLockfilePath(t *testing.T) {
 		if got := gitlog.IsLockfilePath(c.path); got != c.want {
 			t.Errorf("IsLockfilePath(%q) = %v, want %v", c.path, got, c.want)
 		}
+	}
+}
+
+// Tags: lightweight and annotated ones (a tag of a tag too) peel to their
+// commit; a tag of a blob is left out.
+func TestTags(t *testing.T) {
+	h := newHistory(t)
+	h.repo.Git("tag", "light", h.c3)
+	h.repo.Git("tag", "-a", "-m", "annotated", "v1", h.c5)
+	h.repo.Git("tag", "-a", "-m", "nested", "v1-again", "v1")
+	blob := h.repo.Git("rev-parse", h.c5+":package-lock.json")
+	h.repo.Git("tag", "a-blob", blob)
+	tags, err := open(t, h.repo.Dir).Tags(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range tags {
+		if !r.Tag {
+			t.Errorf("%s: Tag = false", r.Name)
+		}
+		got = append(got, r.Name+"="+r.Hash)
+	}
+	if want := []string{"light=" + h.c3, "v1=" + h.c5, "v1-again=" + h.c5}; !slices.Equal(got, want) {
+		t.Errorf("tags = %v, want %v", got, want)
+	}
+}
+
+// A git mv is one step with the new path and a rename back to the old.
+func TestLogRename(t *testing.T) {
+	h := newHistory(t)
+	h.repo.Write("package-lock.json", gittest.MailerLock("1.0.16"))
+	h.repo.Commit("back", "Bob", gittest.Sept(28, 9))
+	h.repo.Move("package-lock.json", "api/package-lock.json")
+	mv := h.repo.Commit("move", "Bob", gittest.Sept(29, 9))
+	r := open(t, h.repo.Dir)
+	lg, err := r.Log(context.Background(), branch(t, r, "main"), gitlog.WalkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := lg.Steps[len(lg.Steps)-1]
+	if last.Commit.Hash != mv || len(last.Files) != 1 || last.Files[0].Path != "api/package-lock.json" || last.Renames["api/package-lock.json"] != "package-lock.json" {
+		t.Errorf("last step = %+v, want %s with api/package-lock.json renamed from package-lock.json", last, mv)
+	}
+}
+
+// FindRepos finds work trees, nested ones and bare repositories, and
+// Manifests lists a commit's package.json files outside node_modules.
+func TestFindReposAndManifests(t *testing.T) {
+	h := newHistory(t)
+	root := t.TempDir()
+	for _, d := range []string{"a/.git", "a/sub/b/.git", "c.git/objects", "c.git/refs", "node_modules/x/.git", "plain"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(root, "c.git", "HEAD"), []byte("ref: refs/heads/main\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	found, errs := gitlog.FindRepos(context.Background(), root, nil)
+	var got []string
+	for _, f := range found {
+		got = append(got, fmt.Sprintf("%s bare=%v", f.Path, f.Bare))
+	}
+	if want := []string{"a bare=false", "a/sub/b bare=false", "c.git bare=true"}; len(errs) != 0 || !slices.Equal(got, want) {
+		t.Errorf("FindRepos = %v (errors %v), want %v", got, errs, want)
+	}
+
+	h.repo.Write("packages/api/package.json", `{"name":"@fx/api"}`)
+	h.repo.Write("packages/api/node_modules/x/package.json", `{"name":"x"}`)
+	c := h.repo.Commit("workspace", "Alice", gittest.Sept(28, 9))
+	mans, err := open(t, h.repo.Dir).Manifests(context.Background(), c, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, m := range mans {
+		paths = append(paths, m.Path)
+	}
+	if want := []string{"package.json", "packages/api/package.json"}; !slices.Equal(paths, want) {
+		t.Errorf("Manifests = %v, want %v", paths, want)
 	}
 }

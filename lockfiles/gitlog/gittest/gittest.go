@@ -81,6 +81,16 @@ func (r *Repo) Remove(path string) {
 	}
 }
 
+// Move moves a tracked file with git mv, creating the directory it moves
+// to.
+func (r *Repo) Move(from, to string) {
+	r.T.Helper()
+	if err := os.MkdirAll(filepath.Dir(filepath.Join(r.Dir, filepath.FromSlash(to))), 0o755); err != nil {
+		r.T.Fatal(err)
+	}
+	r.Git("mv", from, to)
+}
+
 // Commit stages everything and commits it as author name at date, and
 // returns the new commit's hash.
 func (r *Repo) Commit(msg, author string, date time.Time) string {
