@@ -1,8 +1,10 @@
 package lockfiles
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"io/fs"
 	"path"
 	"sort"
@@ -63,8 +65,27 @@ func ReadManifest(fsys fs.FS, dir string) (*Manifest, error) {
 	if st.Size() > maxManifest {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("too large for a package.json")}
 	}
+	// Read whole, sized from Stat (one read, not one per 512 bytes), then
+	// decode the first JSON value as a Decoder over the file would.
+	data := make([]byte, 0, st.Size()+1)
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+		}
+		if len(data) > maxManifest {
+			return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("too large for a package.json")}
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+	}
 	var m Manifest
-	if err := json.NewDecoder(f).Decode(&m); err != nil {
+	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&m); err != nil {
 		return nil, &fs.PathError{Op: "parse", Path: name, Err: err}
 	}
 	return &m, nil
