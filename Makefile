@@ -2,7 +2,7 @@
 GO        ?= go
 PKGS      := ./...
 FUZZTIME  ?= 60s
-SMOKETIME ?= 3s
+SMOKETIME ?= 2s
 BENCHTIME ?= 1s
 # Go minimizes every new interesting input for up to a minute by default,
 # which on a small machine leaves a short run with almost no executions.
@@ -60,16 +60,26 @@ unit:
 	$(GO) test -count=1 $(PKGS)
 	cd deploy/kubernetes/validate && $(GO) vet ./... && $(GO) test -count=1 ./...
 
-# Runs every Fuzz* target of every package for $(1), one target per go test call.
+# Runs every Fuzz* target of every package for $(1). A package's test binary
+# is built once, with the fuzzing instrumentation, and run once per target
+# from the package directory (seed corpus and crashers under testdata/fuzz,
+# the generated corpus in the go command's cache, as go test -fuzz does);
+# packages without a Fuzz function are not built at all.
 define run-fuzz
-	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
-	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	@set -e; bin=$$(mktemp -d); trap 'rm -rf "$$bin"' EXIT; cache=$$($(GO) env GOCACHE)/fuzz; \
+	for pd in $$($(GO) list -f '{{.ImportPath}}={{.Dir}}' $(PKGS)); do \
+	  pkg=$${pd%%=*}; dir=$${pd#*=}; \
+	  grep -qs '^func Fuzz' $$dir/*_test.go || continue; \
+	  $(GO) test -c -fuzz=. -o "$$bin/fuzz.test" $$pkg; \
+	  for t in $$(cd $$dir && "$$bin/fuzz.test" -test.list '^Fuzz' | grep '^Fuzz' || true); do \
 	    echo "fuzz $$pkg $$t ($(1))"; \
 	    log=$$(mktemp); \
-	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(1) -fuzzminimizetime $(FUZZMIN) $$pkg >$$log 2>&1 || \
+	    (cd $$dir && "$$bin/fuzz.test" -test.run '^$$' -test.fuzz "^$$t$$" -test.fuzztime $(1) \
+	      -test.fuzzminimizetime $(FUZZMIN) -test.fuzzcachedir "$$cache/$$pkg") >$$log 2>&1 || \
 	      { tail -n 20 $$log; rm -f $$log; echo "FAIL: $$t in $$pkg (crasher saved under $$pkg/testdata/fuzz)"; exit 1; }; \
 	    grep 'execs:' $$log | tail -n 1 | sed 's/^/  /'; rm -f $$log; \
 	  done; \
+	  rm -f "$$bin/fuzz.test"; \
 	done
 
 endef

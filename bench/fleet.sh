@@ -5,10 +5,24 @@
 # its CycloneDX SBOM with --all-packages) and syft on the same fleet, in the
 # same run, when those are on PATH.
 #
-# Usage: bench/fleet.sh [N ...]        (default: 100 1000)
+# Usage: bench/fleet.sh [small] [N ...]   (default: small 100 1000)
 # Environment: BENCH_DIR (work directory, default: a fresh temporary one),
 #              JOBS (depsweep --jobs, default: the number of CPUs),
-#              DEPSWEEP (a depsweep binary to time instead of building one).
+#              DEPSWEEP (a depsweep binary to time instead of building one),
+#              RUNS (alternating runs of the small fleet, default 5),
+#              SMALL_N (checkouts in the small fleet, default 300),
+#              TOOLS_DIR (where missing peers are installed, default
+#              ~/.cache/depsweep-bench/bin; INSTALL_TOOLS=0 installs none).
+#
+# The small fleet ("small"): SMALL_N copies of testdata/demo-fleet, each a
+# git checkout (one real commit), so 300 copies hold 2,100 small lockfiles.
+# depsweep's scan (--format json) and its scan with one SBOM per lockfile
+# (--sbom-dir) run in turn with osv-scanner's scan, RUNS times; the table
+# gives medians and the median of the per-run ratios.
+#
+# trivy (fs --format cyclonedx --offline-scan --skip-db-update: one merged
+# SBOM, no database) runs on the corpus fleets, and its BOM is checked
+# against the CycloneDX schemas (bench/cdxcheck).
 #
 # The fleet: repository i holds corpus lockfiles j ≡ i (mod N) for
 # j < max(N, corpus size), so N=100 holds the corpus once (31 MB) and larger
@@ -26,15 +40,37 @@ repo_root=$(cd "$(dirname "$0")/.." && pwd)
 corpus=$repo_root/testdata/corpus
 fixtures=$repo_root/testdata/fixtures
 sizes=("$@")
-[ ${#sizes[@]} -eq 0 ] && sizes=(100 1000)
+[ ${#sizes[@]} -eq 0 ] && sizes=(small 100 1000)
 work=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/depsweep-bench.XXXXXX")}
 mkdir -p "$work"
+work=$(cd "$work" && pwd)
 jobs=${JOBS:-$(getconf _NPROCESSORS_ONLN)}
+runs=${RUNS:-5}
+small_n=${SMALL_N:-300}
+tools=${TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/depsweep-bench/bin}
+export PATH="$PATH:$tools"
+
+# ensure_tool NAME PACKAGE@VERSION [ENV...]: installs a missing peer into
+# $tools through the Go module proxy (never from a test). osv-scanner v2.5.0
+# is the newest that builds with Go 1.26; trivy needs GOEXPERIMENT=jsonv2.
+ensure_tool() {
+	local name=$1 pkg=$2
+	shift 2
+	command -v "$name" >/dev/null && return 0
+	[ "${INSTALL_TOOLS:-1}" = 0 ] && return 1
+	echo "installing $name ($pkg) into $tools"
+	mkdir -p "$tools"
+	(cd "$work" && env GOBIN="$tools" "$@" go install "$pkg") >"$work/install.$name" 2>&1 ||
+		{ tail -n 3 "$work/install.$name" >&2; echo "  $name: install failed, skipped" >&2; return 1; }
+}
+ensure_tool osv-scanner github.com/google/osv-scanner/v2/cmd/osv-scanner@v2.5.0 || true
+ensure_tool syft github.com/anchore/syft/cmd/syft@latest || true
+ensure_tool trivy github.com/aquasecurity/trivy/cmd/trivy@v0.74.0 GOEXPERIMENT=jsonv2 || true
 
 [ -x /usr/bin/time ] || { echo "fleet.sh: /usr/bin/time is needed (GNU time)" >&2; exit 2; }
 
 if [ -n "${DEPSWEEP:-}" ]; then
-	cp "$DEPSWEEP" "$work/depsweep"
+	[ "$DEPSWEEP" -ef "$work/depsweep" ] || cp "$DEPSWEEP" "$work/depsweep"
 else
 	echo "building depsweep"
 	(cd "$repo_root" && go build -o "$work/depsweep" ./cmd/depsweep)
@@ -98,9 +134,86 @@ measure() {
 	printf '%s %s %s %s %s\n' "$name" "$wall" "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" "$rss" "$rc" >>"$results"
 }
 
+# median FILE COLUMN: the median of one column of numbers.
+median() {
+	sort -g -k"$2,$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# small_fleet: SMALL_N checkouts of the demo fleet, timed in alternating runs.
+small_fleet() {
+	local fleet=$work/fleet-small tmpl=$work/demo-checkout i r count size
+	if [ ! -d "$fleet" ]; then
+		echo "building the small fleet ($small_n checkouts of testdata/demo-fleet)"
+		rm -rf "$tmpl"
+		cp -r "$repo_root/testdata/demo-fleet" "$tmpl"
+		(cd "$tmpl" && git init -q -b main && git add -A &&
+			git -c user.name=bench -c user.email=bench@example.invalid commit -q -m demo)
+		mkdir -p "$fleet.tmp"
+		for ((i = 0; i < small_n; i++)); do cp -r "$tmpl" "$fleet.tmp/svc-$i"; done
+		mv "$fleet.tmp" "$fleet"
+	fi
+	count=$(find "$fleet" -name .git -prune -o \( -name package-lock.json -o -name yarn.lock -o -name pnpm-lock.yaml \) -print | wc -l)
+	size=$(find "$fleet" -name .git -prune -o \( -name package-lock.json -o -name yarn.lock -o -name pnpm-lock.yaml \) -print0 | du -cb --files0-from=- | tail -n1 | cut -f1)
+	echo "small fleet: $small_n checkouts, $count lockfiles, $((size / 1000)) kB of lockfiles; $runs alternating runs"
+	local have_osv=0
+	command -v osv-scanner >/dev/null && have_osv=1
+	[ $have_osv = 1 ] || echo "  osv-scanner: not available, no ratios"
+	for ((r = 0; r < runs; r++)); do
+		results=$work/small.$r
+		: >"$results"
+		measure "depsweep-scan" "$work/small-scan.json" "$work/depsweep" scan --jobs "$jobs" --quiet --format json "$fleet"
+		if [ $have_osv = 1 ]; then
+			measure "osv-scanner" "$work/small-osv.json" osv-scanner scan source -r --offline-vulnerabilities \
+				--local-db-path "$osvdb" --format json "$fleet"
+		fi
+		rm -rf "$work/sbom-small"
+		measure "depsweep-sbom" "$work/small-sbom.json" "$work/depsweep" scan --jobs "$jobs" --quiet --format json \
+			--sbom-dir "$work/sbom-small" "$fleet"
+	done
+	echo "  depsweep: $(find "$work/sbom-small" -type f | wc -l) SBOMs"
+	# Per run: tool wall cpu rss exit, and the ratios osv-scanner ÷ depsweep.
+	: >"$work/small.rows"
+	for ((r = 0; r < runs; r++)); do
+		awk -v r=$r '{ w[$1] = $2; c[$1] = $3; m[$1] = $4; x[$1] = $5 }
+		END {
+			o = ("osv-scanner" in w) ? w["osv-scanner"] : 0
+			printf "%d %s %s %s %s %s %s %s %s %s %s %s %s %.3f %.3f\n", r,
+				w["depsweep-scan"], c["depsweep-scan"], m["depsweep-scan"],
+				w["depsweep-sbom"], c["depsweep-sbom"], m["depsweep-sbom"],
+				o, c["osv-scanner"] + 0, m["osv-scanner"] + 0, x["depsweep-scan"], x["depsweep-sbom"], x["osv-scanner"] + 0,
+				(w["depsweep-scan"] > 0 ? o / w["depsweep-scan"] : 0), (w["depsweep-sbom"] > 0 ? o / w["depsweep-sbom"] : 0)
+		}' "$work/small.$r" >>"$work/small.rows"
+	done
+	local sw sc sm bw bc bm ow oc om rs rb
+	sw=$(median "$work/small.rows" 2) sc=$(median "$work/small.rows" 3) sm=$(median "$work/small.rows" 4)
+	bw=$(median "$work/small.rows" 5) bc=$(median "$work/small.rows" 6) bm=$(median "$work/small.rows" 7)
+	ow=$(median "$work/small.rows" 8) oc=$(median "$work/small.rows" 9) om=$(median "$work/small.rows" 10)
+	rs=$(median "$work/small.rows" 14) rb=$(median "$work/small.rows" 15)
+	small_table=$(awk -v n="$small_n" -v k="$count" -v runs="$runs" \
+		-v sw="$sw" -v sc="$sc" -v sm="$sm" -v bw="$bw" -v bc="$bc" -v bm="$bm" \
+		-v ow="$ow" -v oc="$oc" -v om="$om" -v rs="$rs" -v rb="$rb" -v osv="$have_osv" 'BEGIN {
+		printf "small fleet: %d checkouts, %d lockfiles; medians of %d alternating runs\n", n, k, runs
+		xs = "-"; xb = "-"
+		if (osv) { xs = sprintf("%.1f×", rs); xb = sprintf("%.1f×", rb) }
+		printf "| command | wall s | CPU s | peak RSS MiB | osv-scanner wall ÷ this |\n|---|---|---|---|---|\n"
+		printf "| depsweep scan --format json | %.2f | %.2f | %.0f | %s |\n", sw, sc, sm / 1024, xs
+		printf "| depsweep scan --format json --sbom-dir DIR | %.2f | %.2f | %.0f | %s |\n", bw, bc, bm / 1024, xb
+		if (osv) printf "| osv-scanner scan source -r (offline) | %.2f | %.2f | %.0f | 1.0× |\n", ow, oc, om / 1024
+	}')
+	if awk '$11 > 1 || $12 > 1' "$work/small.rows" | grep -q .; then
+		small_table+=$'\n'"depsweep exited with an error in some runs: see $work/stderr.depsweep-*"
+	fi
+}
+
 results=$work/results.txt
 : >"$results"
+small_table=
 for n in "${sizes[@]}"; do
+	if [ "$n" = small ]; then
+		small_fleet
+		results=$work/results.txt
+		continue
+	fi
 	fleet=$work/fleet-$n
 	echo "building fleet N=$n"
 	build_fleet "$n" "$fleet"
@@ -128,12 +241,22 @@ for n in "${sizes[@]}"; do
 	else
 		echo "  syft: not on PATH, skipped (go install github.com/anchore/syft/cmd/syft@latest)"
 	fi
+	if command -v trivy >/dev/null; then
+		# One merged SBOM of the fleet, no vulnerability database.
+		measure "trivy" "$work/trivy-$n.out" trivy fs --quiet --cache-dir "$work/trivy-cache" --format cyclonedx \
+			--offline-scan --skip-db-update --output "$work/trivy-$n.cdx.json" "$fleet"
+		if [ -s "$work/trivy-$n.cdx.json" ]; then
+			echo "  trivy BOM: $( (cd "$repo_root" && go run ./bench/cdxcheck -schemas testdata/cyclonedx-schema "$work/trivy-$n.cdx.json") 2>&1 | head -n 8 | sed "s|$work/||")"
+		fi
+	else
+		echo "  trivy: not on PATH, skipped (GOEXPERIMENT=jsonv2 go install github.com/aquasecurity/trivy/cmd/trivy@v0.74.0)"
+	fi
 done
 
 # The table: per N, each tool's wall, CPU and peak RSS, and its ratio to
 # depsweep's wall time (peer / depsweep: how many times faster depsweep is).
-echo
-awk '
+[ -s "$results" ] && echo
+[ -s "$results" ] && awk '
 /^N=/ { n = substr($1, 3); next }
 {
 	tool = $1; wall[n, tool] = $2; cpu[n, tool] = $3; rss[n, tool] = $4; rc[n, tool] = $5
@@ -155,4 +278,8 @@ END {
 			wall[b, "depsweep"] / wall[a, "depsweep"], b / a, rss[b, "depsweep"] / rss[a, "depsweep"]
 	}
 }' "$results"
+if [ -n "$small_table" ]; then
+	echo
+	echo "$small_table"
+fi
 echo "work directory: $work"

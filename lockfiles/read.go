@@ -106,7 +106,9 @@ func readLimited(f io.Reader, st fs.FileInfo, max int64) ([]byte, error) {
 		return nil, &TooLargeError{Size: st.Size(), Max: max}
 	}
 	// Read through a limit too: the file may grow between Stat and Read.
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	// The buffer is sized from Stat, so a file read whole takes one read
+	// and one more that sees its end.
+	data, err := readAllSized(io.LimitReader(f, max+1), st.Size())
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +134,7 @@ func (p dirFS) Open(name string) (fs.File, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
-	f, _, err := OpenRegular(filepath.Join(p.dir, filepath.FromSlash(name)), true, true)
+	f, st, err := OpenRegular(filepath.Join(p.dir, filepath.FromSlash(name)), true, true)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -140,8 +142,18 @@ func (p dirFS) Open(name string) (fs.File, error) {
 		}
 		return nil, err
 	}
-	return f, nil
+	return statFile{f, st}, nil
 }
+
+// A statFile is an open file whose Stat answers from the status taken when
+// it was opened (one fstat per file, not one per Stat call).
+type statFile struct {
+	*os.File
+	st fs.FileInfo
+}
+
+// Stat implements fs.File.
+func (f statFile) Stat() (fs.FileInfo, error) { return f.st, nil }
 
 // Stat implements fs.StatFS (a stat never blocks).
 func (p dirFS) Stat(name string) (fs.FileInfo, error) { return fs.Stat(p.FS, name) }
@@ -156,5 +168,29 @@ func (p dirFS) ReadFile(name string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(f)
+	sf := f.(statFile)
+	return readAllSized(sf.File, sf.st.Size())
+}
+
+// readAllSized is io.ReadAll with a first buffer of size+1 bytes (a file's
+// size from Stat): no regrowth when the size is right, the same result when
+// it is not.
+func readAllSized(r io.Reader, size int64) ([]byte, error) {
+	if size < 0 || size > 1<<30 {
+		size = 0
+	}
+	b := make([]byte, 0, size+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow as append does
+		}
+	}
 }

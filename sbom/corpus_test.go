@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -264,38 +265,45 @@ func TestCorpus(t *testing.T) {
 	}
 	files := loadCorpus(t)
 	skipNoXSD(t)
-	built, unreached := 0, 0
-	for _, f := range files {
-		inv, err := parse(f)
-		switch {
-		case brokenCorpus[f.Path]:
-			if err == nil {
-				t.Errorf("%s: the broken corpus file parsed", f.Path)
-			}
-			continue
-		case err != nil:
-			t.Errorf("%s: %v", f.Path, err)
-			continue
+	// One parallel subtest per file (validation dominates; the XML
+	// validator serializes itself), in a group that waits for them all.
+	var built, unreached atomic.Int64
+	t.Run("files", func(t *testing.T) {
+		for _, f := range files {
+			t.Run(f.Path, func(t *testing.T) {
+				t.Parallel()
+				inv, err := parse(f)
+				switch {
+				case brokenCorpus[f.Path]:
+					if err == nil {
+						t.Errorf("%s: the broken corpus file parsed", f.Path)
+					}
+					return
+				case err != nil:
+					t.Errorf("%s: %v", f.Path, err)
+					return
+				}
+				for _, v := range specs {
+					bom, err := New(inv, nil, Options{SpecVersion: v, Deterministic: true, ToolVersion: "test"})
+					if err != nil {
+						t.Errorf("%s: %v", f.Path, err)
+						continue
+					}
+					validate(t, f.Path, bom, v)
+					if v == cdx.SpecVersion1_6 {
+						checkNTIA(t, f.Path, bom)
+						checkRefs(t, f.Path, bom)
+						unreached.Add(int64(checkInventory(t, inv, bom)))
+					}
+				}
+				built.Add(1)
+			})
 		}
-		for _, v := range specs {
-			bom, err := New(inv, nil, Options{SpecVersion: v, Deterministic: true, ToolVersion: "test"})
-			if err != nil {
-				t.Errorf("%s: %v", f.Path, err)
-				continue
-			}
-			validate(t, f.Path, bom, v)
-			if v == cdx.SpecVersion1_6 {
-				checkNTIA(t, f.Path, bom)
-				checkRefs(t, f.Path, bom)
-				unreached += checkInventory(t, inv, bom)
-			}
-		}
-		built++
-	}
+	})
 	t.Logf("corpus: %d of %d files built and validated (1.6 and 1.7, JSON%s); %d components the root does not reach (orphan lockfile entries)",
-		built, len(files), map[bool]string{true: " and XML", false: " only"}[xsdErr == nil], unreached)
-	if want := len(files) - len(brokenCorpus); built != want {
-		t.Errorf("corpus: built %d SBOMs, want one per parsable file (%d)", built, want)
+		built.Load(), len(files), map[bool]string{true: " and XML", false: " only"}[xsdErr == nil], unreached.Load())
+	if want := len(files) - len(brokenCorpus); int(built.Load()) != want {
+		t.Errorf("corpus: built %d SBOMs, want one per parsable file (%d)", built.Load(), want)
 	}
 }
 

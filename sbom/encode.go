@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
+	"github.com/depsweep/depsweep/internal/jsonindent"
 )
 
 // placeholderSerial stands for a content-derived serial number while the
@@ -173,122 +174,13 @@ func writeJSON(w io.Writer, bom *cdx.BOM, derive bool) (serial string, err error
 	return serial, nil
 }
 
-// indentChunk is how much indented JSON writeIndented collects before
-// writing it: the indented BOM (about twice the compact one) is never
-// held whole.
-const indentChunk = 32 << 10
-
-// chunkPool holds writeIndented's chunk buffers.
-var chunkPool = sync.Pool{New: func() any { b := make([]byte, 0, indentChunk+4<<10); return &b }}
-
-// writeIndented writes the compact JSON src to w, indented as appendIndent
-// does it, in chunks.
-func writeIndented(w io.Writer, src []byte) error {
-	bp := chunkPool.Get().(*[]byte)
-	defer chunkPool.Put(bp)
-	var ind indenter
-	for len(src) > 0 {
-		var n int
-		*bp, n = ind.append((*bp)[:0], src, indentChunk)
-		src = src[n:]
-		if _, err := w.Write(*bp); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// indentSpaces is the indentation of the deepest lines that need no loop.
-const indentSpaces = "\n                                                                "
+// writeIndented writes the compact JSON src to w, indented, in chunks.
+func writeIndented(w io.Writer, src []byte) error { return jsonindent.Write(w, src) }
 
 // appendIndent appends the compact JSON src, indented by two spaces per
 // level, to dst: byte for byte what encoding/json's Indent(dst, src, "",
-// "  ") gives for src, but without validating src (it comes from
-// encoding/json), which makes it several times faster. Empty objects and
-// arrays stay "{}" and "[]"; a colon is followed by a space.
-func appendIndent(dst, src []byte) []byte {
-	var ind indenter
-	dst, _ = ind.append(dst, src, -1)
-	return dst
-}
+// "  ") gives for src ([jsonindent.Append]).
+func appendIndent(dst, src []byte) []byte { return jsonindent.Append(dst, src) }
 
-// An indenter indents compact JSON, possibly given in pieces: it keeps
-// the nesting depth between calls.
-type indenter struct {
-	depth int
-	open  bool // after "{" or "[": indent before the next value unless it closes
-}
-
-// append appends src, indented, to dst until dst has grown by limit bytes
-// (no limit when negative), and returns dst and how many bytes of src it
-// consumed: it stops between tokens or after a string.
-func (ind *indenter) append(dst, src []byte, limit int) ([]byte, int) {
-	stop := len(dst) + limit
-	for i := 0; i < len(src); i++ {
-		if limit >= 0 && len(dst) >= stop {
-			return dst, i
-		}
-		c := src[i]
-		if ind.open && c != '}' && c != ']' {
-			ind.open = false
-			ind.depth++
-			dst = appendNewline(dst, ind.depth)
-		}
-		switch c {
-		case '"':
-			// Copy the whole string: find the closing quote, that is the
-			// first quote not escaped by an odd number of backslashes.
-			j := i + 1
-			for {
-				k := bytes.IndexByte(src[j:], '"')
-				if k < 0 {
-					j = len(src) - 1 // unterminated: copy the rest
-					break
-				}
-				j += k
-				n := 0
-				for b := j - 1; b > i && src[b] == '\\'; b-- {
-					n++
-				}
-				if n%2 == 0 {
-					break
-				}
-				j++
-			}
-			dst = append(dst, src[i:j+1]...)
-			i = j
-		case '{', '[':
-			ind.open = true
-			dst = append(dst, c)
-		case ',':
-			dst = append(dst, c)
-			dst = appendNewline(dst, ind.depth)
-		case ':':
-			dst = append(dst, ':', ' ')
-		case '}', ']':
-			if ind.open {
-				ind.open = false // empty: no newline inside
-			} else {
-				ind.depth = max(ind.depth-1, 0) // never below 0, even for unbalanced input
-				dst = appendNewline(dst, ind.depth)
-			}
-			dst = append(dst, c)
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return dst, len(src)
-}
-
-// appendNewline appends a newline and depth levels of indentation.
-func appendNewline(dst []byte, depth int) []byte {
-	n := 1 + 2*depth
-	if n <= len(indentSpaces) {
-		return append(dst, indentSpaces[:n]...)
-	}
-	dst = append(dst, '\n')
-	for range depth {
-		dst = append(dst, ' ', ' ')
-	}
-	return dst
-}
+// An indenter indents compact JSON, possibly given in pieces.
+type indenter = jsonindent.Indenter

@@ -50,7 +50,7 @@ func TestAppendIndent(t *testing.T) {
 		var got []byte
 		for rest := src; len(rest) > 0; {
 			var n int
-			got, n = ind.append(got, rest, 1)
+			got, n = ind.Append(got, rest, 1)
 			rest = rest[n:]
 		}
 		if !bytes.Equal(got, want) {

@@ -227,11 +227,17 @@ func interruptSignal(t *testing.T, exe string, sig syscall.Signal) {
 	}
 }
 
-// buildDepsweep builds the real depsweep binary (its main, with the SIGINT
-// handling; the test binary's own "depsweep" command calls run without it)
-// into a directory anyone may read, removed after the test.
+// buildDepsweep returns a depsweep executable running the real main, with
+// its SIGINT handling: the test binary as TestMain sets it up, or, when that
+// is not on PATH or buildFlags are given, a build into a directory anyone
+// may read, removed after the test.
 func buildDepsweep(t *testing.T, buildFlags ...string) string {
 	t.Helper()
+	// The test binary itself, which testscript.Main in TestMain puts on
+	// PATH as depsweep (running main): no go build per test.
+	if exe, err := exec.LookPath("depsweep"); err == nil && len(buildFlags) == 0 {
+		return exe
+	}
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		t.Skipf("cannot build depsweep: %v", err)

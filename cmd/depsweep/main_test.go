@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,7 +18,9 @@ import (
 var update = flag.Bool("update", false, "rewrite the testscript files with the actual output")
 
 // TestMain makes the test binary double as depsweep (and as exit-status,
-// which checks a command's exit code) for the testscripts.
+// which checks a command's exit code) for the testscripts and for the tests
+// that run depsweep as a process ([buildDepsweep]). As depsweep it runs the
+// real main, signal handling included.
 func TestMain(m *testing.M) {
 	// The tests that call run directly must not read the config file of
 	// whoever runs them; the testscripts set their own.
@@ -27,9 +28,7 @@ func TestMain(m *testing.M) {
 		os.Setenv("XDG_CONFIG_HOME", filepath.Join(os.TempDir(), "depsweep-test-no-config"))
 	}
 	testscript.Main(m, map[string]func(){
-		"depsweep": func() {
-			os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
-		},
+		"depsweep": main,
 		// exit-status N CMD [ARG...] runs CMD and succeeds only if it exits
 		// with status N; testscript itself only tells zero from non-zero.
 		"exit-status": func() {

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/depsweep/depsweep/internal/jsonindent"
 )
 
 func init() {
@@ -19,10 +21,16 @@ func init() {
 // The output is stable: a normalized report (see [Normalize]) always encodes
 // to the same bytes.
 func WriteJSON(w io.Writer, r *Report) error {
-	enc := json.NewEncoder(w)
+	// Compact first, then indented by jsonindent: the same bytes as an
+	// Encoder with SetIndent("", "  "), whose indenting pass re-validates
+	// the whole report and took more time than encoding it.
+	var compact bytes.Buffer
+	enc := json.NewEncoder(&compact)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	if err := enc.Encode(r); err != nil {
+		return err
+	}
+	return jsonindent.Write(w, compact.Bytes())
 }
 
 // JSONL line types: the "type" field of every line of a JSONL stream.
