@@ -52,8 +52,10 @@
 // rename) to --output. Formats: text (the default), json (the contract,
 // schema depsweep/report/v1, stable and sorted), jsonl (one object per line
 // as results arrive: "lockfile", "finding" and "error" lines, then a final
-// "summary" line; a stream without the summary line was cut short), sarif
-// and markdown. Convert re-renders a saved json or jsonl report in any
+// "summary" line; a stream without the summary line was cut short), sarif,
+// markdown (cut to 64,000 bytes for a large fleet: the per-repository table
+// first) and csv (one row per finding, RFC 4180, formula cells defused).
+// Text and markdown open with one line per affected repository. Convert re-renders a saved json or jsonl report in any
 // format. Each finding has a stable id (a fingerprint of repository,
 // lockfile, package, version, alias, indicator and advisory; not the line),
 // so that two runs can be compared.
