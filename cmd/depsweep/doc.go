@@ -20,8 +20,11 @@
 // resolved package against the indicator feeds: malicious package versions,
 // publisher accounts, domains, e-mail addresses, URLs and tarball hashes.
 // The embedded default feed covers the malicious postmark-mcp npm package
-// (MAL-2025-47604); --feed reads other feeds (depsweep's format, OSV records,
-// directories of them or an OSV zip export) and --feed-sha256 pins them.
+// (MAL-2025-47604); --feed adds other feeds to it (depsweep's format, OSV
+// records, directories of them or an OSV zip export; --no-default-feed
+// leaves the embedded one out) and --feed-sha256 pins them. Advisories that
+// share an id or alias across feeds are one advisory: one finding per
+// package, with every id listed.
 //
 // A PATH that is a file is scanned on its own: a lockfile, or an existing
 // SBOM (CycloneDX 1.2 to 1.7 in JSON or XML, nested components included, or

@@ -16,7 +16,7 @@ Yarn and pnpm lockfile, matches the resolved packages against indicators of
 compromise (malicious package versions, publisher accounts, domains, e-mail
 addresses, URLs, hashes) and writes a findings report and CycloneDX SBOMs.
 The embedded default feed covers the malicious postmark-mcp npm package
-(MAL-2025-47604); --feed adds or replaces feeds without a new release.
+(MAL-2025-47604); --feed adds feeds without a new release.
 
 Usage:
   depsweep scan [flags] [PATH ...]     find compromised packages (default PATH: .)
@@ -152,33 +152,34 @@ sha256 of the embedded default feed.
 
 // Flag help.
 const (
-	helpFeed         = "read indicators from `FILE` (depsweep feed, OSV record, directory or zip); repeatable; default: the embedded feed"
-	helpFeedSHA256   = "require the feed's sha256 to be `HEX` (one per --feed, in order; or the embedded feed's)"
-	helpRegMeta      = "read publisher data from registry documents in `DIR` (NAME.json, @scope/NAME.json)"
-	helpRegistry     = "look publishers up in the npm registry at `URL`, or in the one a project's .npmrc names (network; cached on disk)"
-	helpRegCache     = "cache registry documents in `DIR` (default: the user cache directory)"
-	helpInstalled    = "also scan installed packages under node_modules (manifests and file contents)"
-	helpFormat       = "report `FORMAT`: text, json, jsonl, sarif, markdown or csv"
-	helpOutput       = "write the report to `FILE` (atomically) instead of standard output"
-	helpFailOn       = "exit 1 when a finding has at least this `SEVERITY` (critical, high, medium, low, info, or none)"
-	helpJobs         = "parse and match `N` files at once (default: the number of CPUs)"
-	helpQuiet        = "no progress line and no informational messages"
-	helpLogFormat    = "diagnostics `FORMAT` on standard error: console or json"
-	helpLogLevel     = "diagnostics `LEVEL`: debug, info, warn or error"
-	helpSBOMDir      = "also write one CycloneDX SBOM per lockfile into `DIR`"
-	helpSBOMFormat   = "SBOM `FORMAT`: json or xml"
-	helpSpecVersion  = "CycloneDX spec `VERSION`: 1.6 or 1.7"
-	helpDeterminist  = "reproducible SBOMs: fixed timestamp and serial number derived from the content"
-	helpExclude      = "skip directories matching `GLOB` (their name or path below the root); repeatable"
-	helpMaxFileSize  = "largest lockfile read, in `MiB`; larger files are reported as errors"
-	helpOutputDir    = "write the SBOMs into `DIR` (created if needed)"
-	helpNoVDR        = "do not record findings as vulnerabilities in the SBOMs"
-	helpConvFormat   = "output `FORMAT`: text, json, jsonl, sarif, markdown or csv"
-	helpHelp         = "show this help"
-	helpBaseline     = "compare with the findings of a saved `REPORT` (json or jsonl): mark each finding new or present, list resolved ones, and count only new findings for the exit code"
-	helpColor        = "colour the text report: auto, always or never (auto: on a terminal unless NO_COLOR is set)"
-	helpRegTimeout   = "give up a registry request after `DURATION`"
-	helpRegistryConc = "at most `N` registry requests at once"
+	helpFeed          = "also read indicators from `FILE` (depsweep feed, OSV record, directory or zip); repeatable; added to the embedded feed"
+	helpNoDefaultFeed = "leave out the embedded feed (then at least one --feed is needed)"
+	helpFeedSHA256    = "require the feed's sha256 to be `HEX` (one per --feed, in order; or the embedded feed's)"
+	helpRegMeta       = "read publisher data from registry documents in `DIR` (NAME.json, @scope/NAME.json)"
+	helpRegistry      = "look publishers up in the npm registry at `URL`, or in the one a project's .npmrc names (network; cached on disk)"
+	helpRegCache      = "cache registry documents in `DIR` (default: the user cache directory)"
+	helpInstalled     = "also scan installed packages under node_modules (manifests and file contents)"
+	helpFormat        = "report `FORMAT`: text, json, jsonl, sarif, markdown or csv"
+	helpOutput        = "write the report to `FILE` (atomically) instead of standard output"
+	helpFailOn        = "exit 1 when a finding has at least this `SEVERITY` (critical, high, medium, low, info, or none)"
+	helpJobs          = "parse and match `N` files at once (default: the number of CPUs)"
+	helpQuiet         = "no progress line and no informational messages"
+	helpLogFormat     = "diagnostics `FORMAT` on standard error: console or json"
+	helpLogLevel      = "diagnostics `LEVEL`: debug, info, warn or error"
+	helpSBOMDir       = "also write one CycloneDX SBOM per lockfile into `DIR`"
+	helpSBOMFormat    = "SBOM `FORMAT`: json or xml"
+	helpSpecVersion   = "CycloneDX spec `VERSION`: 1.6 or 1.7"
+	helpDeterminist   = "reproducible SBOMs: fixed timestamp and serial number derived from the content"
+	helpExclude       = "skip directories matching `GLOB` (their name or path below the root); repeatable"
+	helpMaxFileSize   = "largest lockfile read, in `MiB`; larger files are reported as errors"
+	helpOutputDir     = "write the SBOMs into `DIR` (created if needed)"
+	helpNoVDR         = "do not record findings as vulnerabilities in the SBOMs"
+	helpConvFormat    = "output `FORMAT`: text, json, jsonl, sarif, markdown or csv"
+	helpHelp          = "show this help"
+	helpBaseline      = "compare with the findings of a saved `REPORT` (json or jsonl): mark each finding new or present, list resolved ones, and count only new findings for the exit code"
+	helpColor         = "colour the text report: auto, always or never (auto: on a terminal unless NO_COLOR is set)"
+	helpRegTimeout    = "give up a registry request after `DURATION`"
+	helpRegistryConc  = "at most `N` registry requests at once"
 )
 
 // Usage errors and their hints.
@@ -218,6 +219,11 @@ func errBadChoice(flag, got string, choices ...string) error {
 func errFeedSHAcount(feeds, pins int) error {
 	return &exitError{code: 2, msg: fmt.Sprintf("%d --feed-sha256 values for %d feeds", pins, feeds),
 		hint: "give one --feed-sha256 per --feed, in the same order (or one for the embedded feed)"}
+}
+
+func errNoFeeds() error {
+	return &exitError{code: 2, msg: "--no-default-feed leaves no feed to match against",
+		hint: "add --feed FILE (a depsweep feed, an OSV record, directory or zip)"}
 }
 
 func errFeed(err error) error {
