@@ -119,6 +119,8 @@ func cmdFeed(e *env, args []string) (int, error) {
 		return feedValidate(e, args[1:])
 	case "show":
 		return feedShow(e, args[1:])
+	case "update":
+		return feedUpdate(e, args[1:])
 	case "-h", "--help", "help":
 		fs := newFlags("feed")
 		var ff feedFlags

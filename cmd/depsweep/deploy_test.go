@@ -199,7 +199,7 @@ func TestDeploySystemd(t *testing.T) {
 }
 
 // depsweepCmdRE finds depsweep command lines, with shell continuations.
-var depsweepCmdRE = regexp.MustCompile(`depsweep (scan|merge|convert|sbom)((?:[^\n\\']|\\\n)*)`)
+var depsweepCmdRE = regexp.MustCompile(`depsweep (scan|merge|convert|sbom|feed update)((?:[^\n\\']|\\\n)*)`)
 
 // shellFlagsRE finds scan flags kept in shell variables or set -- lists.
 var shellFlagsRE = regexp.MustCompile(`(?:base="|set -- )([^";]*)`)
@@ -237,7 +237,7 @@ var flagTokenRE = regexp.MustCompile(`(?:^|\s)--([a-z][a-z0-9-]*)`)
 func checkFlags(t *testing.T, file, cmd, args string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{cmd, "--help"}, nil, &out, &errb); code != 0 {
+	if code := run(context.Background(), append(strings.Fields(cmd), "--help"), nil, &out, &errb); code != 0 {
 		t.Fatalf("depsweep %s --help exited %d: %s", cmd, code, errb.String())
 	}
 	for _, m := range flagTokenRE.FindAllStringSubmatch(args, -1) {

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/depsweep/depsweep/feeds"
 )
 
 const usageMain = `depsweep finds compromised JavaScript dependencies.
@@ -119,12 +121,22 @@ Examples:
 const usageFeed = `Usage:
   depsweep feed validate FILE ...
   depsweep feed show [--feed FILE ...] [--feed-sha256 HEX ...]
+  depsweep feed update [--url URL] [--max-size MiB] [--timeout D]
 
 Validate reads each feed (depsweep's own format, an OSV record, a directory of
 OSV records or an OSV zip export) and reports its advisories and indicators;
 it exits 2 if any feed cannot be used. Show lists the advisories and
 indicators of the given feeds (default: the embedded feed), with the sha256
 of each feed to pin it with --feed-sha256.
+
+Update fetches OSV's npm export (every OSV record of npm, the OpenSSF
+malicious-packages ones included) into the user cache directory
+($XDG_CACHE_HOME/depsweep/feeds/osv-npm), asking the server only for a copy
+newer than the cached one; --feed osv:npm then reads the cached copy, with
+no network. The download is size-capped, checked like any zip feed before
+it replaces the cached copy, and its sha256 is printed and recorded. Run it
+before a scheduled scan:
+  depsweep feed update && depsweep scan --feed osv:npm ~/src
 
 Flags:
 `
@@ -152,7 +164,10 @@ sha256 of the embedded default feed.
 
 // Flag help.
 const (
-	helpFeed          = "also read indicators from `FILE` (depsweep feed, OSV record, directory or zip); repeatable; added to the embedded feed"
+	helpFeed          = "also read indicators from `FILE` (depsweep feed, OSV record, directory or zip; osv:npm: the copy 'feed update' fetched); repeatable; added to the embedded feed"
+	helpUpdateURL     = "fetch the OSV npm export from `URL`"
+	helpUpdateMax     = "refuse a download over `MiB` mebibytes"
+	helpUpdateTimeout = "give up on the download after `DURATION`"
 	helpNoDefaultFeed = "leave out the embedded feed (then at least one --feed is needed)"
 	helpFeedSHA256    = "require the feed's sha256 to be `HEX` (one per --feed, in order; or the embedded feed's)"
 	helpRegMeta       = "read publisher data from registry documents in `DIR` (NAME.json, @scope/NAME.json)"
@@ -340,7 +355,25 @@ func errFeedInvalid(n int) error {
 }
 
 func errFeedArgs() error {
-	return usageErrorf("feed", "feed takes a subcommand: validate or show")
+	return usageErrorf("feed", "feed takes a subcommand: validate, show or update")
+}
+
+func errUpdateArgs() error {
+	return usageErrorf("feed", "feed update takes no arguments (the URL is --url)")
+}
+
+func errUpdateMax(n int64) error {
+	return usageErrorf("feed", "invalid --max-size %d: want a positive number of MiB", n)
+}
+
+func errUpdate(err error) error {
+	return &exitError{code: 2, msg: "cannot update " + feeds.OSVNPMName + ": " + err.Error(),
+		hint: "the cached copy, if any, is unchanged; check the URL and the network, or raise --max-size"}
+}
+
+func errNoOSVCache(dir string) error {
+	return &exitError{code: 2, msg: "no cached OSV npm export in " + dir,
+		hint: "run 'depsweep feed update' first (it fetches " + feeds.DefaultOSVNPMURL + ")"}
 }
 
 func errValidateArgs() error {
@@ -348,7 +381,7 @@ func errValidateArgs() error {
 }
 
 func errFeedSubcommand(sub string) error {
-	return usageErrorf("feed", "unknown feed subcommand %q (want validate or show)", sub)
+	return usageErrorf("feed", "unknown feed subcommand %q (want validate, show or update)", sub)
 }
 
 func errShowArgs() error {
