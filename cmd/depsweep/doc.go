@@ -57,7 +57,9 @@
 // as results arrive: "lockfile", "finding" and "error" lines, then a final
 // "summary" line; a stream without the summary line was cut short), sarif,
 // markdown (cut to 64,000 bytes for a large fleet: the per-repository table
-// first) and csv (one row per finding, RFC 4180, formula cells defused).
+// first), csv (one row per finding, RFC 4180, formula cells defused) and
+// html (one self-contained page, no network: summary cards, a sortable and
+// filterable per-repository table, findings, advisories).
 // Text and markdown open with one line per affected repository. Convert re-renders a saved json or jsonl report in any
 // format. Each finding has a stable id (a fingerprint of repository,
 // lockfile, package, version, alias, indicator and advisory; not the line),

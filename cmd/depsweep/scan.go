@@ -17,7 +17,7 @@ import (
 )
 
 // reportFormats are the values of --format, the default first.
-var reportFormats = []string{"text", "json", "jsonl", "sarif", "markdown", "csv"}
+var reportFormats = []string{"text", "json", "jsonl", "sarif", "markdown", "csv", "html"}
 
 // sbomOpts are the SBOM encoding flags shared by scan (--sbom-*) and sbom.
 type sbomOpts struct {
@@ -289,6 +289,8 @@ func render(w io.Writer, rep *report.Report, format string, color bool) error {
 		return report.WriteMarkdown(w, rep)
 	case "csv":
 		return report.WriteCSV(w, rep)
+	case "html":
+		return report.WriteHTML(w, rep)
 	}
 	return report.WriteText(w, rep, report.TextOptions{Color: color})
 }
