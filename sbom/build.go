@@ -360,6 +360,7 @@ func build(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx
 	if len(mprops) > 0 {
 		meta.Properties = &mprops
 	}
+	addProvenance(meta.Component, opts.Provenance)
 	bom.Metadata = meta
 
 	// Components (everything but the root) and dependencies (everything),

@@ -47,6 +47,10 @@ type Options struct {
 	Time time.Time
 	// ToolVersion is depsweep's version, recorded in metadata.tools; "" omits it.
 	ToolVersion string
+	// Provenance is the repository the lockfile was read from, recorded
+	// on metadata.component; nil records none. A [DirWriter] sets it per
+	// lockfile from the scan's repository events.
+	Provenance *Provenance
 }
 
 // specVersion returns the spec version opts ask for.

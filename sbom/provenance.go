@@ -1,0 +1,93 @@
+package sbom
+
+import (
+	"net/url"
+	"strings"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
+
+	"github.com/depsweep/depsweep/ioc"
+)
+
+// Property names of the repository a BOM's project was read from.
+const (
+	propRepoCommit = "depsweep:repo:commit" // HEAD commit of the checkout
+	propRepoBranch = "depsweep:repo:branch" // checked-out branch
+)
+
+// A Provenance is the repository a lockfile was read from, recorded on
+// metadata.component: the origin URL as an externalReference of type vcs
+// (credentials stripped), and the commit and branch as properties. Empty
+// fields are left out.
+type Provenance struct {
+	Remote string // origin URL
+	Commit string // HEAD commit
+	Branch string // checked-out branch
+}
+
+// provenanceOf returns the provenance of a repository event, nil when it
+// says nothing.
+func provenanceOf(ri *ioc.RepoInfo) *Provenance {
+	if ri == nil || (ri.Remote == "" && ri.Head == "" && ri.Branch == "") {
+		return nil
+	}
+	return &Provenance{Remote: ri.Remote, Commit: ri.Head, Branch: ri.Branch}
+}
+
+// addProvenance records p on c (the BOM's metadata.component).
+func addProvenance(c *cdx.Component, p *Provenance) {
+	if p == nil {
+		return
+	}
+	if u := vcsURL(p.Remote); u != "" {
+		refs := []cdx.ExternalReference{{Type: cdx.ERTypeVCS, URL: u}}
+		if c.ExternalReferences != nil {
+			refs = append(*c.ExternalReferences, refs...)
+		}
+		c.ExternalReferences = &refs
+	}
+	var props []cdx.Property
+	if c.Properties != nil {
+		props = *c.Properties
+	}
+	if p.Commit != "" {
+		props = append(props, cdx.Property{Name: propRepoCommit, Value: p.Commit})
+	}
+	if p.Branch != "" {
+		props = append(props, cdx.Property{Name: propRepoBranch, Value: p.Branch})
+	}
+	if len(props) > 0 {
+		c.Properties = &props
+	}
+}
+
+// vcsURL returns remote without credentials (user information, a query or
+// a fragment, which may carry a token), or "" when nothing is left that
+// names a repository. An scp-like remote ("git@host:org/repo.git") is kept
+// as git writes it, without the user.
+func vcsURL(remote string) string {
+	remote = strings.TrimSpace(remote)
+	if remote == "" {
+		return ""
+	}
+	if u, err := url.Parse(remote); err == nil && u.Scheme != "" && u.Host != "" {
+		u.User, u.RawQuery, u.Fragment, u.RawFragment = nil, "", "", ""
+		return u.String()
+	}
+	// scp-like: [user[:secret]@]host:path
+	head := remote
+	if k := strings.IndexByte(remote, '/'); k >= 0 {
+		head = remote[:k]
+	}
+	if j := strings.LastIndexByte(head, '@'); j >= 0 {
+		rest := remote[j+1:]
+		if i := strings.IndexByte(rest, ':'); i > 0 && i < len(rest)-1 {
+			return rest
+		}
+		return ""
+	}
+	if strings.Contains(remote, "@") {
+		return "" // a local path with an "@" in it: not worth the risk
+	}
+	return remote
+}
