@@ -1,12 +1,14 @@
 package sbom
 
 import (
+	"cmp"
 	"net/url"
 	"strings"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
 	"github.com/depsweep/depsweep/ioc"
+	"github.com/depsweep/depsweep/lockfiles"
 )
 
 // Property names of the repository a BOM's project was read from.
@@ -90,4 +92,44 @@ func vcsURL(remote string) string {
 		return "" // a local path with an "@" in it: not worth the risk
 	}
 	return remote
+}
+
+// propPublisherSource says where component.publisher came from.
+const propPublisherSource = "depsweep:publisher:source"
+
+// setPublisher fills c.Publisher with the npm account that published p,
+// when opts.Publishers knows it (lockfiles do not say), and records the
+// source in a property.
+func setPublisher(c *cdx.Component, p *lockfiles.Package, opts Options) {
+	if opts.Publishers == nil || p == nil || !p.Source.FromRegistry() || p.Version == "" {
+		return
+	}
+	acct, ok := opts.Publishers.Publisher(p.Name, p.Version)
+	if !ok || acct == "" {
+		return
+	}
+	c.Publisher = acct
+	props := []cdx.Property{}
+	if c.Properties != nil {
+		props = *c.Properties
+	}
+	props = append(props, cdx.Property{Name: propPublisherSource, Value: cmp.Or(opts.PublisherSource, "publisher data")})
+	c.Properties = &props
+}
+
+// pedigreeOf records the patches applied to copies of a package: each an
+// unofficial patch (a project's own, or a package manager's built-in
+// compatibility patch), with the patch file as the diff's URL when it is a
+// path (a spec such as "optional!builtin<compat/resolve>" is not a URL and
+// stays in the depsweep:patch property only).
+func pedigreeOf(patches []string) *cdx.Pedigree {
+	ps := make([]cdx.Patch, 0, len(patches))
+	for _, spec := range patches {
+		p := cdx.Patch{Type: cdx.PatchTypeUnofficial}
+		if spec != "" && !strings.ContainsAny(spec, " <>\"{}|\\^`!\t\r\n") {
+			p.Diff = &cdx.Diff{URL: spec}
+		}
+		ps = append(ps, p)
+	}
+	return &cdx.Pedigree{Patches: &ps}
 }

@@ -69,6 +69,7 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 2, errSBOM(err)
 	}
+	opts.Publishers, opts.PublisherSource = rs.publishers(), strings.Join(rs.sources, ", ")
 	dw, err := sbom.NewDirWriter(dir, opts)
 	if err != nil {
 		return 2, errSBOM(err)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -135,6 +136,7 @@ func cmdScan(e *env, args []string) (int, error) {
 		handlers = append(handlers, jsonl)
 	}
 	if sbomDir != "" {
+		sbomOptions.Publishers, sbomOptions.PublisherSource = rs.publishers(), strings.Join(rs.sources, ", ")
 		dw, err := sbom.NewDirWriter(sbomDir, sbomOptions)
 		if err != nil {
 			return 2, errSBOM(err)
