@@ -108,8 +108,9 @@ func Unify(fs ...*Feed) ([]ioc.Indicator, error) {
 				}
 				continue
 			}
+			// ind is a copy; its version lists are shared with the feed
+			// until unionVersions replaces them with new ones.
 			ind.Advisory = adv
-			ind.Versions = ioc.Versions{Exact: slices.Clone(ind.Versions.Exact), Ranges: slices.Clone(ind.Versions.Ranges)}
 			at[k] = len(out)
 			out = append(out, ind)
 		}
@@ -134,16 +135,16 @@ func advisoryKeys(a *ioc.Advisory) []string {
 	return keys
 }
 
-// mergeAdvisories returns a new advisory for one incident described by
-// ms (first is canonical).
+// mergeAdvisories returns the advisory of one incident described by ms
+// (first is canonical): a new one when there is more than one, else ms[0].
 func mergeAdvisories(ms []*ioc.Advisory) *ioc.Advisory {
+	if len(ms) == 1 {
+		return ms[0] // nothing to merge: the feed's own, unmodified
+	}
 	a := *ms[0]
 	a.Aliases = slices.Clone(a.Aliases)
 	a.References = slices.Clone(a.References)
 	a.Remediation = slices.Clone(a.Remediation)
-	if len(ms) == 1 {
-		return &a
-	}
 	var feeds []string
 	for _, m := range ms {
 		if m.Feed != "" && !slices.Contains(feeds, m.Feed) {
