@@ -66,6 +66,7 @@ type htmlPage struct {
 	Statuses                 []string
 	Errors                   []string
 	Feeds                    []string
+	Also                     string // the rows that are not findings to act on
 	Publisher                string
 }
 
@@ -124,6 +125,16 @@ func htmlData(r *Report) *htmlPage {
 			advIDs[f.Advisory.ID] = true
 			pg.Findings = append(pg.Findings, hf)
 		}
+	}
+	var also []string
+	if n := len(collisions); n > 0 {
+		also = append(also, plural(n, "name collision", "name collisions")+" (not malicious: same name, not from a registry)")
+	}
+	if n := len(resolved); n > 0 {
+		also = append(also, plural(n, "finding", "findings")+" resolved since the baseline")
+	}
+	if len(also) > 0 {
+		pg.Also = "Also listed: " + strings.Join(also, "; ") + "."
 	}
 	pg.Statuses = sortedKeys(statuses)
 	pg.AdvisoryIDs = sortedKeys(advIDs)
@@ -256,6 +267,7 @@ svg text { font: 12px system-ui, sans-serif; }
 
 <section id="findings">
 <h2>Findings ({{.Total}})</h2>
+{{if .Also}}<p class="muted">{{.Also}}</p>{{end}}
 {{if .Findings}}<table id="finding-table" class="sortable-table">
 <thead><tr><th class="sortable" data-key="severity">Severity</th><th class="sortable" data-key="text">Package</th><th class="sortable" data-key="text">Repo</th><th class="sortable" data-key="text">Lockfile</th><th>Dependency path</th><th>Scope</th><th>Matched</th><th>Evidence</th><th class="sortable" data-key="text">Status</th></tr></thead>
 <tbody>
