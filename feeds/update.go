@@ -201,6 +201,12 @@ func Update(ctx context.Context, opts UpdateOptions) (*UpdateResult, error) {
 		Advisories: len(fd.Advisories), Indicators: len(fd.Indicators),
 	}
 	zip := filepath.Join(opts.CacheDir, cacheZip)
+	// The index goes first: until the zip is renamed, it names bytes
+	// that are not there, and readers ignore it.
+	fd.SHA256 = meta.SHA256
+	if err := writeIndex(opts.CacheDir, fd); err != nil {
+		return nil, err
+	}
 	if err := os.Rename(tmp.Name(), zip); err != nil {
 		return nil, err
 	}

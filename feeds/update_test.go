@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -190,4 +191,65 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// TestCachedIndex: the parsed index written by Update loads to the same
+// feed as parsing the zip; an index of other bytes is ignored; a pin is
+// checked against the zip.
+func TestCachedIndex(t *testing.T) {
+	body := osvZip(t)
+	s := newExportServer(t, body)
+	dir := t.TempDir()
+	if _, err := Update(context.Background(), UpdateOptions{URL: s.srv.URL + "/all.zip", CacheDir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := Load(filepath.Join(dir, cacheZip))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cached, err := LoadCachedOSV(dir, OSVNPMName, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, cacheIndex)); err != nil {
+		t.Fatalf("no index written: %v", err)
+	}
+	norm := func(f *Feed) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s %d %d\n", f.SHA256, f.Withdrawn, f.Skipped)
+		for _, a := range f.Advisories {
+			c := *a
+			c.Feed = ""
+			fmt.Fprintf(&b, "%+v\n", c)
+		}
+		for _, ind := range f.Indicators {
+			fmt.Fprintf(&b, "%s %s %s %+v %v %s\n", ind.Kind, ind.Ecosystem, ind.Value, ind.Versions, ind.Severity, ind.Advisory.ID)
+		}
+		return b.String()
+	}
+	if norm(cached) != norm(parsed) {
+		t.Errorf("cached index differs from the parsed zip:\n%s\nwant\n%s", norm(cached), norm(parsed))
+	}
+	if cached.Name != OSVNPMName || cached.Advisories[0].Feed != OSVNPMName {
+		t.Errorf("name %q, advisory feed %q", cached.Name, cached.Advisories[0].Feed)
+	}
+	// A pin is checked against the zip's bytes.
+	if _, err := LoadCachedOSV(dir, OSVNPMName, strings.Repeat("0", 64)); err == nil || !strings.Contains(err.Error(), "sha256 mismatch") {
+		t.Errorf("wrong pin = %v, want a mismatch", err)
+	}
+	if _, err := LoadCachedOSV(dir, OSVNPMName, cached.SHA256); err != nil {
+		t.Errorf("right pin: %v", err)
+	}
+	// An index of other bytes is ignored: the zip is parsed.
+	other := *parsed
+	other.SHA256 = strings.Repeat("a", 64)
+	other.Advisories = other.Advisories[:1]
+	other.Indicators = other.Indicators[:1]
+	if err := writeIndex(dir, &other); err != nil {
+		t.Fatal(err)
+	}
+	again, err := LoadCachedOSV(dir, OSVNPMName, "")
+	if err != nil || norm(again) != norm(parsed) {
+		t.Errorf("with a stale index: %v\n%s", err, norm(again))
+	}
 }

@@ -51,19 +51,19 @@ func feedUpdate(e *env, args []string) (int, error) {
 	return 0, nil
 }
 
-// cachedOSVFeed returns the path of the cached OSV npm export, for
-// --feed osv:npm; a missing cache says which command to run.
-func cachedOSVFeed() (string, error) {
+// cachedOSVFeed loads the cached OSV npm export, for --feed osv:npm
+// (pinned when pin is not ""); a missing cache says which command to run.
+func cachedOSVFeed(pin string) (*feeds.Feed, error) {
 	dir, err := feeds.OSVCacheDir("")
 	if err != nil {
-		return "", errFeed(err)
+		return nil, errFeed(err)
 	}
-	path, _, err := feeds.CachedOSV(dir)
+	fd, err := feeds.LoadCachedOSV(dir, feeds.OSVNPMName, pin)
 	if errors.Is(err, feeds.ErrNoCache) {
-		return "", errNoOSVCache(dir)
+		return nil, errNoOSVCache(dir)
 	}
 	if err != nil {
-		return "", errFeed(err)
+		return nil, errFeed(err)
 	}
-	return path, nil
+	return fd, nil
 }

@@ -71,22 +71,21 @@ func (f *feedFlags) load() ([]*feeds.Feed, error) {
 	for i, name := range f.files {
 		var fd *feeds.Feed
 		var err error
-		given := name
 		if name == feeds.OSVNPMName {
-			if name, err = cachedOSVFeed(); err != nil {
+			pin := ""
+			if len(f.pins) > 0 {
+				pin = strings.ToLower(f.pins[i])
+			}
+			if fd, err = cachedOSVFeed(pin); err != nil {
 				return nil, err
 			}
-		}
-		if len(f.pins) > 0 {
+		} else if len(f.pins) > 0 {
 			fd, err = feeds.LoadVerified(name, strings.ToLower(f.pins[i]))
 		} else {
 			fd, err = feeds.Load(name)
 		}
 		if err != nil {
 			return nil, errFeed(err)
-		}
-		if given == feeds.OSVNPMName {
-			fd.Name = feeds.OSVNPMName // the same name on every machine
 		}
 		out = append(out, fd)
 	}
