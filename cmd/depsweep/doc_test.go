@@ -89,6 +89,7 @@ func TestDocCoversCommands(t *testing.T) {
 		if c.name == "feed" {
 			check("feed", "show")
 			check("feed", "validate")
+			check("feed", "update")
 			continue
 		}
 		check(c.name)

@@ -77,6 +77,7 @@ func (t *textWriter) report(r *Report) {
 
 	active, collisions, resolved := splitFindings(r.Findings)
 	t.summary(r, collisions)
+	t.repoTable(r)
 
 	if len(active) == 0 {
 		t.printf("\n")
