@@ -26,9 +26,10 @@ type comp struct {
 	pkg      *lockfiles.Package  // first package merged in; nil for an importer no package stands for
 	purl     string
 	ref      string
-	key      string // purl + patch: the variants map key
-	variant  int    // 1 for the first component of key, 2 for the next...
-	isURL    bool   // pkg.Resolved is a URL (isURL, computed once)
+	key      string   // purl: the variants map key
+	patches  []string // the patches applied to some copies (yarn patch:, pnpm patchedDependencies)
+	variant  int      // 1 for the first component of key, 2 for the next...
+	isURL    bool     // pkg.Resolved is a URL (isURL, computed once)
 	hashes   []cdx.Hash
 	paths    []string
 	aliases  []string
@@ -45,7 +46,7 @@ type builder struct {
 	importers []lockfiles.Importer
 	comps     []*comp            // comps[0] is the root, then the workspaces, then packages
 	slab      []comp             // backing store of comps, allocated at once
-	variants  map[string][]int32 // purl + patch → components (told apart by conflicting hashes)
+	variants  map[string][]int32 // purl → components (told apart by conflicting hashes)
 }
 
 // hashesOf converts an npm integrity string to CycloneDX hashes.
@@ -160,11 +161,11 @@ func (b *builder) lookup(p *lockfiles.Package, create bool) int32 {
 	if i := b.importerOf(p); i >= 0 {
 		return int32(i)
 	}
+	// Why no patch in the key: a patched copy is the same package with
+	// a patch on top (one purl), recorded as the component's
+	// pedigree.patches, not as a second component with the same purl.
 	pu := PURL(p)
 	key := pu
-	if p.Patch != "" {
-		key = pu + "\x00" + p.Patch // purls hold no NUL: no clash with a key without patch
-	}
 	hs := hashesOf(p.Integrity)
 	for _, ci := range b.variants[key] {
 		if !conflict(b.comps[ci].hashes, hs) {
@@ -252,6 +253,9 @@ func build(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx
 		c.paths = append(c.paths, p.Paths...)
 		if p.Alias != "" {
 			c.aliases = append(c.aliases, p.Alias)
+		}
+		if p.Patch != "" && !slices.Contains(c.patches, p.Patch) {
+			c.patches = append(c.patches, p.Patch)
 		}
 		c.dev = c.dev && p.Dev
 		c.optional = c.optional && p.Optional
@@ -361,6 +365,7 @@ func build(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx
 	if len(mprops) > 0 {
 		meta.Properties = &mprops
 	}
+	addProvenance(meta.Component, opts.Provenance)
 	doc.Metadata = meta
 
 	// Components (everything but the root) and dependencies (everything),
@@ -375,6 +380,7 @@ func build(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx
 	for _, c := range byRef {
 		if c != b.comps[0] {
 			out = append(out, c.component())
+			setPublisher(&out[len(out)-1], c.pkg, opts)
 		}
 		d := cdx.Dependency{Ref: c.ref}
 		if len(c.deps) > 0 {
@@ -451,6 +457,9 @@ func (c *comp) component() cdx.Component {
 	if len(c.hashes) > 0 {
 		out.Hashes = &c.hashes // c is not used after the BOM is built
 	}
+	if len(c.patches) > 0 {
+		out.Pedigree = pedigreeOf(c.patches)
+	}
 	if c.isURL {
 		switch p.Source {
 		case lockfiles.SourceGit:
@@ -473,7 +482,8 @@ func (c *comp) numProps() int {
 	c.paths = slices.Compact(c.paths)
 	slices.Sort(c.aliases)
 	c.aliases = slices.Compact(c.aliases)
-	return 8 + len(c.paths) + len(c.aliases)
+	slices.Sort(c.patches)
+	return 8 + len(c.paths) + len(c.aliases) + len(c.patches)
 }
 
 // appendProps appends c's properties in a fixed order; numProps must have
@@ -505,8 +515,8 @@ func (c *comp) appendProps(props []cdx.Property, importer bool) []cdx.Property {
 	if c.peer {
 		props = append(props, cdx.Property{Name: bom.PropPeer, Value: "true"})
 	}
-	if p.Patch != "" {
-		props = append(props, cdx.Property{Name: bom.PropPatch, Value: p.Patch})
+	for _, pa := range c.patches {
+		props = append(props, cdx.Property{Name: bom.PropPatch, Value: pa})
 	}
 	if p.Checksum != "" {
 		props = append(props, cdx.Property{Name: bom.PropYarnChecksum, Value: p.Checksum})

@@ -39,6 +39,7 @@ type DirWriter struct {
 	pending  *ioc.LockfileResult
 	findings []ioc.Finding
 	names    map[string]bool
+	repos    map[string]*Provenance // by repository path, from Repo events
 
 	jobs  chan dirJob
 	wg    sync.WaitGroup
@@ -53,6 +54,7 @@ type dirJob struct {
 	lf       *ioc.LockfileResult
 	findings []ioc.Finding
 	dst      string
+	prov     *Provenance
 }
 
 // NewDirWriter returns a DirWriter writing into dir, which it creates if needed.
@@ -67,7 +69,7 @@ func NewDirWriter(dir string, opts Options) (*DirWriter, error) {
 		return nil, fmt.Errorf("sbom directory: %w", err)
 	}
 	n := runtime.GOMAXPROCS(0)
-	d := &DirWriter{dir: dir, opts: opts, names: map[string]bool{}, jobs: make(chan dirJob, n)}
+	d := &DirWriter{dir: dir, opts: opts, names: map[string]bool{}, repos: map[string]*Provenance{}, jobs: make(chan dirJob, n)}
 	for range n {
 		d.wg.Go(func() {
 			for j := range d.jobs {
@@ -83,6 +85,15 @@ func NewDirWriter(dir string, opts Options) (*DirWriter, error) {
 		})
 	}
 	return d, nil
+}
+
+// Repo implements [ioc.RepoHandler]: the repository's origin, commit and
+// branch go into the BOMs of its lockfiles (see [Provenance]).
+func (d *DirWriter) Repo(ri *ioc.RepoInfo) error {
+	if p := provenanceOf(ri); p != nil {
+		d.repos[ri.Path] = p
+	}
+	return nil
 }
 
 // Lockfile implements ioc.Handler: it writes the BOM of the previous
@@ -149,7 +160,7 @@ func (d *DirWriter) finish() error {
 	if d.done {
 		return fmt.Errorf("%s: sbom: lockfile after Flush", lf.Path)
 	}
-	d.jobs <- dirJob{lf: lf, findings: findings, dst: filepath.Join(d.dir, name)}
+	d.jobs <- dirJob{lf: lf, findings: findings, dst: filepath.Join(d.dir, name), prov: d.repos[lf.Repo]}
 	return nil
 }
 
@@ -157,7 +168,11 @@ func (d *DirWriter) finish() error {
 func (d *DirWriter) write(j dirJob) error {
 	// build and write rather than New and Write: a deterministic serial
 	// number is then derived while the BOM is encoded, not in a second pass.
-	bom, err := build(j.lf.Inventory, j.findings, d.opts)
+	opts := d.opts
+	if j.prov != nil {
+		opts.Provenance = j.prov
+	}
+	bom, err := build(j.lf.Inventory, j.findings, opts)
 	if err != nil {
 		return fmt.Errorf("%s: sbom: %w", j.lf.Path, err)
 	}

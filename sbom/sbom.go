@@ -49,6 +49,16 @@ type Options struct {
 	Time time.Time
 	// ToolVersion is depsweep's version, recorded in metadata.tools; "" omits it.
 	ToolVersion string
+	// Provenance is the repository the lockfile was read from, recorded
+	// on metadata.component; nil records none. A [DirWriter] sets it per
+	// lockfile from the scan's repository events.
+	Provenance *Provenance
+	// Publishers, when set, names the npm account that published each
+	// registry package, recorded as component.publisher with
+	// PublisherSource ("registry-metadata:DIR", "registry:URL", ...) in a
+	// property; nil records none. It must be safe for concurrent use.
+	Publishers      ioc.Publishers
+	PublisherSource string
 }
 
 // specVersion returns the spec version opts ask for.

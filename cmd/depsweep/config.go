@@ -239,7 +239,7 @@ func unwrapFlagErr(err error) error {
 // "depsweep"; allFlagNames builds their flag sets to learn the flags.
 var commandPaths = [][]string{
 	{"scan"}, {"sbom"}, {"history"}, {"convert"}, {"merge"}, {"version"},
-	{"feed", "show"}, {"feed", "validate"}, {"feed", "export"}, {"mail"},
+	{"feed", "show"}, {"feed", "validate"}, {"feed", "export"}, {"feed", "update"}, {"mail"},
 }
 
 // allFlagNames returns the long names of every command's flags: the keys

@@ -229,7 +229,7 @@ func TestDeploySystemd(t *testing.T) {
 }
 
 // depsweepCmdRE finds depsweep command lines, with shell continuations.
-var depsweepCmdRE = regexp.MustCompile(`depsweep (scan|merge|convert|sbom)((?:[^\n\\']|\\\n)*)`)
+var depsweepCmdRE = regexp.MustCompile(`depsweep (scan|merge|convert|sbom|feed update)((?:[^\n\\']|\\\n)*)`)
 
 // shellFlagsRE finds scan flags kept in shell variables or set -- lists.
 var shellFlagsRE = regexp.MustCompile(`(?:base="|set -- )([^";]*)`)
@@ -255,7 +255,11 @@ func TestDeployFlags(t *testing.T) {
 				args := map[string][]string{}
 				containerArgs(d, args)
 				for _, a := range args {
-					checkFlags(t, f, a[0], strings.Join(a[1:], " "))
+					cmd, rest := a[0], a[1:]
+					if cmd == "feed" && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+						cmd, rest = cmd+" "+rest[0], rest[1:] // a subcommand: its own flags
+					}
+					checkFlags(t, f, cmd, strings.Join(rest, " "))
 					lines++
 				}
 			}
@@ -280,7 +284,7 @@ var flagTokenRE = regexp.MustCompile(`(?:^|\s)--([a-z][a-z0-9-]*)`)
 func checkFlags(t *testing.T, file, cmd, args string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{cmd, "--help"}, nil, &out, &errb); code != 0 {
+	if code := run(context.Background(), append(strings.Fields(cmd), "--help"), nil, &out, &errb); code != 0 {
 		t.Fatalf("depsweep %s --help exited %d: %s", cmd, code, errb.String())
 	}
 	for _, m := range flagTokenRE.FindAllStringSubmatch(args, -1) {

@@ -12,6 +12,7 @@
 //	depsweep feed show [--feed FILE ...]
 //	depsweep feed export --blocklist FORMAT [--feed FILE ...] [-o FILE]
 //	depsweep mail [--since DATE] [--until DATE] [--redact-subjects] [flags] FILE|DIR ...
+//	depsweep feed update [--url URL] [--max-size MiB] [--timeout D]
 //	depsweep convert [--format FORMAT] [--output FILE] REPORT
 //	depsweep merge [--baseline REPORT] [flags] REPORT ...
 //	depsweep version [--sbom [--binary FILE] [--output FILE]]
@@ -25,8 +26,16 @@
 // resolved package against the indicator feeds: malicious package versions,
 // publisher accounts, domains, e-mail addresses, URLs and tarball hashes.
 // The embedded default feed covers the malicious postmark-mcp npm package
-// (MAL-2025-47604); --feed reads other feeds (depsweep's format, OSV records,
-// directories of them or an OSV zip export) and --feed-sha256 pins them.
+// (MAL-2025-47604); --feed adds other feeds to it (depsweep's format, OSV
+// records, directories of them or an OSV zip export; --no-default-feed
+// leaves the embedded one out) and --feed-sha256 pins them. Advisories that
+// share an id or alias across feeds are one advisory: one finding per
+// package, with every id listed.
+// Feed update fetches OSV's npm export (the OpenSSF malicious-packages
+// records included) into the user cache directory, asking only for a copy
+// newer than the cached one (--url another export, --max-size caps the
+// download in MiB, --timeout gives up); --feed osv:npm then reads that
+// copy, with no network.
 //
 // A PATH that is a file is scanned on its own and read by what it holds,
 // whatever its name (old-package-lock.json, pnpm-lock.yaml.2025-09-20.bak;
@@ -70,9 +79,14 @@
 // rename) to --output. Formats: text (the default), json (the contract,
 // schema depsweep/report/v1, stable and sorted), jsonl (one object per line
 // as results arrive: "lockfile", "finding" and "error" lines, then a final
-// "summary" line; a stream without the summary line was cut short), sarif
-// and markdown. Convert re-renders a saved json or jsonl report in any
-// format. Each finding has a stable id (a fingerprint of repository,
+// "summary" line; a stream without the summary line was cut short), sarif,
+// markdown (cut to 64,000 bytes for a large fleet: the per-repository table
+// first), csv (one row per finding, RFC 4180, formula cells defused) and
+// html (one self-contained page, no network: summary cards, a sortable and
+// filterable per-repository table, findings, advisories).
+// Text and markdown open with one line per affected repository; json has
+// it as each repository's summary. Convert re-renders a saved json or jsonl
+// report in any format. Each finding has a stable id (a fingerprint of repository,
 // lockfile, package, version, alias, indicator and advisory; not the line),
 // so that two runs can be compared.
 //

@@ -90,6 +90,7 @@ func TestDocCoversCommands(t *testing.T) {
 			check("feed", "show")
 			check("feed", "validate")
 			check("feed", "export")
+			check("feed", "update")
 			continue
 		}
 		check(c.name)

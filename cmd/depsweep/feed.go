@@ -11,7 +11,7 @@ import (
 	"github.com/depsweep/depsweep/ioc"
 )
 
-// cmdFeed is 'depsweep feed validate|show'.
+// cmdFeed is 'depsweep feed validate|show|update'.
 func cmdFeed(e *env, args []string) (int, error) {
 	if len(args) == 0 {
 		return 2, errFeedArgs()
@@ -23,6 +23,8 @@ func cmdFeed(e *env, args []string) (int, error) {
 		return feedShow(e, args[1:])
 	case "export":
 		return feedExport(e, args[1:])
+	case "update":
+		return feedUpdate(e, args[1:])
 	case "-h", "--help", "help":
 		fs := newFlags("feed")
 		var ff feedFlags

@@ -90,7 +90,7 @@ func checkOutputNotFormat(cmd string, fs *pflag.FlagSet) error {
 
 // allFormats are the names of every report and SBOM format.
 func allFormats() []string {
-	return append(report.Formats(), "md", "csv", "html", "xml", "cyclonedx", "spdx")
+	return append(report.Formats(), "md", "xml", "cyclonedx", "spdx")
 }
 
 func printUsage(w io.Writer, fs *pflag.FlagSet, head, tail string) {
@@ -101,13 +101,15 @@ func printUsage(w io.Writer, fs *pflag.FlagSet, head, tail string) {
 
 // feedFlags are the flags that choose the indicator feeds.
 type feedFlags struct {
-	files []string
-	pins  []string
+	files     []string
+	pins      []string
+	noDefault bool
 }
 
 func (f *feedFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.files, "feed", nil, helpFeed)
 	fs.StringArrayVar(&f.pins, "feed-sha256", nil, helpFeedSHA256)
+	fs.BoolVar(&f.noDefault, "no-default-feed", false, helpNoDefaultFeed)
 }
 
 // pubFlags are the flags that give publisher data.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/depsweep/depsweep/feeds"
 	"github.com/depsweep/depsweep/ioc/report"
 )
 
@@ -21,7 +22,7 @@ Yarn and pnpm lockfile, matches the resolved packages against indicators of
 compromise (malicious package versions, publisher accounts, domains, e-mail
 addresses, URLs, hashes) and writes a findings report and CycloneDX SBOMs.
 The embedded default feed covers the malicious postmark-mcp npm package
-(MAL-2025-47604); --feed adds or replaces feeds without a new release.
+(MAL-2025-47604); --feed adds feeds without a new release.
 
 Usage:
   depsweep scan [flags] [PATH ...]     find compromised packages (default PATH: .)
@@ -36,6 +37,7 @@ Usage:
                                        domains as a hosts/RPZ/dnsmasq/unbound/squid/CSV blocklist
   depsweep mail [flags] FILE|DIR ...   find mail sent to the feeds' addresses and domains
                                        (Postmark exports, Postfix/Exim logs, mailboxes)
+  depsweep feed update                 fetch OSV's npm export for --feed osv:npm
   depsweep convert [flags] REPORT      re-render a saved JSON or JSONL report
   depsweep merge [flags] REPORT ...    combine the reports of a sharded sweep
   depsweep version                     print version and embedded feed digest
@@ -141,6 +143,7 @@ const usageFeed = `Usage:
   depsweep feed validate FILE ...
   depsweep feed show [--feed FILE ...] [--feed-sha256 HEX ...]
   depsweep feed export --blocklist FORMAT [--feed FILE ...] [-o FILE]
+  depsweep feed update [--url URL] [--max-size MiB] [--timeout D]
 
 Validate reads each feed (depsweep's own format, an OSV record, a directory of
 OSV records or an OSV zip export) and reports its advisories and indicators;
@@ -148,6 +151,15 @@ it exits 2 if any feed cannot be used. Show lists the advisories and
 indicators of the given feeds (default: the embedded feed), with the sha256
 of each feed to pin it with --feed-sha256. Export writes the feeds' domains
 as an egress blocklist ('depsweep feed export --help').
+
+Update fetches OSV's npm export (every OSV record of npm, the OpenSSF
+malicious-packages ones included) into the user cache directory
+($XDG_CACHE_HOME/depsweep/feeds/osv-npm), asking the server only for a copy
+newer than the cached one; --feed osv:npm then reads the cached copy, with
+no network. The download is size-capped, checked like any zip feed before
+it replaces the cached copy, and its sha256 is printed and recorded. Run it
+before a scheduled scan:
+  depsweep feed update && depsweep scan --feed osv:npm ~/src
 
 Flags:
 `
@@ -177,35 +189,39 @@ URLs and go.sum hashes, from the build information), or of --binary FILE.
 
 // Flag help.
 const (
-	helpFeed         = "read indicators from `FILE` (depsweep feed, OSV record, directory or zip); repeatable; default: the embedded feed"
-	helpFeedSHA256   = "require the feed's sha256 to be `HEX` (one per --feed, in order; or the embedded feed's)"
-	helpRegMeta      = "read publisher data from registry documents in `DIR` (NAME.json, @scope/NAME.json)"
-	helpRegistry     = "look publishers up in the npm registry at `URL`, or in the one a project's .npmrc names (network; cached on disk)"
-	helpRegCache     = "cache registry documents in `DIR` (default: the user cache directory)"
-	helpInstalled    = "also scan installed packages (manifests and file contents) under node_modules, with or without a lockfile, and in Yarn's .yarn/cache zips"
-	helpOutput       = "write the report to `FILE` (atomically) instead of standard output"
-	helpFailOn       = "exit 1 when a finding has at least this `SEVERITY` (critical, high, medium, low, info, or none); info findings (name collisions) fail a run only with --fail-on info"
-	helpConfig       = "read settings from this YAML `FILE` (default: .depsweep.yaml, then the user config directory's depsweep/config.yaml); flags win over DEPSWEEP_* variables, which win over the file"
-	helpNoConfig     = "read no config file"
-	helpIgnoreFile   = "accept the findings this YAML `FILE` lists, each with a reason (suppressed findings stay in the report, counted apart, and never fail the run)"
-	helpNoIgnore     = "apply no ignore rules (--ignore-file, the config file's ignore:): show every finding as it is"
-	helpJobs         = "parse and match `N` files at once (default: the number of CPUs)"
-	helpQuiet        = "no progress line and no informational messages"
-	helpLogFormat    = "diagnostics `FORMAT` on standard error: console or json"
-	helpLogLevel     = "diagnostics `LEVEL`: debug, info, warn or error"
-	helpSBOMDir      = "also write one CycloneDX SBOM per lockfile into `DIR`"
-	helpSBOMFormat   = "SBOM `FORMAT`: json or xml"
-	helpSpecVersion  = "CycloneDX spec `VERSION`: 1.6 or 1.7"
-	helpDeterminist  = "reproducible SBOMs: fixed timestamp and serial number derived from the content"
-	helpExclude      = "skip directories matching `GLOB` (their name or path below the root); repeatable"
-	helpType         = "read every `TYPE` file named on the command line as npm, yarn, pnpm, cyclonedx or spdx, whatever its name or content says (default: told from its content)"
-	helpMaxFileSize  = "largest lockfile read, in `MiB`; larger files are reported as errors"
-	helpOutputDir    = "write the SBOMs into `DIR` (created if needed)"
-	helpNoVDR        = "do not record findings as vulnerabilities in the SBOMs"
-	helpHelp         = "show this help"
-	helpBaseline     = "compare with the findings of a saved `REPORT` (json or jsonl): mark each finding new or present, list resolved ones, and count only new findings for the exit code"
-	helpRegTimeout   = "give up a registry request after `DURATION`"
-	helpRegistryConc = "at most `N` registry requests at once"
+	helpFeed          = "also read indicators from `FILE` (depsweep feed, OSV record, directory or zip; osv:npm: the copy 'feed update' fetched); repeatable; added to the embedded feed"
+	helpUpdateURL     = "fetch the OSV npm export from `URL`"
+	helpUpdateMax     = "refuse a download over `MiB` mebibytes"
+	helpUpdateTimeout = "give up on the download after `DURATION`"
+	helpNoDefaultFeed = "leave out the embedded feed (then at least one --feed is needed)"
+	helpFeedSHA256    = "require the feed's sha256 to be `HEX` (one per --feed, in order; or the embedded feed's)"
+	helpRegMeta       = "read publisher data from registry documents in `DIR` (NAME.json, @scope/NAME.json)"
+	helpRegistry      = "look publishers up in the npm registry at `URL`, or in the one a project's .npmrc names (network; cached on disk)"
+	helpRegCache      = "cache registry documents in `DIR` (default: the user cache directory)"
+	helpInstalled     = "also scan installed packages (manifests and file contents) under node_modules, with or without a lockfile, and in Yarn's .yarn/cache zips"
+	helpOutput        = "write the report to `FILE` (atomically) instead of standard output"
+	helpFailOn        = "exit 1 when a finding has at least this `SEVERITY` (critical, high, medium, low, info, or none); info findings (name collisions) fail a run only with --fail-on info"
+	helpConfig        = "read settings from this YAML `FILE` (default: .depsweep.yaml, then the user config directory's depsweep/config.yaml); flags win over DEPSWEEP_* variables, which win over the file"
+	helpNoConfig      = "read no config file"
+	helpIgnoreFile    = "accept the findings this YAML `FILE` lists, each with a reason (suppressed findings stay in the report, counted apart, and never fail the run)"
+	helpNoIgnore      = "apply no ignore rules (--ignore-file, the config file's ignore:): show every finding as it is"
+	helpJobs          = "parse and match `N` files at once (default: the number of CPUs)"
+	helpQuiet         = "no progress line and no informational messages"
+	helpLogFormat     = "diagnostics `FORMAT` on standard error: console or json"
+	helpLogLevel      = "diagnostics `LEVEL`: debug, info, warn or error"
+	helpSBOMDir       = "also write one CycloneDX SBOM per lockfile into `DIR`"
+	helpSBOMFormat    = "SBOM `FORMAT`: json or xml"
+	helpSpecVersion   = "CycloneDX spec `VERSION`: 1.6 or 1.7"
+	helpDeterminist   = "reproducible SBOMs: fixed timestamp and serial number derived from the content"
+	helpExclude       = "skip directories matching `GLOB` (their name or path below the root); repeatable"
+	helpType          = "read every `TYPE` file named on the command line as npm, yarn, pnpm, cyclonedx or spdx, whatever its name or content says (default: told from its content)"
+	helpMaxFileSize   = "largest lockfile read, in `MiB`; larger files are reported as errors"
+	helpOutputDir     = "write the SBOMs into `DIR` (created if needed)"
+	helpNoVDR         = "do not record findings as vulnerabilities in the SBOMs"
+	helpHelp          = "show this help"
+	helpBaseline      = "compare with the findings of a saved `REPORT` (json or jsonl): mark each finding new or present, list resolved ones, and count only new findings for the exit code"
+	helpRegTimeout    = "give up a registry request after `DURATION`"
+	helpRegistryConc  = "at most `N` registry requests at once"
 )
 
 // Help of --format, naming the report formats ioc/report has.
@@ -272,6 +288,11 @@ func errBadChoice(flag, got string, choices ...string) error {
 func errFeedSHAcount(feeds, pins int) error {
 	return &exitError{code: 2, msg: fmt.Sprintf("%d --feed-sha256 values for %d feeds", pins, feeds),
 		hint: "give one --feed-sha256 per --feed, in the same order (or one for the embedded feed)"}
+}
+
+func errNoFeeds() error {
+	return &exitError{code: 2, msg: "--no-default-feed leaves no feed to match against",
+		hint: "add --feed FILE (a depsweep feed, an OSV record, directory or zip)"}
 }
 
 func errFeed(err error) error {
@@ -396,7 +417,25 @@ func errFeedInvalid(n int) error {
 }
 
 func errFeedArgs() error {
-	return usageErrorf("feed", "feed takes a subcommand: validate, show or export")
+	return usageErrorf("feed", "feed takes a subcommand: validate, show, export or update")
+}
+
+func errUpdateArgs() error {
+	return usageErrorf("feed", "feed update takes no arguments (the URL is --url)")
+}
+
+func errUpdateMax(n int64) error {
+	return usageErrorf("feed", "invalid --max-size %d: want a positive number of MiB", n)
+}
+
+func errUpdate(err error) error {
+	return &exitError{code: 2, msg: "cannot update " + feeds.OSVNPMName + ": " + err.Error(),
+		hint: "the cached copy, if any, is unchanged; check the URL and the network, or raise --max-size"}
+}
+
+func errNoOSVCache(dir string) error {
+	return &exitError{code: 2, msg: "no cached OSV npm export in " + dir,
+		hint: "run 'depsweep feed update' first (it fetches " + feeds.DefaultOSVNPMURL + ")"}
 }
 
 func errValidateArgs() error {
@@ -404,7 +443,7 @@ func errValidateArgs() error {
 }
 
 func errFeedSubcommand(sub string) error {
-	return usageErrorf("feed", "unknown feed subcommand %q (want validate, show or export)", sub)
+	return usageErrorf("feed", "unknown feed subcommand %q (want validate, show, export or update)", sub)
 }
 
 func errShowArgs() error {

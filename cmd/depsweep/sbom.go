@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"strings"
 	"time"
 
 	"github.com/depsweep/depsweep/ioc"
@@ -64,6 +65,7 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 2, errSBOM(err)
 	}
+	opts.Publishers, opts.PublisherSource = rs.publishers(), strings.Join(rs.sources, ", ")
 	dw, err := sbom.NewDirWriter(dir, opts)
 	if err != nil {
 		return 2, errSBOM(err)
@@ -105,3 +107,11 @@ func (n noFindings) Lockfile(lf *ioc.LockfileResult) error { return n.h.Lockfile
 func (n noFindings) Finding(*ioc.Finding) error { return nil }
 
 func (n noFindings) Flush() error { return ioc.Flush(n.h) }
+
+// Repo passes repository metadata on (the SBOMs' provenance).
+func (n noFindings) Repo(ri *ioc.RepoInfo) error {
+	if rh, ok := n.h.(ioc.RepoHandler); ok {
+		return rh.Repo(ri)
+	}
+	return nil
+}

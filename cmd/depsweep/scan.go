@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/depsweep/depsweep/ioc"
@@ -105,6 +106,7 @@ func cmdScan(e *env, args []string) (int, error) {
 		b.Stream(jsonl)
 	}
 	if sbomDir != "" {
+		sbomOptions.Publishers, sbomOptions.PublisherSource = rs.publishers(), strings.Join(rs.sources, ", ")
 		dw, err := sbom.NewDirWriter(sbomDir, sbomOptions)
 		if err != nil {
 			return 2, errSBOM(err)

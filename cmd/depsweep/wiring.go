@@ -68,30 +68,48 @@ func setupReport(e *env, ff *feedFlags, pf *pubFlags, log zerolog.Logger, output
 	return s, nil
 }
 
-// load reads the feeds: the embedded one when no --feed is given. A pin
-// that does not match is an error.
+// load reads the feeds: the embedded one (unless --no-default-feed), then
+// every --feed in order. Pins go one per --feed, in order, or, without
+// --feed, one for the embedded feed. A pin that does not match is an
+// error.
 func (f *feedFlags) load() ([]*feeds.Feed, error) {
-	if len(f.files) == 0 {
-		if len(f.pins) > 1 {
-			return nil, errFeedSHAcount(1, len(f.pins))
-		}
+	if f.noDefault && len(f.files) == 0 {
+		return nil, errNoFeeds()
+	}
+	var out []*feeds.Feed
+	if !f.noDefault {
 		fd, err := feeds.Default()
 		if err != nil {
 			return nil, errFeed(err)
 		}
-		if len(f.pins) == 1 && !strings.EqualFold(f.pins[0], fd.SHA256) {
-			return nil, errFeedSHA(fd.Name, fd.SHA256, f.pins[0])
+		if len(f.files) == 0 {
+			if len(f.pins) > 1 {
+				return nil, errFeedSHAcount(1, len(f.pins))
+			}
+			if len(f.pins) == 1 && !strings.EqualFold(f.pins[0], fd.SHA256) {
+				return nil, errFeedSHA(fd.Name, fd.SHA256, f.pins[0])
+			}
 		}
-		return []*feeds.Feed{fd}, nil
+		out = append(out, fd)
+	}
+	if len(f.files) == 0 {
+		return out, nil
 	}
 	if len(f.pins) != 0 && len(f.pins) != len(f.files) {
 		return nil, errFeedSHAcount(len(f.files), len(f.pins))
 	}
-	var out []*feeds.Feed
 	for i, name := range f.files {
 		var fd *feeds.Feed
 		var err error
-		if len(f.pins) > 0 {
+		if name == feeds.OSVNPMName {
+			pin := ""
+			if len(f.pins) > 0 {
+				pin = strings.ToLower(f.pins[i])
+			}
+			if fd, err = cachedOSVFeed(pin); err != nil {
+				return nil, err
+			}
+		} else if len(f.pins) > 0 {
 			fd, err = feeds.LoadVerified(name, strings.ToLower(f.pins[i]))
 		} else {
 			fd, err = feeds.Load(name)
@@ -104,9 +122,10 @@ func (f *feedFlags) load() ([]*feeds.Feed, error) {
 	return out, nil
 }
 
-// compile compiles the indicators of fds.
+// compile compiles the indicators of fds, advisories that share an id or
+// alias across feeds made one (see [feeds.Unify]).
 func compile(fds []*feeds.Feed) (*ioc.Index, error) {
-	inds, err := feeds.Merge(fds...)
+	inds, err := feeds.Unify(fds...)
 	if err != nil {
 		return nil, errIndex(err)
 	}

@@ -87,7 +87,8 @@ func Compare(baseline, current *Report) BaselineSummary {
 
 // Recount sets r's finding counts (Summary.Findings and BySeverity) from its
 // findings that are not resolved: a finding resolved since the baseline is
-// listed but no longer counts. [Normalize] calls it.
+// listed but no longer counts. It also sets each repository's Summary
+// (see [RepoLines]). [Normalize] calls it.
 func Recount(r *Report) {
 	s := &r.Summary
 	s.Findings, s.Suppressed = 0, 0
@@ -105,6 +106,7 @@ func Recount(r *Report) {
 		s.Findings++
 		s.BySeverity[f.Severity]++
 	}
+	summarizeRepos(r)
 }
 
 // scope says which places a report read completely.

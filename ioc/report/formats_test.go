@@ -13,11 +13,11 @@ import (
 // its name, in the order the help text lists them (the default first), and
 // Write renders exactly what the writer does.
 func TestFormats(t *testing.T) {
-	want := []string{"text", "json", "jsonl", "sarif", "markdown"}
+	want := []string{"text", "json", "jsonl", "sarif", "markdown", "csv", "html"}
 	if got := report.Formats(); !slices.Equal(got, want) {
 		t.Errorf("Formats() = %q, want %q", got, want)
 	}
-	if got, want := report.FormatList(), "text, json, jsonl, sarif or markdown"; got != want {
+	if got, want := report.FormatList(), "text, json, jsonl, sarif, markdown, csv or html"; got != want {
 		t.Errorf("FormatList() = %q, want %q", got, want)
 	}
 	r := collect(t)
@@ -27,6 +27,8 @@ func TestFormats(t *testing.T) {
 		"jsonl":    func(w io.Writer) error { return report.WriteJSONL(w, r) },
 		"sarif":    func(w io.Writer) error { return report.WriteSARIF(w, r) },
 		"markdown": func(w io.Writer) error { return report.WriteMarkdown(w, r) },
+		"csv":      func(w io.Writer) error { return report.WriteCSV(w, r) },
+		"html":     func(w io.Writer) error { return report.WriteHTML(w, r) },
 	}
 	for _, name := range want {
 		var got, exp bytes.Buffer
@@ -40,7 +42,7 @@ func TestFormats(t *testing.T) {
 			t.Errorf("Write(%s) differs from its writer (%d bytes, want %d)", name, got.Len(), exp.Len())
 		}
 	}
-	if err := report.Write(io.Discard, r, "csv", report.Options{}); err == nil {
-		t.Error("Write(csv) succeeded, want an unknown format error")
+	if err := report.Write(io.Discard, r, "pdf", report.Options{}); err == nil {
+		t.Error("Write(pdf) succeeded, want an unknown format error")
 	}
 }

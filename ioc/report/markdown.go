@@ -37,10 +37,118 @@ func markdown(b *bytes.Buffer, r *Report) {
 		mailMarkdown(b, r)
 		return
 	}
+	markdownFull(b, r)
+	if b.Len() <= MarkdownBudget {
+		return
+	}
+	// Why: GitHub refuses an issue or comment body over 65,536
+	// characters; a fleet-sized report is cut to fit (see markdownBudgeted).
+	b.Reset()
+	markdownBudgeted(b, r)
+}
+
+// markdownFull writes the whole report.
+func markdownFull(b *bytes.Buffer, r *Report) {
+	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	active, collisions, resolved := splitFindings(r.Findings)
+	mdHead(b, r, active, collisions)
+	mdRepoTable(b, RepoLines(r), -1)
+
+	if len(active) == 0 {
+		p("## %s\n\n%s\n\n", cond(inconclusiveRepos(r) > 0, "Inconclusive", "No findings"), mdText(noFindings(r)))
+	} else {
+		hist, seen, header := mdFindingsHeader(active)
+		p("## Findings\n\n%s", header)
+		for i := range active {
+			p("%s", mdFindingRow(&active[i], hist, seen))
+		}
+		p("\n")
+		evidence(b, active)
+		advisories(b, active)
+	}
+
+	if len(collisions) > 0 {
+		p("## Name collisions (not malicious)\n\nThese packages share a name with a malicious package but were not installed from a registry (git, file, link or workspace). Check that the source is yours.\n\n")
+		p("| Package | Repo | Lockfile | Source | Advisory |\n| --- | --- | --- | --- | --- |\n")
+		for _, f := range collisions {
+			p("| %s | %s | %s | %s | %s |\n", mdCell(pkgSpec(f)), mdCell(f.Repo),
+				mdCell(location(f)), mdCell(cmp.Or(f.Package.Resolved, f.Package.Source, "unknown")), mdText(f.Advisory.ID))
+		}
+		p("\n")
+	}
+	if len(resolved) > 0 {
+		p("## Resolved since the baseline\n\n")
+		for _, f := range resolved {
+			p("- %s %s in %s\n", mdText(f.Advisory.ID), mdCode(pkgSpec(f)), mdCode(location(f)))
+		}
+		p("\n")
+	}
+
+	mdNoLockfile(b, r)
+	mdErrors(b, r, -1)
+}
+
+// mdErrors writes every input that could not be read and every lockfile
+// read in part, in a collapsed block. With limit ≥ 0, items stop once
+// they take limit bytes, and a last item says how many were left out.
+func mdErrors(b *bytes.Buffer, r *Report, limit int) {
+	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	errs, pr := allErrors(r), partlyRead(r)
+	if len(errs) > 0 || len(pr) > 0 {
+		var parts []string
+		if len(errs) > 0 {
+			parts = append(parts, plural(len(errs), "error", "errors"))
+		}
+		if len(pr) > 0 {
+			parts = append(parts, plural(len(pr), "lockfile", "lockfiles")+" partly read")
+		}
+		p("<details>\n<summary>%s: not checked, the result is incomplete</summary>\n\n", strings.Join(parts, ", "))
+		start, left := b.Len(), 0
+		fits := func() bool { return limit < 0 || b.Len()-start < limit }
+		for _, e := range errs {
+			if !fits() {
+				left++
+				continue
+			}
+			where, msg := e.Path, e.Error
+			// Why: a parse error names its file and position already
+			// ("a/yarn.lock:17:1: ..."); show that position as the place.
+			if rest, ok := strings.CutPrefix(msg, e.Path); ok {
+				if pos := positionRE.FindString(rest); pos != "" {
+					where, msg = e.Path+strings.TrimSuffix(pos, ": "), rest[len(pos):]
+				}
+			}
+			p("- %s: %s\n", mdCode(where), mdText(msg))
+		}
+		for _, lf := range pr {
+			if !fits() {
+				left++
+				continue
+			}
+			p("- %s: %s skipped\n", mdCode(lf.Path), plural(len(lf.Problems), "entry", "entries"))
+			for k, pb := range lf.Problems {
+				if !fits() {
+					p("  - %d more: see the JSON report\n", len(lf.Problems)-k)
+					break
+				}
+				if pb.Line > 0 {
+					p("  - line %d: %s\n", pb.Line, mdText(pb.Msg))
+				} else {
+					p("  - %s\n", mdText(pb.Msg))
+				}
+			}
+		}
+		if left > 0 {
+			p("- %d more: see the JSON report\n", left)
+		}
+		p("\n</details>\n")
+	}
+}
+
+// mdHead writes the title, the warnings and the summary table.
+func mdHead(b *bytes.Buffer, r *Report, active, collisions []Finding) {
 	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 	s := r.Summary
-	active, collisions, resolved := splitFindings(r.Findings)
-
 	title := "depsweep report: "
 	switch {
 	case len(active) > 0:
@@ -135,112 +243,61 @@ func markdown(b *bytes.Buffer, r *Report) {
 	}
 	p("\n")
 	historyReposMarkdown(b, r)
+}
 
-	if len(active) == 0 {
-		p("## %s\n\n%s\n\n", cond(inconclusiveRepos(r) > 0, "Inconclusive", "No findings"), mdText(noFindings(r)))
-	} else {
-		// History and host-trace reports get their own columns; scan
-		// reports keep the six.
-		hist, seen := false, false
-		for _, f := range active {
-			hist = hist || f.FirstSeen != nil
-			seen = seen || f.Trace != "" || f.SeenAt != nil
-		}
-		p("## Findings\n\n| Severity | Package | Repo | Lockfile | Path | Indicator |")
-		sep := "\n| --- | --- | --- | --- | --- | --- |"
-		if hist {
-			p(" Branch | First seen | Removed | Audit window |")
-			sep += " --- | --- | --- | --- |"
-		}
-		if seen {
-			p(" Seen |")
-			sep += " --- |"
-		}
-		p("%s\n", sep)
-		for _, f := range active {
-			sev := "**" + mdText(f.Severity) + "**"
-			switch f.Status {
-			case "new":
-				sev += " (new)"
-			}
-			if f.Suppressed != nil {
-				sev += " (suppressed)"
-			}
-			pkg := mdCell(pkgSpec(f))
-			if f.Package.Alias != "" {
-				pkg += " as " + mdCell(f.Package.Alias)
-			}
-			pkg += " " + cond(f.Package.Dev, "dev", "prod")
-			path := "direct"
-			if !f.Package.Direct || len(f.Path) == 0 {
-				path = mdPath(f.Path)
-			}
-			p("| %s | %s | %s | %s | %s | %s |", sev, pkg, mdCell(f.Repo), mdCell(location(f)), path,
-				mdText(f.Indicator.Kind)+" "+mdCell(f.Indicator.Value))
-			if hist {
-				p(" %s |", mdHistory(&f))
-			}
-			if seen {
-				p(" %s |", mdText(seenText(&f)))
-			}
-			p("\n")
-		}
-		p("\n")
-		evidence(b, active)
-		advisories(b, active)
+// mdFindingsHeader returns whether the findings table needs the history
+// and the host-trace columns, and its header and separator rows.
+func mdFindingsHeader(active []Finding) (hist, seen bool, header string) {
+	// History and host-trace reports get their own columns; scan
+	// reports keep the six.
+	for _, f := range active {
+		hist = hist || f.FirstSeen != nil
+		seen = seen || f.Trace != "" || f.SeenAt != nil
 	}
+	h := "| Severity | Package | Repo | Lockfile | Path | Indicator |"
+	sep := "\n| --- | --- | --- | --- | --- | --- |"
+	if hist {
+		h += " Branch | First seen | Removed | Audit window |"
+		sep += " --- | --- | --- | --- |"
+	}
+	if seen {
+		h += " Seen |"
+		sep += " --- |"
+	}
+	return hist, seen, h + sep + "\n"
+}
 
-	if len(collisions) > 0 {
-		p("## Name collisions (not malicious)\n\nThese packages share a name with a malicious package but were not installed from a registry (git, file, link or workspace). Check that the source is yours.\n\n")
-		p("| Package | Repo | Lockfile | Source | Advisory |\n| --- | --- | --- | --- | --- |\n")
-		for _, f := range collisions {
-			p("| %s | %s | %s | %s | %s |\n", mdCell(pkgSpec(f)), mdCell(f.Repo),
-				mdCell(location(f)), mdCell(cmp.Or(f.Package.Resolved, f.Package.Source, "unknown")), mdText(f.Advisory.ID))
-		}
-		p("\n")
+// mdFindingRow is one row of the findings table, with its newline.
+func mdFindingRow(f *Finding, hist, seen bool) string {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	sev := "**" + mdText(f.Severity) + "**"
+	switch f.Status {
+	case "new":
+		sev += " (new)"
 	}
-	if len(resolved) > 0 {
-		p("## Resolved since the baseline\n\n")
-		for _, f := range resolved {
-			p("- %s %s in %s\n", mdText(f.Advisory.ID), mdCode(pkgSpec(f)), mdCode(location(f)))
-		}
-		p("\n")
+	if f.Suppressed != nil {
+		sev += " (suppressed)"
 	}
-
-	mdNoLockfile(b, r)
-	errs, pr := allErrors(r), partlyRead(r)
-	if len(errs) > 0 || len(pr) > 0 {
-		var parts []string
-		if len(errs) > 0 {
-			parts = append(parts, plural(len(errs), "error", "errors"))
-		}
-		if len(pr) > 0 {
-			parts = append(parts, plural(len(pr), "lockfile", "lockfiles")+" partly read")
-		}
-		p("<details>\n<summary>%s: not checked, the result is incomplete</summary>\n\n", strings.Join(parts, ", "))
-		for _, e := range errs {
-			where, msg := e.Path, e.Error
-			// Why: a parse error names its file and position already
-			// ("a/yarn.lock:17:1: ..."); show that position as the place.
-			if rest, ok := strings.CutPrefix(msg, e.Path); ok {
-				if pos := positionRE.FindString(rest); pos != "" {
-					where, msg = e.Path+strings.TrimSuffix(pos, ": "), rest[len(pos):]
-				}
-			}
-			p("- %s: %s\n", mdCode(where), mdText(msg))
-		}
-		for _, lf := range pr {
-			p("- %s: %s skipped\n", mdCode(lf.Path), plural(len(lf.Problems), "entry", "entries"))
-			for _, pb := range lf.Problems {
-				if pb.Line > 0 {
-					p("  - line %d: %s\n", pb.Line, mdText(pb.Msg))
-				} else {
-					p("  - %s\n", mdText(pb.Msg))
-				}
-			}
-		}
-		p("\n</details>\n")
+	pkg := mdCell(f.Package.Name + "@" + f.Package.Version)
+	if f.Package.Alias != "" {
+		pkg += " as " + mdCell(f.Package.Alias)
 	}
+	pkg += " " + cond(f.Package.Dev, "dev", "prod")
+	path := "direct"
+	if !f.Package.Direct || len(f.Path) == 0 {
+		path = mdPath(f.Path)
+	}
+	p("| %s | %s | %s | %s | %s | %s |", sev, pkg, mdCell(f.Repo), mdCell(location(*f)), path,
+		mdText(f.Indicator.Kind)+" "+mdCell(f.Indicator.Value))
+	if hist {
+		p(" %s |", mdHistory(f))
+	}
+	if seen {
+		p(" %s |", mdText(seenText(f)))
+	}
+	p("\n")
+	return b.String()
 }
 
 // positionRE matches the ":line:col: " after a path in an error message.
@@ -264,7 +321,11 @@ func evidence(b *bytes.Buffer, fs []Finding) {
 
 // advisories writes one section per advisory: summary, exposure window,
 // remediation checklist and references.
-func advisories(b *bytes.Buffer, fs []Finding) {
+func advisories(b *bytes.Buffer, fs []Finding) { advisoriesUpTo(b, fs, -1) }
+
+// advisoriesUpTo is advisories; with limit ≥ 0, sections stop once they
+// take limit bytes, and a last line says how many were left out.
+func advisoriesUpTo(b *bytes.Buffer, fs []Finding, limit int) {
 	type group struct {
 		adv         Advisory
 		remediation []string
@@ -289,45 +350,52 @@ func advisories(b *bytes.Buffer, fs []Finding) {
 			}
 		}
 	}
-	for _, id := range order {
+	start := b.Len()
+	for i, id := range order {
+		gb := &bytes.Buffer{}
 		g := groups[id]
-		fmt.Fprintf(b, "## %s", mdText(id))
+		fmt.Fprintf(gb, "## %s", mdText(id))
 		if g.adv.Title != "" {
-			fmt.Fprintf(b, ": %s", mdText(g.adv.Title))
+			fmt.Fprintf(gb, ": %s", mdText(g.adv.Title))
 		}
-		b.WriteString("\n\n")
-		fmt.Fprintf(b, "%s in %s.", plural(g.findings, "finding", "findings"), plural(len(g.repos), "repository", "repositories"))
+		gb.WriteString("\n\n")
+		fmt.Fprintf(gb, "%s in %s.", plural(g.findings, "finding", "findings"), plural(len(g.repos), "repository", "repositories"))
 		if len(g.adv.Aliases) > 0 {
 			var al []string
 			for _, a := range g.adv.Aliases {
 				al = append(al, mdText(a))
 			}
-			fmt.Fprintf(b, " Also known as %s.", strings.Join(al, ", "))
+			fmt.Fprintf(gb, " Also known as %s.", strings.Join(al, ", "))
 		}
 		if g.adv.Published != nil {
-			fmt.Fprintf(b, " Published %s.", g.adv.Published.UTC().Format(time.DateOnly))
+			fmt.Fprintf(gb, " Published %s.", g.adv.Published.UTC().Format(time.DateOnly))
 		}
-		b.WriteString("\n\n")
+		gb.WriteString("\n\n")
 		if g.adv.Summary != "" {
-			b.WriteString(mdText(g.adv.Summary) + "\n\n")
+			gb.WriteString(mdText(g.adv.Summary) + "\n\n")
 		}
 		if e := g.adv.Exposure; e != nil {
-			fmt.Fprintf(b, "**Exposure window:** %s.\n\n", mdText(exposure(e)))
+			fmt.Fprintf(gb, "**Exposure window:** %s.\n\n", mdText(exposure(e)))
 		}
 		if len(g.remediation) > 0 {
-			b.WriteString("**Remediation**\n\n")
+			gb.WriteString("**Remediation**\n\n")
 			for _, s := range g.remediation {
-				b.WriteString("- [ ] " + mdText(s) + "\n")
+				gb.WriteString("- [ ] " + mdText(s) + "\n")
 			}
-			b.WriteString("\n")
+			gb.WriteString("\n")
 		}
 		if len(g.adv.References) > 0 {
-			b.WriteString("**References**\n\n")
+			gb.WriteString("**References**\n\n")
 			for _, ref := range g.adv.References {
-				b.WriteString("- " + mdLink(ref) + "\n")
+				gb.WriteString("- " + mdLink(ref) + "\n")
 			}
-			b.WriteString("\n")
+			gb.WriteString("\n")
 		}
+		if limit >= 0 && b.Len()-start+gb.Len() > limit {
+			fmt.Fprintf(b, "%s: see the JSON report.\n\n", plural(len(order)-i, "more advisory", "more advisories"))
+			break
+		}
+		b.Write(gb.Bytes())
 	}
 }
 
@@ -402,7 +470,9 @@ var mdReplacer = strings.NewReplacer(
 var newlines = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
 
 // mdText escapes s for Markdown prose.
-func mdText(s string) string { return mdReplacer.Replace(clean1(s)) }
+// E-mail addresses are put in code spans, so that GitHub does not make
+// them mailto: links.
+func mdText(s string) string { return mdTextCode(clean1(s)) }
 
 // mdCode puts s in a code span, for use outside tables. Backticks inside
 // get a longer fence; HTML inside a code span is shown, not rendered.

@@ -132,6 +132,9 @@ type Repo struct {
 	Head   string `json:"head,omitempty"`   // HEAD commit, when the repo is a git checkout
 	Branch string `json:"branch,omitempty"` // checked-out branch, "" when detached
 	Remote string `json:"remote,omitempty"` // origin URL (credentials removed)
+	// Summary is what the repository's findings come to; nil for a
+	// repository without findings to act on.
+	Summary *RepoSummary `json:"summary,omitempty"`
 	// History says what 'depsweep history' walked; nil in scan reports.
 	History *RepoHistory `json:"history,omitempty"`
 }

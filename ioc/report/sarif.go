@@ -40,13 +40,17 @@ const fingerprintKey = "depsweepFindingId/v1"
 // skipped entries become tool execution notifications, and any error (or an
 // interrupted scan) marks the invocation as not successful. The output
 // depends only on r.
-func WriteSARIF(w io.Writer, r *Report) error {
+func WriteSARIF(w io.Writer, r *Report) error { return WriteSARIFWith(w, r, SARIFOptions{}) }
+
+// WriteSARIFWith is [WriteSARIF] with options: see [SARIFOptions] for the
+// cap on results per run.
+func WriteSARIFWith(w io.Writer, r *Report, opts SARIFOptions) error {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	// Why: help.markdown holds autolinks; "<" reads better than "\u003c".
 	enc.SetEscapeHTML(false)
-	var v any = buildSARIF(r)
+	var v any = buildSARIFWith(r, opts)
 	if r.Mail != nil {
 		v = buildMailSARIF(r)
 	}
@@ -67,6 +71,7 @@ type (
 	}
 	sarifRun struct {
 		Tool               sarifTool                        `json:"tool"`
+		AutomationDetails  *sarifAutomationDetails          `json:"automationDetails,omitempty"`
 		Invocations        []sarifInvocation                `json:"invocations"`
 		OriginalURIBaseIDs map[string]sarifArtifactLocation `json:"originalUriBaseIds,omitempty"`
 		Results            []sarifResult                    `json:"results"`
@@ -76,6 +81,7 @@ type (
 	}
 	sarifDriver struct {
 		Name            string      `json:"name"`
+		FullName        string      `json:"fullName,omitempty"`
 		Version         string      `json:"version,omitempty"`
 		SemanticVersion string      `json:"semanticVersion,omitempty"`
 		InformationURI  string      `json:"informationUri"`
@@ -199,9 +205,12 @@ func sarifLevel(severity string, collision bool) string {
 
 var semverRE = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
 
-func buildSARIF(r *Report) *sarifLog {
+func buildSARIF(r *Report) *sarifLog { return buildSARIFWith(r, SARIFOptions{}) }
+
+func buildSARIFWith(r *Report, opts SARIFOptions) *sarifLog {
 	driver := sarifDriver{
 		Name:           cmp.Or(r.Tool.Name, "depsweep"),
+		FullName:       strings.TrimSpace(cmp.Or(r.Tool.Name, "depsweep") + " " + cmp.Or(r.Tool.Version, "(devel)")),
 		Version:        r.Tool.Version,
 		InformationURI: informationURI,
 		Rules:          []sarifRule{},
@@ -217,6 +226,11 @@ func buildSARIF(r *Report) *sarifLog {
 		}
 	}
 	slices.SortStableFunc(findings, findingOrder)
+	// Why cap: GitHub rejects a run over 25,000 results, and then shows
+	// no alert at all; the findings are sorted most severe first, so the
+	// cut keeps what matters.
+	total := len(findings)
+	findings = findings[:min(total, opts.maxResults())]
 
 	// One rule per advisory and kind; its severity is the highest of its
 	// findings (a rule must carry one security-severity for all of them).
@@ -241,15 +255,22 @@ func buildSARIF(r *Report) *sarifLog {
 		results = append(results, sarifResultFor(&findings[i], index))
 	}
 
+	inv := sarifInvocationFor(r)
+	if left := total - len(findings); left > 0 {
+		inv.Notifications = append([]sarifNotification{capNotification(left, total, opts)}, inv.Notifications...)
+	}
 	run := sarifRun{
-		Tool:        sarifTool{Driver: driver},
-		Invocations: []sarifInvocation{sarifInvocationFor(r)},
-		Results:     results,
+		Tool:              sarifTool{Driver: driver},
+		AutomationDetails: automationDetails(r),
+		Invocations:       []sarifInvocation{inv},
+		Results:           results,
 	}
 	if len(r.Roots) == 1 {
 		if u, ok := rootURI(r.Roots[0]); ok {
 			run.OriginalURIBaseIDs = map[string]sarifArtifactLocation{srcRoot: {URI: u}}
 		}
+	} else {
+		relativeToRoots(&run, r.Roots)
 	}
 	return &sarifLog{Schema: SARIFSchema, Version: "2.1.0", Runs: []sarifRun{run}}
 }

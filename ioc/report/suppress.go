@@ -246,3 +246,8 @@ func dateOf(t *time.Time) string {
 	}
 	return t.Format(time.DateOnly)
 }
+
+// suppressedText is a suppression in words: "REASON (SOURCE, until DATE)".
+func suppressedText(sp *Suppressed) string {
+	return sp.Reason + " (" + sp.Source + cond(sp.Until != "", ", until "+sp.Until, "") + ")"
+}

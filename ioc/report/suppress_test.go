@@ -106,3 +106,49 @@ func TestSuppress(t *testing.T) {
 		t.Errorf("JSON round trip lost the suppressions: %v %+v", err, back.Summary)
 	}
 }
+
+// TestSuppressedInWriters checks that the csv and html writers and the
+// per-repository summaries show a suppressed finding as such.
+func TestSuppressedInWriters(t *testing.T) {
+	rules, err := ParseIgnore([]byte("- package: postmark-mcp@1.0.15\n  reason: reviewed\n"), ".depsweep.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ReadFile("../../testdata/reports/incident.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	Suppress(rep, rules, time.Date(2026, 12, 4, 15, 0, 0, 0, time.UTC))
+	var sup *Finding
+	for i := range rep.Findings {
+		if rep.Findings[i].Suppressed != nil {
+			sup = &rep.Findings[i]
+		}
+	}
+	if sup == nil {
+		t.Fatal("the rule suppressed nothing")
+	}
+	var c, h strings.Builder
+	if err := WriteCSV(&c, rep); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(c.String(), "reviewed (.depsweep.yaml:1)") {
+		t.Errorf("csv: no suppressed cell for %s:\n%s", sup.ID, c.String())
+	}
+	if err := WriteHTML(&h, rep); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(h.String(), "(suppressed: reviewed (.depsweep.yaml:1))") {
+		t.Errorf("html: finding %s not marked suppressed", sup.ID)
+	}
+	for _, l := range RepoLines(rep) {
+		if l.Path != sup.Repo {
+			continue
+		}
+		for _, p := range l.Summary.Packages {
+			if p == sup.Package.Name+"@"+sup.Package.Version {
+				t.Errorf("repo %s summary counts the suppressed %s", l.Path, p)
+			}
+		}
+	}
+}

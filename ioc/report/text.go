@@ -82,6 +82,7 @@ func (t *textWriter) report(r *Report) {
 	active, collisions, resolved := splitFindings(r.Findings)
 	t.summary(r, collisions)
 	t.historyRepos(r)
+	t.repoTable(r)
 
 	if len(active) == 0 {
 		t.printf("\n")

@@ -34,7 +34,7 @@ func FuzzWriters(f *testing.F) {
 		if json.Unmarshal(data, &r) != nil {
 			return
 		}
-		var text, md, sarif bytes.Buffer
+		var text, md, sarif, page, csvOut bytes.Buffer
 		if err := WriteText(&text, &r, TextOptions{}); err != nil {
 			t.Fatal(err)
 		}
@@ -46,6 +46,12 @@ func FuzzWriters(f *testing.F) {
 		}
 		checkTables(t, md.String())
 		if err := WriteSARIF(&sarif, &r); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteHTML(&page, &r); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteCSV(&csvOut, &r); err != nil {
 			t.Fatal(err)
 		}
 		var l sarifLog

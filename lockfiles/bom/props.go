@@ -21,5 +21,8 @@ const (
 	PropFindingID     = "depsweep:finding:id"
 	PropEvidence      = "depsweep:finding:evidence"
 	PropFindingPath   = "depsweep:finding:path"
-	PropFindingTarget = "depsweep:finding:package" // when the package is not a component of this BOM
+	PropFindingTarget = "depsweep:finding:package"  // when the package is not a component of this BOM
+	PropRepoCommit    = "depsweep:repo:commit"      // HEAD commit of the checkout (metadata.component)
+	PropRepoBranch    = "depsweep:repo:branch"      // checked-out branch (metadata.component)
+	PropPubSource     = "depsweep:publisher:source" // where component.publisher came from
 )

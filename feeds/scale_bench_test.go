@@ -1,0 +1,159 @@
+package feeds
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/depsweep/depsweep/ioc"
+	"github.com/depsweep/depsweep/lockfiles"
+)
+
+// BenchmarkOSVExportScale loads an export the size of osv.dev's npm
+// all.zip (~200,000 records; built from the real MAL-2025-47604 record
+// with distinct ids, package names and version ranges), then joins it with
+// the embedded feed and compiles the index, as 'scan --feed osv:npm' does;
+// load-ms is that whole step (wall time; load-cpu-ms the process's CPU
+// time, steadier on a shared machine). It then matches 100,000 packages
+// (one in a hundred named by a record, as in a fleet where such packages
+// are rare) against the index: ns/pkg is the cost per package. The
+// targets: load under 2 s, matching under 500 ns/pkg. cached-load-ms is
+// the load from the parsed index that 'feed update' writes beside the zip,
+// which is what --feed osv:npm reads. Run with
+// -benchtime 1x: building the zip takes longer than loading it.
+// DEPSWEEP_SCALE_RECORDS=N builds a smaller export, for profiling.
+func BenchmarkOSVExportScale(b *testing.B) {
+	n := 200_000
+	if s := os.Getenv("DEPSWEEP_SCALE_RECORDS"); s != "" {
+		fmt.Sscan(s, &n) // a smaller export for profiling
+	}
+	mal, err := os.ReadFile("../testdata/osv/MAL-2025-47604.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cacheDir := b.TempDir()
+	p := filepath.Join(cacheDir, cacheZip)
+	f, err := os.Create(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	zw := zip.NewWriter(bw)
+	r := rand.New(rand.NewPCG(1, 2))
+	names := make([]string, n)
+	for i := range n {
+		names[i] = fmt.Sprintf("pkg-%d-%x", i, r.Uint32())
+		if i%10 == 0 {
+			names[i] = fmt.Sprintf("@scope%d/%s", i%997, names[i])
+		}
+		rec := bytes.ReplaceAll(mal, []byte("MAL-2025-47604"), fmt.Appendf(nil, "MAL-2025-%d", i))
+		rec = bytes.ReplaceAll(rec, []byte(`"name": "postmark-mcp"`), fmt.Appendf(nil, `"name": %q`, names[i]))
+		rec = bytes.ReplaceAll(rec, []byte(`"introduced": "1.0.16"`), fmt.Appendf(nil, `"introduced": "%d.%d.0"`, r.IntN(5), r.IntN(20)))
+		w, err := zw.Create(fmt.Sprintf("MAL-2025-%d.json", i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		w.Write(rec)
+	}
+	if err := zw.Close(); err != nil {
+		b.Fatal(err)
+	}
+	bw.Flush()
+	f.Close()
+	st, _ := os.Stat(p)
+	b.Logf("export: %d records, %d MiB zipped", n, st.Size()>>20)
+
+	inv := &lockfiles.Inventory{Path: "package-lock.json", Format: "npm-v3"}
+	for i := range 100_000 {
+		name := fmt.Sprintf("lib-%d", i)
+		if i%100 == 0 {
+			name = names[r.IntN(n)]
+		}
+		inv.Packages = append(inv.Packages, lockfiles.Package{Name: name,
+			Version: fmt.Sprintf("%d.%d.%d", r.IntN(5), r.IntN(20), r.IntN(10)), Source: lockfiles.SourceRegistry})
+	}
+
+	var x *ioc.Index
+	var loadTotal, loadCPU time.Duration
+	for b.Loop() {
+		runtime.GC()
+		start, cpu0 := time.Now(), processCPU()
+		osv, err := Load(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		def, err := Default()
+		if err != nil {
+			b.Fatal(err)
+		}
+		inds, err := Unify(def, osv)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if x, err = ioc.NewIndex(inds); err != nil {
+			b.Fatal(err)
+		}
+		loadTotal += time.Since(start)
+		loadCPU += processCPU() - cpu0
+	}
+	b.ReportMetric(float64(loadTotal.Milliseconds())/float64(b.N), "load-ms")
+	b.ReportMetric(float64(loadCPU.Milliseconds())/float64(b.N), "load-cpu-ms")
+
+	// The same from the parsed index 'feed update' writes beside the zip
+	// (what --feed osv:npm reads).
+	osv, err := Load(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := writeIndex(cacheDir, osv); err != nil {
+		b.Fatal(err)
+	}
+	if err := writeMeta(cacheDir, CacheMeta{URL: "bench", SHA256: osv.SHA256}); err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	start0, cpu00 := time.Now(), processCPU()
+	cached, err := LoadCachedOSV(cacheDir, OSVNPMName, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	def, _ := Default()
+	inds, err := Unify(def, cached)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := ioc.NewIndex(inds); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(time.Since(start0).Milliseconds()), "cached-load-ms")
+	b.ReportMetric(float64((processCPU() - cpu00).Milliseconds()), "cached-load-cpu-ms")
+
+	const rounds = 5
+	hits := 0
+	start, cpu0 := time.Now(), processCPU()
+	for range rounds {
+		fs, _ := x.MatchInventory(".", inv, nil)
+		hits = len(fs)
+	}
+	el := time.Since(start)
+	b.ReportMetric(float64(el.Nanoseconds())/float64(rounds*len(inv.Packages)), "ns/pkg")
+	b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(rounds*len(inv.Packages)), "cpu-ns/pkg")
+	b.Logf("%d findings per round of %d packages", hits, len(inv.Packages))
+}
+
+// processCPU is the CPU time (user and system) the process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
