@@ -90,7 +90,7 @@ func NewDirWriter(dir string, opts Options) (*DirWriter, error) {
 // Repo implements [ioc.RepoHandler]: the repository's origin, commit and
 // branch go into the BOMs of its lockfiles (see [Provenance]).
 func (d *DirWriter) Repo(ri *ioc.RepoInfo) error {
-	if p := provenanceOf(ri); p != nil {
+	if p := ProvenanceOf(ri); p != nil {
 		d.repos[ri.Path] = p
 	}
 	return nil

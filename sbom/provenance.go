@@ -22,9 +22,9 @@ type Provenance struct {
 	Branch string // checked-out branch
 }
 
-// provenanceOf returns the provenance of a repository event, nil when it
+// ProvenanceOf returns the provenance of a repository event, nil when it
 // says nothing.
-func provenanceOf(ri *ioc.RepoInfo) *Provenance {
+func ProvenanceOf(ri *ioc.RepoInfo) *Provenance {
 	if ri == nil || (ri.Remote == "" && ri.Head == "" && ri.Branch == "") {
 		return nil
 	}

@@ -125,7 +125,8 @@
 //
 // --sbom-dir writes one CycloneDX SBOM per lockfile in the same pass, with
 // the findings as vulnerabilities; the sbom command does only that (add
-// --no-vdr for plain SBOMs). --deterministic makes SBOMs reproducible.
+// --no-vdr for plain SBOMs), into --output-dir DIR, or, for one lockfile,
+// to --output FILE (- for standard output). --deterministic makes SBOMs reproducible.
 //
 // Fleet sweeps and scheduled audits: --repos-from FILE adds the
 // repositories listed in FILE (one path per line; - reads standard input)

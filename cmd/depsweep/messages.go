@@ -354,7 +354,7 @@ func errScan(err error) error {
 	return &exitError{code: 2, msg: "scan failed: " + err.Error()}
 }
 
-const errOutputDirMissing = "--output-dir is required"
+const errOutputDirMissing = "give one of --output-dir DIR (an SBOM per lockfile) and --output FILE (the SBOM of one lockfile; - for standard output)"
 
 func errJobs(cmd string, n int) error {
 	return usageErrorf(cmd, "--jobs must be 0 or more, not %d", n)
@@ -678,4 +678,12 @@ const (
 
 func errNoBuildInfo(name string) error {
 	return &exitError{code: 2, msg: fmt.Sprintf("%s carries no Go build information", name), hint: "build it with the go command (go build, go install); stripped or non-Go binaries have none"}
+}
+
+// Flag and message of sbom --output.
+const helpSBOMOutput = "write the SBOM of the one lockfile found to `FILE` (- for standard output) instead of --output-dir"
+
+func errOneSBOM(n int) error {
+	return &exitError{code: 2, msg: fmt.Sprintf("sbom --output writes one SBOM, and %d lockfiles were read", n),
+		hint: "name one lockfile (or a directory holding one), or write one SBOM per lockfile with --output-dir DIR"}
 }

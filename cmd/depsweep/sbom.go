@@ -7,6 +7,7 @@ import (
 
 	"github.com/depsweep/depsweep/ioc"
 	"github.com/depsweep/depsweep/ioc/report"
+	"github.com/depsweep/depsweep/lockfiles"
 	"github.com/depsweep/depsweep/sbom"
 )
 
@@ -23,6 +24,7 @@ func cmdSBOM(e *env, args []string) (int, error) {
 		sf    scanFlags
 		so    sbomOpts
 		dir   string
+		out   string
 		noVDR bool
 	)
 	ff.register(fs)
@@ -30,6 +32,7 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	lf.register(fs)
 	sf.register(fs)
 	fs.StringVar(&dir, "output-dir", "", helpOutputDir)
+	fs.StringVarP(&out, "output", "o", "", helpSBOMOutput)
 	fs.StringVar(&so.format, "format", "json", helpSBOMFormat)
 	fs.StringVar(&so.spec, "spec-version", "1.6", helpSpecVersion)
 	fs.BoolVar(&so.deterministic, "deterministic", false, helpDeterminist)
@@ -37,7 +40,7 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	if done, err := parseFlags(e, "sbom", fs, args, usageSBOM, usageSBOMTail); done {
 		return flagExit(err)
 	}
-	if dir == "" {
+	if (dir == "") == (out == "") {
 		return 2, usageErrorf("sbom", errOutputDirMissing)
 	}
 	opts, err := so.options()
@@ -55,25 +58,34 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	if len(roots) == 0 {
 		roots = []string{"."}
 	}
-	if err := checkRoots(roots); err != nil {
+	if err := checkScanRoots(roots, nil); err != nil {
 		return 2, err
 	}
 	rs, err := setupIndex(&ff, &pf, log)
 	if err != nil {
 		return 2, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return 2, errSBOM(err)
-	}
 	opts.Publishers, opts.PublisherSource = rs.publishers(), strings.Join(rs.sources, ", ")
-	dw, err := sbom.NewDirWriter(dir, opts)
-	if err != nil {
-		return 2, errSBOM(err)
+	var (
+		sink ioc.Handler
+		one  *oneSBOM
+	)
+	if out != "" {
+		one = &oneSBOM{}
+		sink = one
+	} else {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return 2, errSBOM(err)
+		}
+		dw, err := sbom.NewDirWriter(dir, opts)
+		if err != nil {
+			return 2, errSBOM(err)
+		}
+		sink = dw
 	}
 	b := rs.builder(time.Now().UTC(), roots)
-	var sink ioc.Handler = dw
 	if noVDR {
-		sink = noFindings{dw}
+		sink = noFindings{sink}
 	}
 	h := ioc.MultiHandler(b, &logHandler{log: log}, sink)
 	cfg := ioc.ScanConfig{
@@ -86,6 +98,27 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	}
 	if err := ioc.Flush(h); err != nil {
 		return 2, errSBOM(err)
+	}
+	if one != nil {
+		if one.n != 1 || one.inv == nil {
+			return 2, errOneSBOM(one.n)
+		}
+		opts.Provenance = one.prov
+		bom, err := sbom.New(one.inv, one.findings, opts)
+		if err != nil {
+			return 2, errSBOM(err)
+		}
+		o, err := openOutput(e, out)
+		if err != nil {
+			return 2, errOutput(err)
+		}
+		defer o.abort()
+		if err := sbom.Write(o.w, bom, opts); err != nil {
+			return 2, errOutput(err)
+		}
+		if err := o.commit(); err != nil {
+			return 2, errOutput(err)
+		}
 	}
 	rep := b.Finish(time.Now().UTC(), interrupted, report.ScanCoverage(stats, rs.usedSources()))
 	log.Info().Str("dir", dir).Int("lockfiles", rep.Summary.Lockfiles).Int("findings", rep.Summary.Findings).
@@ -112,6 +145,37 @@ func (n noFindings) Flush() error { return ioc.Flush(n.h) }
 func (n noFindings) Repo(ri *ioc.RepoInfo) error {
 	if rh, ok := n.h.(ioc.RepoHandler); ok {
 		return rh.Repo(ri)
+	}
+	return nil
+}
+
+// A oneSBOM collects the one lockfile 'sbom --output' describes: its
+// inventory, its findings and its repository's provenance.
+type oneSBOM struct {
+	n        int // lockfiles seen
+	inv      *lockfiles.Inventory
+	findings []ioc.Finding
+	prov     *sbom.Provenance
+}
+
+func (o *oneSBOM) Repo(ri *ioc.RepoInfo) error {
+	o.prov = sbom.ProvenanceOf(ri)
+	return nil
+}
+
+func (o *oneSBOM) Lockfile(lf *ioc.LockfileResult) error {
+	if lf.IsInput() && !lockfiles.IsMCPConfig(lf.Path) {
+		o.n++
+		if o.n == 1 && lf.Err == nil {
+			o.inv = lf.Inventory
+		}
+	}
+	return nil
+}
+
+func (o *oneSBOM) Finding(f *ioc.Finding) error {
+	if o.n == 1 {
+		o.findings = append(o.findings, *f)
 	}
 	return nil
 }
