@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/depsweep/depsweep/lockfiles"
 )
 
 // A semver is a parsed npm version: major.minor.patch, an optional
@@ -32,14 +34,14 @@ func parseSemver(s string) (semver, error) {
 	var v semver
 	if i := strings.IndexByte(s, '+'); i >= 0 {
 		v.build = s[i+1:]
-		if !validIdents(v.build, false) {
+		if !lockfiles.SemverIdents(v.build, false) {
 			return semver{}, errBadVersion
 		}
 		s = s[:i]
 	}
 	if i := strings.IndexByte(s, '-'); i >= 0 {
 		pre := s[i+1:]
-		if !validIdents(pre, true) {
+		if !lockfiles.SemverIdents(pre, true) {
 			return semver{}, errBadVersion
 		}
 		v.pre = strings.Split(pre, ".")
@@ -77,35 +79,6 @@ func parseNum(s string) (uint64, bool) {
 	}
 	n, err := strconv.ParseUint(s, 10, 64)
 	return n, err == nil
-}
-
-// validIdents reports whether s is a dot-separated list of non-empty
-// [0-9A-Za-z-] identifiers; for prereleases, numeric identifiers must not
-// have leading zeros.
-func validIdents(s string, pre bool) bool {
-	if s == "" {
-		return false
-	}
-	for id := range strings.SplitSeq(s, ".") {
-		if id == "" {
-			return false
-		}
-		numeric := true
-		for i := 0; i < len(id); i++ {
-			c := id[i]
-			switch {
-			case c >= '0' && c <= '9':
-			case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '-':
-				numeric = false
-			default:
-				return false
-			}
-		}
-		if pre && numeric && len(id) > 1 && id[0] == '0' {
-			return false
-		}
-	}
-	return true
 }
 
 // compare orders a and b by semver precedence: -1, 0 or +1. Build metadata

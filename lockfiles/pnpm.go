@@ -481,11 +481,11 @@ func pnpmV5NameVersion(key string) (name, version string) {
 func isSemver(v string) bool {
 	v = strings.TrimLeft(v, "v=")
 	core, build, hasBuild := strings.Cut(v, "+")
-	if hasBuild && !semverIdents(build, false) {
+	if hasBuild && !SemverIdents(build, false) {
 		return false
 	}
 	core, pre, hasPre := strings.Cut(core, "-")
-	if hasPre && !semverIdents(pre, true) {
+	if hasPre && !SemverIdents(pre, true) {
 		return false
 	}
 	for i := 0; i < 3; i++ {
@@ -502,10 +502,14 @@ func isSemver(v string) bool {
 	return true
 }
 
-// semverIdents checks dot-separated prerelease or build identifiers.
-func semverIdents(s string, pre bool) bool {
-	for {
-		id, rest, more := strings.Cut(s, ".")
+// SemverIdents reports whether s is a dot-separated list of non-empty
+// [0-9A-Za-z-] identifiers, as a semantic version's prerelease (pre) or
+// build part holds; prerelease numeric identifiers have no leading zeros.
+func SemverIdents(s string, pre bool) bool {
+	if s == "" {
+		return false
+	}
+	for id := range strings.SplitSeq(s, ".") {
 		if id == "" {
 			return false
 		}
@@ -523,11 +527,8 @@ func semverIdents(s string, pre bool) bool {
 		if pre && numeric && len(id) > 1 && id[0] == '0' {
 			return false
 		}
-		if !more {
-			return true
-		}
-		s = rest
 	}
+	return true
 }
 
 // patchSuffix returns the patch hash in a dependency path, "" when none.
