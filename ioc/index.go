@@ -546,16 +546,7 @@ func (x *Index) MatchInventory(repo string, inv *lockfiles.Inventory, pubs Publi
 		return nil, stats
 	}
 	if pubs != nil && len(x.publishers) > 0 {
-		names := make([]string, 0, len(inv.Packages))
-		seen := make(map[string]bool, len(inv.Packages))
-		for i := range inv.Packages {
-			p := &inv.Packages[i]
-			if fromRegistry(p) && !seen[p.Name] {
-				seen[p.Name] = true
-				names = append(names, p.Name)
-			}
-		}
-		pubs.Prefetch(names)
+		pubs.Prefetch(inv.Packages)
 	}
 	var out []Finding
 	var hits []hit

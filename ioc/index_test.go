@@ -48,7 +48,7 @@ func (f fakePublishers) Publisher(name, version string) (string, string, bool) {
 	return a, "publisher data", ok
 }
 
-func (fakePublishers) Prefetch([]string) {}
+func (fakePublishers) Prefetch([]lockfiles.Package) {}
 
 // short describes a finding for comparisons: "name@version kind sev".
 func short(f Finding) string {

@@ -261,4 +261,4 @@ func (m manifestPublisher) Publisher(string, string) (string, string, bool) {
 	return string(m), "installed package.json", true
 }
 
-func (manifestPublisher) Prefetch([]string) {}
+func (manifestPublisher) Prefetch([]lockfiles.Package) {}

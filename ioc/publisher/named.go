@@ -1,5 +1,7 @@
 package publisher
 
+import "github.com/depsweep/depsweep/lockfiles"
+
 // A Lookup answers who published name@version, and nothing else: the
 // publisher data a machine's package caches hold (lockfiles/host), say.
 type Lookup interface {
@@ -25,4 +27,4 @@ func (n named) Publisher(name, version string) (string, string, bool) {
 	return a, n.from, ok
 }
 
-func (named) Prefetch([]string) {}
+func (named) Prefetch([]lockfiles.Package) {}

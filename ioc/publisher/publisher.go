@@ -34,10 +34,10 @@ type Source interface {
 	// metadata", "installed package.json", "registry registry.npmjs.org");
 	// ok is false when the source does not know (which is never "clean").
 	Publisher(name, version string) (account, from string, ok bool)
-	// Prefetch is told the names about to be asked for, so that a source
+	// Prefetch is told the packages about to be asked for, so that a source
 	// that fetches them (the online registry) can do so concurrently.
-	// Other sources do nothing.
-	Prefetch(names []string)
+	// Other sources do nothing, and allocate nothing.
+	Prefetch(pkgs []lockfiles.Package)
 }
 
 // maxPackument caps the size of one packument file read from disk, in bytes.
@@ -79,7 +79,7 @@ func (m publisherMap) Publisher(name, version string) (string, string, bool) {
 }
 
 // Prefetch implements [Source]: everything is in memory already.
-func (m publisherMap) Prefetch([]string) {}
+func (m publisherMap) Prefetch([]lockfiles.Package) {}
 
 // add records the publishers of one packument; fallback names it when the
 // document has no name.
@@ -200,11 +200,26 @@ func (c chain) Publisher(name, version string) (string, string, bool) {
 	return "", "", false
 }
 
-// Prefetch implements [Source]: it passes the names on to every source.
-func (c chain) Prefetch(names []string) {
+// Prefetch implements [Source]: it passes the packages on to every source.
+func (c chain) Prefetch(pkgs []lockfiles.Package) {
 	for _, p := range c {
-		p.Prefetch(names)
+		p.Prefetch(pkgs)
 	}
+}
+
+// prefetchNames returns the names of pkgs that a registry may know, once
+// each, in order.
+func prefetchNames(pkgs []lockfiles.Package) []string {
+	names := make([]string, 0, len(pkgs))
+	seen := make(map[string]bool, len(pkgs))
+	for i := range pkgs {
+		p := &pkgs[i]
+		if (p.Source.FromRegistry() || p.Source == lockfiles.SourceTarball) && !seen[p.Name] {
+			seen[p.Name] = true
+			names = append(names, p.Name)
+		}
+	}
+	return names
 }
 
 // Installed returns a source that reads _npmUser from the
@@ -230,7 +245,7 @@ type installedPublishers struct {
 }
 
 // Prefetch implements [Source]: manifests are read when asked for.
-func (ip *installedPublishers) Prefetch([]string) {}
+func (ip *installedPublishers) Prefetch([]lockfiles.Package) {}
 
 // Publisher implements [Source].
 func (ip *installedPublishers) Publisher(name, version string) (string, string, bool) {

@@ -205,9 +205,13 @@ func (r *Registry) entry(name string) *regEntry {
 	return e
 }
 
-// Prefetch loads names concurrently (up to the concurrency cap), so that
-// the lookups that follow are answered from memory.
-func (r *Registry) Prefetch(names []string) {
+// Prefetch implements [Source]: it loads the packages' names
+// ([Registry.PrefetchNames]).
+func (r *Registry) Prefetch(pkgs []lockfiles.Package) { r.PrefetchNames(prefetchNames(pkgs)) }
+
+// PrefetchNames loads names concurrently (up to the concurrency cap), so
+// that the lookups that follow are answered from memory.
+func (r *Registry) PrefetchNames(names []string) {
 	work := make(chan string)
 	var wg sync.WaitGroup
 	for range cap(r.sem) {
@@ -642,8 +646,12 @@ func (np *npmrcPublishers) Publisher(name, version string) (string, string, bool
 	return a, from, ok
 }
 
-// Prefetch implements [Source]: it loads names from their registries.
-func (np *npmrcPublishers) Prefetch(names []string) {
+// Prefetch implements [Source]: it loads the packages' names from their
+// registries.
+func (np *npmrcPublishers) Prefetch(pkgs []lockfiles.Package) { np.PrefetchNames(prefetchNames(pkgs)) }
+
+// PrefetchNames loads names from their registries.
+func (np *npmrcPublishers) PrefetchNames(names []string) {
 	groups := map[*Registry][]string{}
 	var order []*Registry
 	for _, n := range names {
@@ -657,7 +665,7 @@ func (np *npmrcPublishers) Prefetch(names []string) {
 		groups[r] = append(groups[r], n)
 	}
 	for _, r := range order {
-		r.Prefetch(groups[r])
+		r.PrefetchNames(groups[r])
 	}
 }
 

@@ -409,8 +409,8 @@ func TestRegistryPoolSharedCap(t *testing.T) {
 	project := pool.Publishers(os.DirFS(writeNpmrc(t, "registry="+b.URL)), "p")
 	names := []string{"postmark-mcp", "mail-toolkit", "mcp-mail-relay", "@acme/postmark-mcp", "w", "x", "y", "z"}
 	var wg sync.WaitGroup
-	wg.Go(func() { project.Prefetch(names) })
-	wg.Go(func() { pool.Default().Prefetch(names) })
+	wg.Go(func() { project.(*npmrcPublishers).PrefetchNames(names) })
+	wg.Go(func() { pool.Default().PrefetchNames(names) })
 	wg.Wait()
 	if got := rr.maxSeen.Load(); got > 2 {
 		t.Errorf("max requests in flight over two registries = %d, want <= 2", got)
@@ -472,7 +472,7 @@ func TestRegistryPoolGivesUp(t *testing.T) {
 	}
 	project := pool.Publishers(os.DirFS(writeNpmrc(t, "@acme:registry="+gone.URL)), "p")
 	names := []string{"@acme/a", "@acme/b", "@acme/c", "@acme/d", "@acme/e", "@acme/postmark-mcp", "postmark-mcp"}
-	project.Prefetch(names)
+	project.(*npmrcPublishers).PrefetchNames(names)
 	for _, n := range names[:len(names)-1] {
 		if a, _, ok := project.Publisher(n, "1.0.16"); ok {
 			t.Errorf("Publisher(%q) via an unreachable registry = %q, true", n, a)
