@@ -437,6 +437,27 @@ func (p *pnpmParser) splitKey(key string) (base, name, version string) {
 	return k, "", ""
 }
 
+// keyBase is [pnpmParser.splitKey]'s base alone: the key that byKey
+// holds. Dependency references are resolved with it, without reading name
+// and version (which would make the probe strings escape to the heap).
+func (p *pnpmParser) keyBase(key string) string {
+	if p.v5 {
+		j := strings.LastIndexByte(key, '/')
+		if j < 0 {
+			return key
+		}
+		if u := strings.IndexByte(key[j+1:], '_'); u >= 0 {
+			return key[:j+1+u]
+		}
+		return key
+	}
+	k := strings.TrimPrefix(key, "/")
+	if i := strings.IndexByte(k, '('); i > 0 {
+		k = k[:i]
+	}
+	return k
+}
+
 // pnpmV5NameVersion reads a pnpm 5.x dependency path as pnpm's own
 // dependency-path parser does: "/name/1.2.3", "/@scope/name/1.2.3", or the
 // same after a registry host instead of the leading slash
@@ -693,19 +714,19 @@ func (p *pnpmParser) resolveRef(name, ref string) int {
 		if ref[0] != '/' && !strings.ContainsAny(ref, "/:") {
 			cand = "/" + name + "/" + ref
 		}
-		base, _, _ := p.splitKey(cand)
+		base := p.keyBase(cand)
 		if i, ok := p.byKey[base]; ok {
 			return i
 		}
 		return -1
 	}
 	if ref[0] != '/' {
-		base, _, _ := p.splitKey(name + "@" + ref)
+		base := p.keyBase(name + "@" + ref)
 		if i, ok := p.byKey[base]; ok {
 			return i
 		}
 	}
-	base, _, _ := p.splitKey(ref)
+	base := p.keyBase(ref)
 	if i, ok := p.byKey[base]; ok {
 		return i
 	}
