@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
-	"slices"
 	"strings"
 	"time"
 )
@@ -71,14 +70,14 @@ func eximID(b []byte) bool {
 }
 
 type eximMsg struct {
-	first, last int
-	date        time.Time
-	from        string
-	account     string
-	msgid       string
-	subject     string
-	rcpts       []Recipient
-	status      string
+	lineSpan
+	date    time.Time
+	from    string
+	account string
+	msgid   string
+	subject string
+	rcpts   []Recipient
+	status  string
 }
 
 // readExim reads an Exim main log: the "<=" arrival line gives the
@@ -96,25 +95,7 @@ func readExim(br *bufio.Reader, server string, fn func(*Message) error) ([]Probl
 			Recipients: m.rcpts, Date: m.date, Status: m.status,
 		})
 	}
-	flush := func(before int) error {
-		type kv struct {
-			id string
-			m  *eximMsg
-		}
-		var old []kv
-		for id, m := range open {
-			if m.last < before {
-				old = append(old, kv{id, m})
-			}
-		}
-		slices.SortFunc(old, func(a, b kv) int { return a.m.first - b.m.first })
-		for _, e := range old {
-			if err := emit(e.id, e.m); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	flush := func(before int) error { return flushIdle(open, before, emit) }
 	for {
 		l, ok, err := lr.next()
 		if !ok {
@@ -142,7 +123,7 @@ func readExim(br *bufio.Reader, server string, fn func(*Message) error) ([]Probl
 		id, body := rest[:sp], rest[sp+1:]
 		m := open[string(id)]
 		if m == nil {
-			m = &eximMsg{first: lr.line, date: t}
+			m = &eximMsg{lineSpan: lineSpan{first: lr.line}, date: t}
 			open[string(id)] = m
 		}
 		m.last = lr.line

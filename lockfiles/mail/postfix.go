@@ -20,15 +20,43 @@ func postfixLine(rest []byte) bool {
 
 // A pfMsg is a Postfix queue entry being joined from its log lines.
 type pfMsg struct {
-	first, last int // lines
-	date        time.Time
-	host        string
-	from        string
-	account     string
-	msgid       string
-	subject     string
-	rcpts       []Recipient
-	status      string
+	lineSpan
+	date    time.Time
+	host    string
+	from    string
+	account string
+	msgid   string
+	subject string
+	rcpts   []Recipient
+	status  string
+}
+
+// A lineSpan is the first and last line of a log entry that MTA log
+// lines build up by message or queue id.
+type lineSpan struct{ first, last int }
+
+func (s *lineSpan) span() *lineSpan { return s }
+
+// flushIdle passes to emit, in the order they began, the open entries
+// whose last line is before line before (emit removes them from open).
+func flushIdle[M interface{ span() *lineSpan }](open map[string]M, before int, emit func(string, M) error) error {
+	type kv struct {
+		id string
+		m  M
+	}
+	var idle []kv
+	for id, m := range open {
+		if m.span().last < before {
+			idle = append(idle, kv{id, m})
+		}
+	}
+	slices.SortFunc(idle, func(a, b kv) int { return a.m.span().first - b.m.span().first })
+	for _, e := range idle {
+		if err := emit(e.id, e.m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // postfixWindow is how many lines a queue entry may stay open without a
@@ -54,25 +82,7 @@ func readPostfix(br *bufio.Reader, yr yearInfo, fn func(*Message) error) ([]Prob
 		}
 		return fn(msg)
 	}
-	flush := func(before int) error {
-		type kv struct {
-			id string
-			m  *pfMsg
-		}
-		var old []kv
-		for id, m := range open {
-			if m.last < before {
-				old = append(old, kv{id, m})
-			}
-		}
-		slices.SortFunc(old, func(a, b kv) int { return a.m.first - b.m.first })
-		for _, e := range old {
-			if err := emit(e.id, e.m); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	flush := func(before int) error { return flushIdle(open, before, emit) }
 	for {
 		l, ok, err := lr.next()
 		if !ok {
@@ -121,7 +131,7 @@ func readPostfix(br *bufio.Reader, yr yearInfo, fn func(*Message) error) ([]Prob
 		if m == nil {
 			// Any line opens an entry: the to= lines of an entry begun
 			// before the file starts still count.
-			m = &pfMsg{first: lr.line, date: t, host: string(host)}
+			m = &pfMsg{lineSpan: lineSpan{first: lr.line}, date: t, host: string(host)}
 			open[string(qid)] = m
 		}
 		m.last = lr.line
