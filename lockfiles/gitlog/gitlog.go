@@ -326,17 +326,9 @@ func (r *Repo) Log(ctx context.Context, ref Ref, opts WalkOptions) (*Log, error)
 			return nil, err
 		}
 		if base := cs[oldest].Parent; base != "" {
-			bs, err := r.Commits(ctx, []string{base})
-			if err != nil {
+			if err := r.startAt(ctx, lg, base, "merge"); err != nil {
 				return nil, err
 			}
-			start := bs[base]
-			lg.Start, lg.Cut = &start, "merge"
-			files, err := r.Tree(ctx, base)
-			if err != nil {
-				return nil, err
-			}
-			lg.Steps = append(lg.Steps, Step{Commit: start, Files: files})
 			rangeArg = base + ".." + ref.Hash
 		}
 	} else if !opts.Since.IsZero() {
@@ -346,17 +338,9 @@ func (r *Repo) Log(ctx context.Context, ref Ref, opts WalkOptions) (*Log, error)
 			return nil, err
 		}
 		if base := strings.TrimSpace(string(out)); base != "" {
-			cs, err := r.Commits(ctx, []string{base})
-			if err != nil {
+			if err := r.startAt(ctx, lg, base, "since"); err != nil {
 				return nil, err
 			}
-			start := cs[base]
-			lg.Start, lg.Cut = &start, "since"
-			files, err := r.Tree(ctx, base)
-			if err != nil {
-				return nil, err
-			}
-			lg.Steps = append(lg.Steps, Step{Commit: start, Files: files})
 			rangeArg = base + ".." + ref.Hash
 		}
 	}
@@ -720,4 +704,21 @@ func (r *Repo) Manifests(ctx context.Context, commit, dir string) ([]File, error
 	})
 	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	return files, err
+}
+
+// startAt makes commit base the start of lg, a walk cut at it for reason
+// cut ("merge", "since"): base's lockfiles are the walk's first step.
+func (r *Repo) startAt(ctx context.Context, lg *Log, base, cut string) error {
+	cs, err := r.Commits(ctx, []string{base})
+	if err != nil {
+		return err
+	}
+	start := cs[base]
+	files, err := r.Tree(ctx, base)
+	if err != nil {
+		return err
+	}
+	lg.Start, lg.Cut = &start, cut
+	lg.Steps = append(lg.Steps, Step{Commit: start, Files: files})
+	return nil
 }
