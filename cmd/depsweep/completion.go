@@ -72,7 +72,7 @@ func writeBashCompletion(w io.Writer, cmds []commandHelp) {
 		}
 		fmt.Fprintf(w, "\t%s) opts=%q ;;\n", pat, strings.Join(longFlags(c.fs), " "))
 	}
-	fmt.Fprintf(w, "\t'feed '*) [[ $COMP_CWORD -eq 2 ]] && { COMPREPLY=($(compgen -W 'show update validate' -- \"$cur\")); return; } ;;\n")
+	fmt.Fprintf(w, "\t'feed '*) [[ $COMP_CWORD -eq 2 ]] && { COMPREPLY=($(compgen -W '%s' -- \"$cur\")); return; } ;;\n", strings.Join(feedCommandNames(), " "))
 	fmt.Fprintf(w, "\t'completion '*) COMPREPLY=($(compgen -W 'bash zsh fish' -- \"$cur\")); return ;;\n")
 	fmt.Fprintf(w, "\tesac\n")
 	fmt.Fprintf(w, "\tif [[ $cur == -* ]]; then\n\t\tCOMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n\telse\n\t\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n\tfi\n}\n")
@@ -105,7 +105,7 @@ func writeZshCompletion(w io.Writer, cmds []commandHelp) {
 		})
 		fmt.Fprintf(w, "\t\t\t'*:file:_files' ;;\n")
 	}
-	fmt.Fprintf(w, "\t'feed '*) _values 'feed command' show update validate ;;\n")
+	fmt.Fprintf(w, "\t'feed '*) _values 'feed command' %s ;;\n", strings.Join(feedCommandNames(), " "))
 	fmt.Fprintf(w, "\t'completion '*) _values 'shell' bash zsh fish ;;\n")
 	fmt.Fprintf(w, "\tesac\n}\ncompdef _depsweep depsweep 2>/dev/null || true\n")
 }
@@ -119,7 +119,7 @@ func writeFishCompletion(w io.Writer, cmds []commandHelp) {
 	fmt.Fprintf(w, "# fish completion for depsweep; save as ~/.config/fish/completions/depsweep.fish\n")
 	fmt.Fprintf(w, "complete -c depsweep -f\n")
 	fmt.Fprintf(w, "complete -c depsweep -n __fish_use_subcommand -a %s\n", fishQuote(strings.Join(commandNames(), " ")))
-	fmt.Fprintf(w, "complete -c depsweep -n '__fish_seen_subcommand_from feed' -a 'show update validate'\n")
+	fmt.Fprintf(w, "complete -c depsweep -n '__fish_seen_subcommand_from feed' -a '%s'\n", strings.Join(feedCommandNames(), " "))
 	fmt.Fprintf(w, "complete -c depsweep -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'\n")
 	for _, c := range cmds {
 		cond := "__fish_seen_subcommand_from " + c.path[len(c.path)-1]

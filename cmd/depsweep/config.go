@@ -235,11 +235,23 @@ func unwrapFlagErr(err error) error {
 	return err
 }
 
-// commandPaths are every command that has flags, as typed after
-// "depsweep"; allFlagNames builds their flag sets to learn the flags.
-var commandPaths = [][]string{
-	{"scan"}, {"sbom"}, {"history"}, {"convert"}, {"merge"}, {"version"},
-	{"feed", "show"}, {"feed", "validate"}, {"feed", "export"}, {"feed", "update"}, {"mail"},
+// commandPaths returns every command that has flags, as typed after
+// "depsweep": the command table's, with feed's subcommands in place of
+// feed; allFlagNames builds their flag sets to learn the flags.
+func commandPaths() [][]string {
+	var out [][]string
+	for _, c := range commands {
+		switch c.name {
+		case "help", "completion":
+		case "feed":
+			for _, sub := range feedCommandNames() {
+				out = append(out, []string{"feed", sub})
+			}
+		default:
+			out = append(out, []string{c.name})
+		}
+	}
+	return out
 }
 
 // allFlagNames returns the long names of every command's flags: the keys
@@ -259,7 +271,7 @@ type commandHelp struct {
 	head, tail string
 }
 
-// commandFlagSets builds the flag set of every command in commandPaths by
+// commandFlagSets builds the flag set of every command of commandPaths by
 // running it with --help into nothing: the flags and help a command shows
 // are the ones completion, the manual and the config file know.
 func commandFlagSets() []commandHelp {
@@ -270,7 +282,7 @@ func commandFlagSets() []commandHelp {
 	}
 	defer func() { collecting = nil }()
 	quiet := &env{stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }}
-	for _, p := range commandPaths {
+	for _, p := range commandPaths() {
 		cur = p
 		dispatch(quiet, append(slices.Clone(p), "--help"))
 	}

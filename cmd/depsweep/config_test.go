@@ -82,7 +82,7 @@ func TestConfigKnowsEveryFlag(t *testing.T) {
 			continue
 		}
 		if !strings.Contains(b.String(), "\""+c+" \"*)") {
-			t.Errorf("command %s has no flags in the completion script: add it to commandPaths", c)
+			t.Errorf("command %s has no flags in the completion script: add it to the command table", c)
 		}
 	}
 }

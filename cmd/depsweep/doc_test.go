@@ -87,10 +87,9 @@ func TestDocCoversCommands(t *testing.T) {
 			continue // help prints usageMain or the man page: no flags of its own
 		}
 		if c.name == "feed" {
-			check("feed", "show")
-			check("feed", "validate")
-			check("feed", "export")
-			check("feed", "update")
+			for _, sub := range feedCommandNames() {
+				check("feed", sub)
+			}
 			continue
 		}
 		check(c.name)

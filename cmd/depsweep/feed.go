@@ -12,19 +12,39 @@ import (
 )
 
 // cmdFeed is 'depsweep feed validate|show|update'.
+// feedCommands are feed's subcommands, in the order usage lists them; the
+// completion scripts, the manual and the config file's keys follow them.
+var feedCommands []struct {
+	name string
+	run  func(*env, []string) (int, error)
+}
+
+func init() {
+	feedCommands = []struct {
+		name string
+		run  func(*env, []string) (int, error)
+	}{{"validate", feedValidate}, {"show", feedShow}, {"export", feedExport}, {"update", feedUpdate}}
+}
+
+// feedCommandNames are the names of [feedCommands].
+func feedCommandNames() []string {
+	var out []string
+	for _, c := range feedCommands {
+		out = append(out, c.name)
+	}
+	return out
+}
+
 func cmdFeed(e *env, args []string) (int, error) {
 	if len(args) == 0 {
 		return 2, errFeedArgs()
 	}
+	for _, c := range feedCommands {
+		if args[0] == c.name {
+			return c.run(e, args[1:])
+		}
+	}
 	switch args[0] {
-	case "validate":
-		return feedValidate(e, args[1:])
-	case "show":
-		return feedShow(e, args[1:])
-	case "export":
-		return feedExport(e, args[1:])
-	case "update":
-		return feedUpdate(e, args[1:])
 	case "-h", "--help", "help":
 		fs := newFlags("feed")
 		var ff feedFlags
