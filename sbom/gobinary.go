@@ -3,7 +3,6 @@ package sbom
 import (
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -25,27 +24,13 @@ const (
 func GoPURL(path, version string) string {
 	segs := strings.Split(path, "/")
 	for i, s := range segs {
-		segs[i] = purlEscape(s)
+		segs[i] = escape(s)
 	}
 	p := "pkg:golang/" + strings.Join(segs, "/")
 	if version != "" {
-		p += "@" + purlEscape(version)
+		p += "@" + escape(version)
 	}
 	return p
-}
-
-// purlEscape percent-encodes what a purl segment may not hold as is.
-func purlEscape(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(".-_~", c) >= 0 {
-			b.WriteByte(c)
-			continue
-		}
-		fmt.Fprintf(&b, "%%%02X", c)
-	}
-	return b.String()
 }
 
 // goSumHash turns a go.sum "h1:BASE64" into a SHA-256 hash; false when
