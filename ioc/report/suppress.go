@@ -119,10 +119,15 @@ func IgnoreRules(n *yaml.Node, name string) ([]IgnoreRule, error) {
 				r.Advisory = val
 			case "package":
 				r.Package = val
-			case "repo":
-				r.Repo = val
-			case "path":
-				r.Path = val
+			case "repo", "path":
+				if _, err := path.Match(strings.TrimSuffix(val, "/**"), ""); err != nil {
+					return nil, fmt.Errorf("%s:%d: bad glob %q", name, v.Line, val)
+				}
+				if k.Value == "repo" {
+					r.Repo = val
+				} else {
+					r.Path = val
+				}
 			case "reason":
 				r.Reason = val
 			case "until":
@@ -133,11 +138,6 @@ func IgnoreRules(n *yaml.Node, name string) ([]IgnoreRule, error) {
 				r.Until = &t
 			default:
 				return nil, fmt.Errorf("%s:%d: unknown key %q (want one of %s)", name, k.Line, k.Value, strings.Join(ignoreKeys, ", "))
-			}
-			for _, g := range []string{r.Repo, r.Path} {
-				if _, err := path.Match(strings.TrimSuffix(g, "/**"), ""); err != nil {
-					return nil, fmt.Errorf("%s:%d: bad glob %q", name, v.Line, g)
-				}
 			}
 		}
 		if r.Reason == "" {
