@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -138,34 +136,14 @@ func (s *scanner) cacache(cache string) {
 }
 
 // readRegular reads the regular file full, whose directory entry has type
-// typ: not a symlink or other special file (lockfiles.ErrNotRegular), not
-// over maxFile bytes. The type comes from the directory listing, so a
-// bucket costs an open, an fstat and a read.
+// typ: a symlink or other special file is refused before it is opened
+// (lockfiles.ErrNotRegular), the rest as [lockfiles.ReadRegular] reads a
+// file of a scanned tree (never blocking, at most maxFile bytes).
 func readRegular(full string, typ fs.FileMode) ([]byte, error) {
 	if !typ.IsRegular() {
 		return nil, lockfiles.ErrNotRegular
 	}
-	f, err := os.Open(full)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() { // replaced since listed
-		return nil, lockfiles.ErrNotRegular
-	}
-	if st.Size() > maxFile {
-		return nil, fmt.Errorf("%d bytes, over the %d byte limit", st.Size(), maxFile)
-	}
-	buf := make([]byte, st.Size())
-	n, err := io.ReadFull(f, buf)
-	if err == io.ErrUnexpectedEOF { // shrunk since the fstat: what is there
-		err = nil
-	}
-	return buf[:n], err
+	return lockfiles.ReadRegular(full, maxFile, false)
 }
 
 const (
