@@ -33,6 +33,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/depsweep/depsweep/lockfiles"
 )
 
 // Format names a kind of mail evidence.
@@ -353,9 +355,11 @@ var (
 	errNotRegular = errors.New("not a regular file or directory")
 )
 
-// openFile opens a file, through gzip when it is compressed.
+// openFile opens a file, through gzip when it is compressed. It opens as
+// every file of a scanned tree is opened ([lockfiles.OpenRegular]): a file
+// replaced by a FIFO since it was listed is refused, never waited on.
 func openFile(path string) (io.ReadCloser, error) {
-	f, err := os.Open(path)
+	f, _, err := lockfiles.OpenRegular(path, true, false)
 	if err != nil {
 		return nil, unwrapPath(err)
 	}
