@@ -1,8 +1,6 @@
 package ioc
 
 import (
-	"io/fs"
-
 	"github.com/depsweep/depsweep/lockfiles"
 	"github.com/depsweep/depsweep/lockfiles/bom"
 )
@@ -22,13 +20,14 @@ import (
 // lockfiles: lockfiles/bom imports lockfiles, so lockfiles cannot call it,
 // and a registration hook would make which formats a scan reads depend on
 // which packages happen to be linked in.
-func parseInput(path string, data []byte, project fs.FS, fileRoot bool, forced lockfiles.FileType) (inv *lockfiles.Inventory, isBOM bool, err error) {
+func parseInput(in lockfiles.Input, fileRoot bool, forced lockfiles.FileType) (inv *lockfiles.Inventory, isBOM bool, err error) {
+	path, data := in.Path, in.Data
 	if !fileRoot && lockfiles.IsMCPConfig(path) {
 		inv, err = lockfiles.ParseMCP(path, data)
 		return inv, false, err
 	}
 	if !fileRoot || forced == "" && lockfiles.IsLockfile(path) {
-		inv, err = lockfiles.Parse(lockfiles.Input{Path: path, Data: data, Project: project})
+		inv, err = lockfiles.Parse(in)
 		return inv, false, err
 	}
 	t := forced
@@ -41,6 +40,6 @@ func parseInput(path string, data []byte, project fs.FS, fileRoot bool, forced l
 		inv, err = bom.Read(path, data)
 		return inv, true, err
 	}
-	inv, err = lockfiles.ParseAs(t, lockfiles.Input{Path: path, Data: data, Project: project})
+	inv, err = lockfiles.ParseAs(t, in)
 	return inv, false, err
 }

@@ -205,10 +205,13 @@ func SpecKindOf(spec string) SpecKind {
 	return SpecRegistry
 }
 
+// pnpmWorkspaceFile is where pnpm lists a workspace's packages.
+const pnpmWorkspaceFile = "pnpm-workspace.yaml"
+
 // pnpmWorkspaceGlobs reads the "packages" globs of pnpm-workspace.yaml in
 // project; nil when there is none or it cannot be read.
 func pnpmWorkspaceGlobs(project fs.FS) []string {
-	b, err := fs.ReadFile(project, "pnpm-workspace.yaml")
+	b, err := fs.ReadFile(project, pnpmWorkspaceFile)
 	if err != nil || len(b) > maxManifest {
 		return nil
 	}
@@ -234,24 +237,27 @@ func inWorkspace(ws []wsScope, rel string) bool {
 	return false
 }
 
-// workspaceScope returns the workspace members of the project in rel, if
-// its package.json (or pnpm-workspace.yaml) declares workspaces.
-func (w *findWalker) workspaceScope(rel string, _ bool) (wsScope, bool) {
-	dir := filepath.Join(w.root, filepath.FromSlash(rel))
-	fsys := os.DirFS(dir)
+// workspaceScope reads the package.json in rel and returns it with the
+// workspace members it declares (with pnpm-workspace.yaml's packages when
+// hasPnpmWS says the directory holds one); nil, nil when it cannot be read.
+func (w *findWalker) workspaceScope(rel string, hasPnpmWS bool) (wsScope, *Manifest) {
+	fsys := DirFS(filepath.Join(w.root, filepath.FromSlash(rel)))
 	m, err := ReadManifest(fsys, ".")
 	if err != nil {
-		return nil, false
+		return nil, nil
 	}
-	m.Workspaces = append(m.Workspaces, pnpmWorkspaceGlobs(fsys)...)
-	if len(m.Workspaces) == 0 {
-		return nil, false
+	globs := m.Workspaces
+	if hasPnpmWS {
+		globs = append(globs[:len(globs):len(globs)], pnpmWorkspaceGlobs(fsys)...)
+	}
+	if len(globs) == 0 {
+		return nil, m
 	}
 	s := wsScope{}
-	for _, d := range WorkspaceDirs(fsys, m) {
+	for _, d := range WorkspaceDirs(fsys, &Manifest{Workspaces: globs}) {
 		s[joinRel(rel, d)] = true
 	}
-	return s, len(s) > 0
+	return s, m
 }
 
 // hasHidden reports whether rel/node_modules/.package-lock.json is a regular file.

@@ -30,6 +30,11 @@ type Found struct {
 	// neither a lockfile nor a package.json beside it (see
 	// [FindOptions.NodeModules]); Project is its parent.
 	NodeModules bool
+	// PackageJSON is the package.json of Project as discovery read it (with
+	// [FindOptions.Manifests] or [FindOptions.NodeModules], to learn its
+	// workspaces), nil when it did not read or could not parse it. Parsers
+	// take it ([Input.Manifest]) rather than reading the file again.
+	PackageJSON *Manifest
 }
 
 // FindOptions tune discovery.
@@ -144,13 +149,15 @@ func (w *findWalker) walk(rel, repo string, unit bool, ws []wsScope) bool {
 		}
 		return w.fail(rel, err)
 	}
-	hasLock, shrinkwrap, hasManifest, hasNM := false, false, false, false
+	hasLock, shrinkwrap, hasManifest, hasNM, hasPnpmWS := false, false, false, false, false
 	for _, e := range entries {
 		switch e.Name() {
 		case ".git":
 			repo, unit = rel, true // a directory, or a file in worktrees and submodules
 		case "package.json":
 			hasManifest = e.Type().IsRegular()
+		case pnpmWorkspaceFile:
+			hasPnpmWS = true
 		case "node_modules":
 			hasNM = e.IsDir()
 		case NameShrinkwrap:
@@ -165,13 +172,16 @@ func (w *findWalker) walk(rel, repo string, unit bool, ws []wsScope) bool {
 		// unit (a bundle holding only node_modules counts as one).
 		repo, unit = rel, true
 	}
+	var pkg *Manifest
 	if hasManifest && (w.opts.Manifests || w.opts.NodeModules) {
 		member := inWorkspace(ws, rel)
-		if s, ok := w.workspaceScope(rel, hasLock); ok {
+		var s wsScope
+		s, pkg = w.workspaceScope(rel, hasPnpmWS)
+		if len(s) > 0 {
 			ws = append(ws[:len(ws):len(ws)], s)
 		}
 		if w.opts.Manifests && !hasLock && !member && !(hasNM && w.hasHidden(rel)) {
-			if !w.yield(Found{Path: joinRel(rel, "package.json"), Project: rel, Repo: repo, Manifest: true}, nil) {
+			if !w.yield(Found{Path: joinRel(rel, "package.json"), Project: rel, Repo: repo, Manifest: true, PackageJSON: pkg}, nil) {
 				return false
 			}
 		}
@@ -194,7 +204,7 @@ func (w *findWalker) walk(rel, repo string, unit bool, ws []wsScope) bool {
 			case w.skip != nil && w.skip(p):
 			case name == "node_modules":
 				if !hasLock {
-					ok = w.hidden(p, rel, repo)
+					ok = w.hidden(p, rel, repo, pkg)
 				}
 				if ok && w.opts.NodeModules && !hasLock && !hasManifest && !w.hasHidden(rel) {
 					ok = w.yield(Found{Path: p, Project: rel, Repo: repo, NodeModules: true}, nil)
@@ -211,7 +221,7 @@ func (w *findWalker) walk(rel, repo string, unit bool, ws []wsScope) bool {
 			case name == NamePackageLock && shrinkwrap:
 				// npm reads npm-shrinkwrap.json and ignores package-lock.json.
 			default:
-				ok = w.yield(Found{Path: p, Project: rel, Repo: repo}, nil)
+				ok = w.yield(Found{Path: p, Project: rel, Repo: repo, PackageJSON: pkg}, nil)
 			}
 		}
 		if !ok {
@@ -223,7 +233,7 @@ func (w *findWalker) walk(rel, repo string, unit bool, ws []wsScope) bool {
 
 // hidden yields nm/.package-lock.json, the lockfile npm keeps inside
 // node_modules, for project directory project.
-func (w *findWalker) hidden(nm, project, repo string) bool {
+func (w *findWalker) hidden(nm, project, repo string, pkg *Manifest) bool {
 	p := nm + "/" + NameHiddenLock
 	st, err := os.Lstat(filepath.Join(w.root, filepath.FromSlash(p)))
 	switch {
@@ -236,7 +246,7 @@ func (w *findWalker) hidden(nm, project, repo string) bool {
 	case !st.Mode().IsRegular():
 		return w.fail(p, ErrNotRegular)
 	}
-	return w.yield(Found{Path: p, Project: project, Repo: repo}, nil)
+	return w.yield(Found{Path: p, Project: project, Repo: repo, PackageJSON: pkg}, nil)
 }
 
 // symlink reports the symlink at p when it matters: it names a lockfile,

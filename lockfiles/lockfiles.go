@@ -164,6 +164,23 @@ type Input struct {
 	// classic does not record). Nil when there is none: then importers only
 	// carry what the lockfile says.
 	Project fs.FS
+	// Manifest, when set, is the project's package.json as the caller
+	// already read it (see [Found.PackageJSON]); parsers take it rather
+	// than reading Project's package.json again. They do not modify it.
+	Manifest *Manifest
+}
+
+// manifest returns the package.json of dir within the project: in.Manifest
+// for the project directory itself when set, else what [ReadManifest]
+// reads from Project (fs.ErrNotExist when there is no Project).
+func (in Input) manifest(dir string) (*Manifest, error) {
+	if dir = path.Clean(dir); dir == "." && in.Manifest != nil {
+		return in.Manifest, nil
+	}
+	if in.Project == nil {
+		return nil, &fs.PathError{Op: "open", Path: path.Join(dir, "package.json"), Err: fs.ErrNotExist}
+	}
+	return ReadManifest(in.Project, dir)
 }
 
 // A ParseError is an error at a position in a file.

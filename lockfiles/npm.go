@@ -526,7 +526,7 @@ func (p *npmParser) build(in Input) *Inventory {
 	}
 	var manifest *Manifest
 	if in.Project != nil {
-		m, err := ReadManifest(in.Project, ".")
+		m, err := in.manifest(".")
 		switch {
 		case err == nil:
 			manifest = m

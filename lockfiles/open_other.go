@@ -9,3 +9,13 @@ const (
 	openNonblock = 0
 	openNoFollow = 0
 )
+
+// readRegularFile is [ReadRegular] through the os package.
+func readRegularFile(name string, max int64, follow bool) ([]byte, error) {
+	f, st, err := OpenRegular(name, follow, false)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readLimited(f, st, max)
+}

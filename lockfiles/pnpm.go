@@ -3,7 +3,6 @@ package lockfiles
 import (
 	"errors"
 	"fmt"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -800,7 +799,7 @@ func (p *pnpmParser) finish() {
 	if p.in.Project != nil {
 		for i := range inv.Importers {
 			imp := &inv.Importers[i]
-			if m, err := ReadManifest(p.in.Project, path.Clean(imp.Path)); err == nil {
+			if m, err := p.in.manifest(imp.Path); err == nil {
 				imp.Name, imp.Version = m.Name, m.Version
 			}
 		}

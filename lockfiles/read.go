@@ -72,12 +72,7 @@ func (e *TooLargeError) Error() string {
 // *[TooLargeError], checked before reading and again while reading (the
 // file may grow in between).
 func ReadRegular(name string, max int64, follow bool) ([]byte, error) {
-	f, st, err := OpenRegular(name, follow, false)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return readLimited(f, st, max)
+	return readRegularFile(name, max, follow)
 }
 
 // ReadRegularFS is [ReadRegular] for the file name of fsys: it fails unless
@@ -85,6 +80,17 @@ func ReadRegular(name string, max int64, follow bool) ([]byte, error) {
 // fsys's own (an *fs.PathError naming name). For a file system from
 // [DirFS], the open does not block on a FIFO either.
 func ReadRegularFS(fsys fs.FS, name string, max int64) ([]byte, error) {
+	if d, ok := fsys.(dirFS); ok {
+		if !fs.ValidPath(name) {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+		}
+		data, err := ReadRegular(filepath.Join(d.dir, filepath.FromSlash(name)), max, true)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			pe.Path = name // like os.DirFS: the name as given, not the OS path
+		}
+		return data, err
+	}
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, err

@@ -811,7 +811,7 @@ func (b *yarnBuilder) entryProblem(e *yarnEntry, msg string) {
 // readManifest reads dir/package.json from the project, recording a problem
 // when it exists but cannot be read. It returns nil when there is none.
 func (b *yarnBuilder) readManifest(dir string) *Manifest {
-	m, err := ReadManifest(b.project.Project, dir)
+	m, err := b.project.manifest(dir)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			b.p.problems = append(b.p.problems, yarnProblem{msg: path.Join(dir, "package.json") + ": unreadable manifest, dependency types unknown"})
