@@ -203,7 +203,8 @@ type result struct {
 // Scan does not call [Flush]. It returns ctx.Err() when ctx is cancelled
 // (what was scanned until then has been passed to h), and the first error h
 // returns, which stops the scan. Memory is bounded by the files in flight
-// (about 2×Jobs), never by the number of files.
+// (a few per job; small ones in batches of up to 4,096 packages), never by
+// the number of files.
 func Scan(ctx context.Context, cfg ScanConfig, h Handler) (ScanStats, error) {
 	return scan(ctx, cfg, scanRoots(cfg.Roots), h)
 }
@@ -244,21 +245,45 @@ func scan(ctx context.Context, cfg ScanConfig, roots []scanRoot, h Handler) (Sca
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 
-	jobc := make(chan job, jobs)
-	resc := make(chan result, jobs)
-	var walkers, workers sync.WaitGroup
+	// Workers take tasks: one input, or a subtree of a root to walk. A
+	// worker walking a subtree checks what it finds itself, with no hand-off
+	// per file (on a fleet of small checkouts the hand-offs cost more than
+	// the files), and passes a file to a worker that is idle at that moment
+	// (share) so that one large subtree still keeps every worker busy.
+	// Results go to this goroutine in batches.
+	taskc := make(chan task, jobs)
+	share := make(chan job)
+	resc := make(chan []result, jobs)
+	var walkers, workers, subtrees sync.WaitGroup
 	for _, r := range roots {
-		walkers.Go(func() { walk(ctx, cfg, r.dir, r.prefix, jobc) })
+		walkers.Go(func() { walk(ctx, cfg, r.dir, r.prefix, taskc, &subtrees) })
 	}
-	go func() { walkers.Wait(); close(jobc) }()
+	idle := make(chan struct{}) // closed when every subtree is done: no more shares
+	go func() { walkers.Wait(); close(taskc); subtrees.Wait(); close(idle) }()
 	var projects sync.Map // project OS path → struct{}: installed packages matched once per project
 	for range jobs {
 		workers.Go(func() {
-			for j := range jobc {
-				if ctx.Err() != nil {
-					continue // drain: cancelled files are dropped
+			w := scanWorker{cfg: cfg, ctx: ctx, projects: &projects, share: share, resc: resc}
+			for tc := taskc; ; {
+				select {
+				case t, ok := <-tc:
+					if !ok {
+						tc = nil // walks over: help the subtrees still being walked
+						continue
+					}
+					if t.sub != nil {
+						w.subtree(t.sub)
+						subtrees.Done()
+					} else {
+						w.one(t.job)
+					}
+				case j := <-share:
+					w.one(j)
+				case <-idle:
+					if tc == nil {
+						return
+					}
 				}
-				resc <- check(cfg, j, &projects)
 			}
 		})
 	}
@@ -266,17 +291,19 @@ func scan(ctx context.Context, cfg ScanConfig, roots []scanRoot, h Handler) (Sca
 
 	seenRepos := make(map[string]bool)
 	var herr error
-	for r := range resc {
-		if herr != nil {
-			continue // drain after a handler error
-		}
-		if err := deliver(h, r, seenRepos, &stats); err != nil {
-			herr = err
-			cancel()
-		}
-		if cfg.Progress != nil {
-			cfg.Progress.Done.Add(1)
-			cfg.Progress.Findings.Add(int64(len(r.findings)))
+	for batch := range resc {
+		for _, r := range batch {
+			if herr != nil {
+				break // drain after a handler error
+			}
+			if err := deliver(h, r, seenRepos, &stats); err != nil {
+				herr = err
+				cancel()
+			}
+			if cfg.Progress != nil {
+				cfg.Progress.Done.Add(1)
+				cfg.Progress.Findings.Add(int64(len(r.findings)))
+			}
 		}
 	}
 	stats.Duration = time.Since(start)
@@ -364,25 +391,87 @@ func joinPrefix(prefix, rel string) string {
 	return path.Join(prefix, rel)
 }
 
-// walk discovers the lockfiles under one root and sends them to jobc. It
-// reads each repository's metadata once, when it first meets the repository.
-func walk(ctx context.Context, cfg ScanConfig, root, prefix string, jobc chan<- job) {
-	repos := make(map[string]*RepoInfo)
-	repoFor := func(rel string) *RepoInfo {
-		if ri, ok := repos[rel]; ok {
-			return ri
-		}
-		ri, err := readRepo(filepath.Join(root, filepath.FromSlash(rel)))
-		if err != nil {
-			cfg.Log.Warn().Str("repo", joinPrefix(prefix, rel)).Err(err).Msg("cannot read git metadata")
-		}
-		ri.Path = joinPrefix(prefix, rel)
-		repos[rel] = &ri
-		return &ri
+// A task is a scan worker's work: one input (job), or a subtree of a root
+// to walk and check (sub).
+type task struct {
+	job job
+	sub *subtreeTask
+}
+
+// A subtreeTask is a subtree of a root, with the root's discovery state.
+type subtreeTask struct {
+	tree lockfiles.Subtree
+	d    *discovery
+}
+
+// A discovery turns what the walk of one root finds into jobs: it applies
+// Keep, reads each repository's metadata once (from any goroutine), and
+// counts progress.
+type discovery struct {
+	cfg    ScanConfig
+	root   string
+	prefix string
+	mu     sync.Mutex
+	repos  map[string]*repoSlot
+}
+
+type repoSlot struct {
+	once sync.Once
+	ri   RepoInfo
+}
+
+// repo returns the metadata of the repository at rel, read once.
+func (d *discovery) repo(rel string) *RepoInfo {
+	d.mu.Lock()
+	s := d.repos[rel]
+	if s == nil {
+		s = &repoSlot{}
+		d.repos[rel] = s
 	}
-	send := func(j job) bool {
+	d.mu.Unlock()
+	s.once.Do(func() {
+		ri, err := readRepo(filepath.Join(d.root, filepath.FromSlash(rel)))
+		if err != nil {
+			d.cfg.Log.Warn().Str("repo", joinPrefix(d.prefix, rel)).Err(err).Msg("cannot read git metadata")
+		}
+		ri.Path = joinPrefix(d.prefix, rel)
+		s.ri = ri
+	})
+	return &s.ri
+}
+
+// job makes the job of one thing discovery yielded; false when Keep
+// refuses it.
+func (d *discovery) job(f lockfiles.Found, err error) (job, bool) {
+	j := job{found: f, root: d.root, prefix: d.prefix}
+	if err != nil {
+		j.findErr = err
+		var fe *lockfiles.FindError
+		if errors.As(err, &fe) {
+			j.found.Path = fe.Path
+		}
+	}
+	if d.cfg.Keep != nil && !d.cfg.Keep(j.found.Path) {
+		return j, false
+	}
+	repoRel := f.Repo
+	if err != nil {
+		repoRel = "."
+	}
+	j.repo = d.repo(repoRel)
+	j.hideRepo = d.cfg.Keep != nil && !d.cfg.Keep(repoRel)
+	if d.cfg.Progress != nil {
+		d.cfg.Progress.Discovered.Add(1)
+	}
+	return j, true
+}
+
+// walk discovers the inputs under one root: it sends the root's own as
+// jobs and its subdirectories as subtree tasks (counted in subtrees).
+func walk(ctx context.Context, cfg ScanConfig, root, prefix string, taskc chan<- task, subtrees *sync.WaitGroup) {
+	send := func(t task) bool {
 		select {
-		case jobc <- j:
+		case taskc <- t:
 			return true
 		case <-ctx.Done():
 			return false
@@ -403,36 +492,82 @@ func walk(ctx context.Context, cfg ScanConfig, root, prefix string, jobc chan<- 
 		if cfg.Progress != nil {
 			cfg.Progress.Discovered.Add(1)
 		}
-		send(job{found: found, repo: &ri, file: true})
+		send(task{job: job{found: found, repo: &ri, file: true}})
 		return
 	}
-	for f, err := range lockfiles.Find(ctx, root, lockfiles.FindOptions{Skip: cfg.Skip, Manifests: cfg.Declared, NodeModules: cfg.Installed || cfg.Declared}) {
+	d := &discovery{cfg: cfg, root: root, prefix: prefix, repos: map[string]*repoSlot{}}
+	opts := lockfiles.FindOptions{Skip: cfg.Skip, Manifests: cfg.Declared, NodeModules: cfg.Installed || cfg.Declared}
+	subs := lockfiles.Split(ctx, root, opts, func(f lockfiles.Found, err error) bool {
 		if ctx.Err() != nil {
+			return false
+		}
+		j, ok := d.job(f, err)
+		return !ok || send(task{job: j})
+	})
+	for _, s := range subs {
+		subtrees.Add(1)
+		if !send(task{sub: &subtreeTask{tree: s, d: d}}) {
+			subtrees.Done()
 			return
 		}
-		j := job{found: f, root: root, prefix: prefix}
-		if err != nil {
-			j.findErr = err
-			var fe *lockfiles.FindError
-			if errors.As(err, &fe) {
-				j.found.Path = fe.Path
-			}
+	}
+}
+
+// A scanWorker checks inputs and walks subtrees for [scan].
+type scanWorker struct {
+	cfg      ScanConfig
+	ctx      context.Context
+	projects *sync.Map
+	share    chan job
+	resc     chan<- []result
+}
+
+// one checks one input and passes its result on.
+func (w *scanWorker) one(j job) {
+	if w.ctx.Err() != nil {
+		return // cancelled files are dropped
+	}
+	w.resc <- []result{check(w.cfg, j, w.projects)}
+}
+
+// Results of a subtree go on in batches of at most batchFiles inputs or,
+// once over batchPackages packages, sooner: a batch of large inventories
+// is not held back.
+const (
+	batchFiles    = 32
+	batchPackages = 4096
+)
+
+// subtree walks one subtree, checking what it finds itself unless another
+// worker is idle right then.
+func (w *scanWorker) subtree(t *subtreeTask) {
+	var batch []result
+	pkgs := 0
+	for f, err := range t.tree.Find() {
+		if w.ctx.Err() != nil {
+			break
 		}
-		if cfg.Keep != nil && !cfg.Keep(j.found.Path) {
+		j, ok := t.d.job(f, err)
+		if !ok {
 			continue
 		}
-		repoRel := f.Repo
-		if err != nil {
-			repoRel = "."
+		select {
+		case w.share <- j:
+			continue
+		default:
 		}
-		j.repo = repoFor(repoRel)
-		j.hideRepo = cfg.Keep != nil && !cfg.Keep(repoRel)
-		if cfg.Progress != nil {
-			cfg.Progress.Discovered.Add(1)
+		r := check(w.cfg, j, w.projects)
+		batch = append(batch, r)
+		if r.lockfile.Inventory != nil {
+			pkgs += len(r.lockfile.Inventory.Packages)
 		}
-		if !send(j) {
-			return
+		if len(batch) >= batchFiles || pkgs >= batchPackages {
+			w.resc <- batch
+			batch, pkgs = nil, 0
 		}
+	}
+	if len(batch) > 0 {
+		w.resc <- batch
 	}
 }
 

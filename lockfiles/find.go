@@ -87,25 +87,77 @@ var (
 // directory's subtree comes where its name sorts among its siblings.
 func Find(ctx context.Context, root string, opts FindOptions) iter.Seq2[Found, error] {
 	return func(yield func(Found, error) bool) {
-		st, err := os.Stat(root)
-		if err != nil {
-			yield(Found{}, &FindError{Path: ".", Err: errors.Unwrap(err)})
-			return
+		if w := newFindWalker(ctx, root, opts, yield); w != nil {
+			w.walk(".", ".", false, nil)
 		}
-		if !st.IsDir() {
-			yield(Found{}, &FindError{Path: ".", Err: errors.New("not a directory")})
-			return
-		}
-		real, err := filepath.EvalSymlinks(root)
-		if err != nil {
-			real = root
-		}
-		if abs, err := filepath.Abs(real); err == nil {
-			real = abs
-		}
-		w := &findWalker{ctx: ctx, root: root, realRoot: real, skip: opts.Skip, yield: yield, opts: opts}
-		w.walk(".", ".", false, nil)
 	}
+}
+
+// newFindWalker checks root and returns a walker of it, or yields the
+// error that root is not a readable directory and returns nil.
+func newFindWalker(ctx context.Context, root string, opts FindOptions, yield func(Found, error) bool) *findWalker {
+	st, err := os.Stat(root)
+	if err != nil {
+		yield(Found{}, &FindError{Path: ".", Err: errors.Unwrap(err)})
+		return nil
+	}
+	if !st.IsDir() {
+		yield(Found{}, &FindError{Path: ".", Err: errors.New("not a directory")})
+		return nil
+	}
+	real, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		real = root
+	}
+	if abs, err := filepath.Abs(real); err == nil {
+		real = abs
+	}
+	return &findWalker{ctx: ctx, root: root, realRoot: real, skip: opts.Skip, yield: yield, opts: opts}
+}
+
+// A Subtree is a directory below a root that [Split] left for its caller
+// to walk, with what the walk above it learnt (its unit, the workspaces
+// declared above it).
+type Subtree struct {
+	w    *findWalker // shared, read-only: root, options
+	rel  string
+	repo string
+	unit bool
+	ws   []wsScope
+}
+
+// Path is the subtree's slash path relative to the root.
+func (s Subtree) Path() string { return s.rel }
+
+// Find yields what [Find] of the root yields for the subtree, in the same
+// order. Subtrees of one Split may be walked at the same time.
+func (s Subtree) Find() iter.Seq2[Found, error] {
+	return func(yield func(Found, error) bool) {
+		w := *s.w
+		w.yield, w.split = yield, nil
+		w.walk(s.rel, s.repo, s.unit, s.ws)
+	}
+}
+
+// Split is [Find] for the root directory itself: it yields what Find
+// yields for the root's own entries and returns, in name order, the
+// subdirectories Find would walk, for the caller to walk (in parallel, on
+// a fleet of checkouts) with [Subtree.Find]. Split's yields followed by
+// each subtree's are Find's, though not in Find's order. It returns nil
+// when the walk stopped (yield returned false, or ctx is done).
+func Split(ctx context.Context, root string, opts FindOptions, yield func(Found, error) bool) []Subtree {
+	w := newFindWalker(ctx, root, opts, yield)
+	if w == nil {
+		return nil
+	}
+	var subs []Subtree
+	w.split = func(rel, repo string, unit bool, ws []wsScope) {
+		subs = append(subs, Subtree{w: w, rel: rel, repo: repo, unit: unit, ws: ws})
+	}
+	if !w.walk(".", ".", false, nil) {
+		return nil
+	}
+	return subs
 }
 
 // findReadDir is os.ReadDir; tests replace it to simulate unreadable
@@ -119,6 +171,9 @@ type findWalker struct {
 	skip     func(string) bool
 	yield    func(Found, error) bool
 	opts     FindOptions
+	// split, when set, receives the root's subdirectories instead of the
+	// walk descending into them (see [Split]).
+	split func(rel, repo string, unit bool, ws []wsScope)
 }
 
 func joinRel(dir, name string) string {
@@ -209,6 +264,8 @@ func (w *findWalker) walk(rel, repo string, unit bool, ws []wsScope) bool {
 				if ok && w.opts.NodeModules && !hasLock && !hasManifest && !w.hasHidden(rel) {
 					ok = w.yield(Found{Path: p, Project: rel, Repo: repo, NodeModules: true}, nil)
 				}
+			case w.split != nil && rel == ".":
+				w.split(p, repo, unit, ws)
 			default:
 				ok = w.walk(p, repo, unit, ws)
 			}

@@ -6,26 +6,61 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 )
 
 // collect runs Find and renders each result as one line: "found PATH
-// project=P repo=R" or "error PATH: MSG".
+// project=P repo=R" or "error PATH: MSG". It also runs Split and walks
+// the subtrees it returns, and fails unless that yields the same lines
+// (in any order) with the same flags and package.json: every Find test
+// is a test of Split too.
 func collectFind(t *testing.T, ctx context.Context, root string, opts FindOptions) []string {
 	t.Helper()
-	var out []string
-	for f, err := range Find(ctx, root, opts) {
+	// render returns the line the tests compare and a longer one with the
+	// flags and package.json, for comparing Find with Split.
+	render := func(f Found, err error) (line, full string) {
 		if err != nil {
 			var fe *FindError
 			if !errors.As(err, &fe) {
 				t.Fatalf("Find yielded %T %v, want a *FindError", err, err)
 			}
-			out = append(out, "error "+err.Error())
-			continue
+			return "error " + err.Error(), "error " + err.Error()
 		}
-		out = append(out, fmt.Sprintf("found %s project=%s repo=%s", f.Path, f.Project, f.Repo))
+		line = fmt.Sprintf("found %s project=%s repo=%s", f.Path, f.Project, f.Repo)
+		pkg := ""
+		if f.PackageJSON != nil {
+			pkg = f.PackageJSON.Name + "@" + f.PackageJSON.Version
+		}
+		return line, fmt.Sprintf("%s manifest=%v nm=%v pkg=%s", line, f.Manifest, f.NodeModules, pkg)
+	}
+	var out, full []string
+	for f, err := range Find(ctx, root, opts) {
+		line, long := render(f, err)
+		out = append(out, line)
+		full = append(full, long)
+	}
+	var split []string
+	keep := func(f Found, err error) bool {
+		_, long := render(f, err)
+		split = append(split, long)
+		return true
+	}
+	subs := Split(ctx, root, opts, keep)
+	for i, s := range subs {
+		if i > 0 && subs[i-1].Path() >= s.Path() {
+			t.Errorf("Split: subtrees out of order: %s before %s", subs[i-1].Path(), s.Path())
+		}
+		for f, err := range s.Find() {
+			keep(f, err)
+		}
+	}
+	slices.Sort(full)
+	slices.Sort(split)
+	if !slices.Equal(full, split) {
+		t.Errorf("Split and its subtrees =\n%s\nFind =\n%s", strings.Join(split, "\n"), strings.Join(full, "\n"))
 	}
 	return out
 }

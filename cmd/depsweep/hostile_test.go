@@ -11,12 +11,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	iofs "io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -627,36 +627,26 @@ func sweepAsNobody(t *testing.T, root string) sweepResult {
 }
 
 // TestHostileVanishingFile: a lockfile deleted between discovery and
-// parsing is an error for that file, and the sweep goes on. The scan is
-// held at a known point: the worker (one job) waits in the publisher lookup
-// of a/package-lock.json until discovery has queued bad/package-lock.json
-// and reached bad/zz, where the queued file is deleted.
+// parsing is an error for that file, and the sweep goes on. The file is
+// deleted at a known point: when discovery has found it and asks Keep
+// (the shard filter) about it, before a worker reads it.
 func TestHostileVanishingFile(t *testing.T) {
 	requireParts(t)
 	root, bad := newSweepTree(t)
 	copyDir(t, goodFixture, filepath.Join(root, "a"))
 	copyDir(t, goodFixture, bad)
-	if err := os.Mkdir(filepath.Join(bad, "zz"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	deleted := make(chan struct{})
+	var once sync.Once
 	setScanHook(t, func(cfg *ioc.ScanConfig) {
-		cfg.Jobs = 1
-		skip := cfg.Skip
-		cfg.Skip = func(rel string) bool {
-			if rel == "bad/zz" {
-				if err := os.Remove(filepath.Join(bad, "package-lock.json")); err != nil {
-					t.Error(err)
-				}
-				close(deleted)
+		keep := cfg.Keep
+		cfg.Keep = func(rel string) bool {
+			if rel == "bad/package-lock.json" {
+				once.Do(func() {
+					if err := os.Remove(filepath.Join(bad, "package-lock.json")); err != nil {
+						t.Error(err)
+					}
+				})
 			}
-			return skip != nil && skip(rel)
-		}
-		cfg.Publishers = func(_ iofs.FS, projectPath string) ioc.Publishers {
-			if projectPath == "a" {
-				<-deleted
-			}
-			return nil
+			return keep == nil || keep(rel)
 		}
 	})
 	r := sweep(t, root)
