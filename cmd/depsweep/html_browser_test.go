@@ -16,6 +16,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -122,6 +123,12 @@ func TestHTMLBrowser(t *testing.T) {
 			}
 		case *runtime.EventExceptionThrown:
 			consoleErrors = append(consoleErrors, "exception: "+ev.ExceptionDetails.Text)
+		case *cdplog.EventEntryAdded:
+			// What the browser itself logs: a blocked or failed load, a
+			// Content-Security-Policy violation.
+			if ev.Entry.Level == cdplog.EntryLevelError || ev.Entry.Level == cdplog.EntryLevelWarning {
+				consoleErrors = append(consoleErrors, string(ev.Entry.Level)+" ("+string(ev.Entry.Source)+"): "+ev.Entry.Text)
+			}
 		case *network.EventRequestWillBeSent:
 			requests = append(requests, ev.Request.URL)
 		}
@@ -327,6 +334,9 @@ func TestHTMLBrowser(t *testing.T) {
 		if u != "file://"+page {
 			t.Errorf("network request to %s: the report must work offline", u)
 		}
+	}
+	if !slices.Contains(requests, "file://"+page) {
+		t.Errorf("no request seen for the page itself (requests %q): the test cannot see the page's requests", requests)
 	}
 
 	dir := artifactDir(t)
