@@ -209,6 +209,30 @@ func TestHTMLBrowser(t *testing.T) {
 	if got := visibleRepos(); !slices.Equal(got, allRepos) {
 		t.Errorf("repository rows visible before filtering %q, want %q", got, allRepos)
 	}
+	// The cards count the findings by severity, and the per-repository
+	// table says what the JSON report's repos[].summary says.
+	cards := strs(`Array.from(document.querySelectorAll("[data-severity-card]")).map(e => e.dataset.severityCard + " " + e.querySelector(".n").textContent)`)
+	var wantCards []string
+	for sev := range severityRank {
+		wantCards = append(wantCards, fmt.Sprintf("%s %d", sev, rep.Summary.BySeverity[sev]))
+	}
+	slices.Sort(cards)
+	slices.Sort(wantCards)
+	if !slices.Equal(cards, wantCards) {
+		t.Errorf("severity cards %q, want %q (summary.by_severity)", cards, wantCards)
+	}
+	repoRows := strs(`Array.from(document.querySelectorAll("#repo-table tbody tr")).map(e => [e.dataset.repo, e.dataset.severity, e.cells[4].textContent, e.cells[5].textContent, e.cells[6].textContent, e.cells[7].textContent].join("|"))`)
+	var wantRows []string
+	for _, r := range rep.Repos {
+		if s := r.Summary; s != nil {
+			wantRows = append(wantRows, fmt.Sprintf("%s|%s|%s|%d|%d|%s", r.Path, s.Severity, strings.Join(s.Packages, " "), s.Findings, s.Lockfiles, s.Scope))
+		}
+	}
+	slices.Sort(repoRows)
+	slices.Sort(wantRows)
+	if !slices.Equal(repoRows, wantRows) {
+		t.Errorf("repository rows (repo|worst|packages|findings|lockfiles|scope)\n%q\nwant, from repos[].summary,\n%q", repoRows, wantRows)
+	}
 	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	must(err)
 
@@ -276,6 +300,11 @@ func TestHTMLBrowser(t *testing.T) {
 	byRepo := strs(`Array.from(document.querySelectorAll("#finding-table tbody tr")).map(e => e.dataset.repo)`)
 	if !slices.IsSorted(byRepo) || len(byRepo) != len(ids) {
 		t.Errorf("after sorting by repository, rows are %q", byRepo)
+	}
+	must(chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#repo-table th[data-key=number]"))))
+	counts := strs(`Array.from(document.querySelectorAll("#repo-table tbody tr")).map(e => e.cells[5].textContent.padStart(9, "0"))`)
+	if !slices.IsSorted(counts) || len(counts) != len(allRepos) || counts[0] == counts[len(counts)-1] {
+		t.Errorf("after sorting repositories by findings, the counts are %q", counts)
 	}
 
 	// The text search narrows the rows to those that mention it, whatever
