@@ -64,11 +64,13 @@ var severityRank = map[string]int{"critical": 4, "high": 3, "medium": 2, "low": 
 // TestHTMLBrowser scans the demo fleet the way the README's first command
 // does, once with --format json and once with --format html, and loads the
 // HTML page from file:// in headless Chromium. Checked against the JSON
-// report of the same fleet: no console error or warning, no network
-// request but the page itself, one data-finding-id element per finding
-// with the same ids, each severity filter shows exactly the findings it
-// names (and their repositories), sorting by severity and by repository,
-// the text search, and print media showing every finding with its details.
+// report of the same fleet: no console error or warning (the page's or
+// the browser's), no network request but the page itself, one
+// data-finding-id element per finding with the same ids, the severity cards
+// and the per-repository table, each severity filter shows exactly the
+// findings it names (and their repositories), sorting (findings by severity
+// and by repository, repositories by findings), the text search, and print
+// media showing every finding with its evidence and dependency path.
 // A screenshot of the page is saved under the test's artifact directory
 // and, with -update, to docs/html-report.png, the one the README shows.
 func TestHTMLBrowser(t *testing.T) {
