@@ -252,7 +252,7 @@ svg text { font: 12px system-ui, sans-serif; }
 
 <div class="filters" id="filters">
 <label for="f-severity">Severity</label>
-<select id="f-severity"><option value="">all</option><option value="critical">critical</option><option value="high">high and above</option><option value="medium">medium and above</option><option value="low">low and above</option><option value="info">info and above</option></select>
+<select id="f-severity"><option value="">all</option><option value="critical">critical</option><option value="high">high</option><option value="medium">medium</option><option value="low">low</option><option value="info">info</option><option value="high+">high and above</option><option value="medium+">medium and above</option><option value="low+">low and above</option></select>
 <label for="f-advisory">Advisory</label>
 <select id="f-advisory"><option value="">all</option>{{range .AdvisoryIDs}}<option value="{{.}}">{{.}}</option>{{end}}</select>
 <label for="f-status">Status</label>
@@ -316,15 +316,16 @@ svg text { font: 12px system-ui, sans-serif; }
     return t ? Array.prototype.slice.call(t.tBodies[0].rows) : [];
   }
   function apply() {
-    var min = sev.value === "" ? -1 : rank[sev.value];
-    var exact = sev.value === "critical";
+    // "medium" is medium only, "medium+" medium and above.
+    var atLeast = sev.value.slice(-1) === "+";
+    var min = sev.value === "" ? -1 : rank[atLeast ? sev.value.slice(0, -1) : sev.value];
     var a = adv.value, s = st.value, q = text.value.trim().toLowerCase();
     var shown = 0, all = 0;
     var repos = {};
     rows("finding-table").forEach(function (tr) {
       var r = rank[tr.dataset.severity];
       if (r === undefined) { r = -1; }
-      var ok = (min < 0 || (exact ? r === min : r >= min)) &&
+      var ok = (min < 0 || (atLeast ? r >= min : r === min)) &&
         (a === "" || tr.dataset.advisory === a) &&
         (s === "" || tr.dataset.status === s) &&
         (q === "" || tr.textContent.toLowerCase().indexOf(q) >= 0);
