@@ -1,6 +1,9 @@
 package sbom
 
 import (
+	"bytes"
+	"encoding/json"
+	"reflect"
 	"testing"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -13,8 +16,9 @@ import (
 
 // TestPublisher: with publisher data (the registry packuments of the
 // fixtures), each registry package's component names the npm account that
-// published its version, and a property says where that came from; the
-// BOM stays valid CycloneDX 1.6 and 1.7.
+// published its version and its supplier (author, maintainers), and
+// properties say where they came from; the BOM stays valid CycloneDX 1.6
+// and 1.7, JSON and XML.
 func TestPublisher(t *testing.T) {
 	pubs, err := publisher.LoadPackuments("../testdata/fixtures/registry")
 	if err != nil {
@@ -43,6 +47,14 @@ func TestPublisher(t *testing.T) {
 			got[c.Name+"@"+c.Version+" "+c.PackageURL] = c.Publisher
 			src[c.Name+"@"+c.Version] = append(src[c.Name+"@"+c.Version], props(&c, bom.PropPubSource)...)
 		}
+		checkNTIA(t, "publisher "+v.String(), doc)
+		checkSupplier(t, v.String(), doc, "postmark-mcp", "1.0.15", &cdx.OrganizationalEntity{Name: "Jabal Torres",
+			Contact: &[]cdx.OrganizationalContact{{Name: "phanpak", Email: "phanpak@example.com"}}}, "registry-metadata:registry")
+		checkSupplier(t, v.String(), doc, "postmark-mcp", "1.0.16", nil, "") // the git copy
+		checkSupplier(t, v.String(), doc, "left-pad", "1.3.0", nil, "")      // not in the packuments
+		if n, k := SupplierCoverage(doc); n != 2 || k != 1 {
+			t.Errorf("%s: SupplierCoverage = %d of %d, want 1 of 2 (the git copy does not count)", v, k, n)
+		}
 		n := 0
 		for k, p := range got {
 			switch {
@@ -59,6 +71,125 @@ func TestPublisher(t *testing.T) {
 		}
 		if n != 1 {
 			t.Errorf("%s: postmark-mcp@1.0.15 not found in %v", v, got)
+		}
+	}
+}
+
+// checkSupplier checks the supplier of the registry component name@version
+// of doc: want (nil: none) and its source property.
+func checkSupplier(t *testing.T, label string, doc *cdx.BOM, name, version string, want *cdx.OrganizationalEntity, wantSrc string) {
+	t.Helper()
+	found := false
+	for _, c := range *doc.Components {
+		full := c.Name
+		if c.Group != "" {
+			full = c.Group + "/" + c.Name
+		}
+		if full != name || c.Version != version {
+			continue
+		}
+		found = true
+		if !reflect.DeepEqual(c.Supplier, want) {
+			t.Errorf("%s: %s@%s supplier = %s, want %s", label, name, version, jsonOf(c.Supplier), jsonOf(want))
+		}
+		src := props(&c, bom.PropSupSource)
+		if (want == nil && len(src) != 0) || (want != nil && (len(src) != 1 || src[0] != wantSrc)) {
+			t.Errorf("%s: %s@%s %s = %v, want %q", label, name, version, bom.PropSupSource, src, wantSrc)
+		}
+	}
+	if !found {
+		t.Errorf("%s: no component %s@%s", label, name, version)
+	}
+}
+
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// TestSupplierNpmjs: the supplier of packuments the npm registry served
+// (an author's string form, an author with email and URL), written as
+// valid CycloneDX 1.6 and 1.7, JSON and XML, with the per-answer source
+// when the options name none.
+func TestSupplierNpmjs(t *testing.T) {
+	pubs, err := publisher.LoadPackuments("../ioc/publisher/testdata/npmjs/full")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := &lockfiles.Inventory{Path: "package-lock.json", Format: "npm-v3",
+		Packages: []lockfiles.Package{
+			{Name: "left-pad", Version: "1.3.0", Source: lockfiles.SourceRegistry},
+			{Name: "isarray", Version: "2.0.5"}, // origin unknown (npm v1): still a registry package
+			{Name: "isarray", Version: "1.0.0", Source: lockfiles.SourceTarball, Resolved: "https://example.com/isarray-1.0.0.tgz"},
+		}}
+	for _, v := range specs {
+		doc, err := New(inv, nil, Options{SpecVersion: v, Deterministic: true, Time: fixedTime, Publishers: pubs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		validate(t, "npmjs supplier", doc, v)
+		checkNTIA(t, "npmjs supplier", doc)
+		checkSupplier(t, v.String(), doc, "left-pad", "1.3.0", &cdx.OrganizationalEntity{Name: "azer",
+			Contact: &[]cdx.OrganizationalContact{{Name: "Cameron Westland", Email: "camwest@gmail.com"}}}, "registry metadata")
+		checkSupplier(t, v.String(), doc, "isarray", "2.0.5", &cdx.OrganizationalEntity{Name: "Julian Gruber",
+			URL:     &[]string{"http://juliangruber.com"},
+			Contact: &[]cdx.OrganizationalContact{{Name: "Julian Gruber", Email: "mail@juliangruber.com"}}}, "registry metadata")
+		if n, k := SupplierCoverage(doc); n != 2 || k != 2 {
+			t.Errorf("%s: SupplierCoverage = %d of %d, want 2 of 2 (a tarball is not asked)", v, k, n)
+		}
+		// XML carries the same supplier.
+		var xb bytes.Buffer
+		if err := Write(&xb, doc, Options{SpecVersion: v, Format: cdx.BOMFileFormatXML}); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"<supplier>", "<name>Julian Gruber</name>", "<url>http://juliangruber.com</url>",
+			"<email>camwest@gmail.com</email>", "depsweep:supplier:source"} {
+			if !bytes.Contains(xb.Bytes(), []byte(want)) {
+				t.Errorf("%s: XML lacks %s", v, want)
+			}
+		}
+	}
+}
+
+// oddSuppliers answers one supplier of every shape for any package.
+type oddSuppliers struct{ s lockfiles.Supplier }
+
+func (oddSuppliers) Publisher(string, string) (string, string, bool) { return "", "", false }
+func (oddSuppliers) Prefetch([]lockfiles.Package)                    {}
+func (o oddSuppliers) Supplier(string, string) (lockfiles.Supplier, string, bool) {
+	return o.s, "odd source", true
+}
+
+// TestSupplierShapes: suppliers without a name, without contacts, with
+// contacts lacking an email, and with characters XML escapes, are valid
+// CycloneDX; one with nothing known is left out; a source that knows
+// suppliers but not publishers still fills them.
+func TestSupplierShapes(t *testing.T) {
+	inv := &lockfiles.Inventory{Path: "package-lock.json", Format: "npm-v3",
+		Packages: []lockfiles.Package{{Name: "a", Version: "1.0.0", Source: lockfiles.SourceRegistry}}}
+	for _, s := range []lockfiles.Supplier{
+		{Contacts: []lockfiles.Contact{{Name: "ann", Email: "ann@example.org"}, {Name: "bob"}}},
+		{Name: `A & B <"Ltd">`},
+		{Name: "x", URL: "https://example.org/a?b=c&d=e"},
+		{Contacts: []lockfiles.Contact{{Email: "ann@example.org"}}},
+		{},
+	} {
+		for _, v := range specs {
+			doc, err := New(inv, nil, Options{SpecVersion: v, Time: fixedTime, Deterministic: true, Publishers: oddSuppliers{s}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			validate(t, "supplier "+jsonOf(s), doc, v)
+			c := (*doc.Components)[0]
+			if (c.Supplier == nil) != s.IsZero() {
+				t.Errorf("%s: supplier %+v gave %s", v, s, jsonOf(c.Supplier))
+			}
+			if c.Publisher != "" || len(props(&c, bom.PropPubSource)) != 0 {
+				t.Errorf("%s: publisher %q set by a source that does not know it", v, c.Publisher)
+			}
+			if src := props(&c, bom.PropSupSource); !s.IsZero() && (len(src) != 1 || src[0] != "odd source") {
+				t.Errorf("%s: supplier source = %v, want [odd source]", v, src)
+			}
 		}
 	}
 }
