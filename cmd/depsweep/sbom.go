@@ -69,6 +69,7 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	var (
 		sink ioc.Handler
 		one  *oneSBOM
+		dw   *sbom.DirWriter
 	)
 	if out != "" {
 		one = &oneSBOM{}
@@ -77,7 +78,7 @@ func cmdSBOM(e *env, args []string) (int, error) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return 2, errSBOM(err)
 		}
-		dw, err := sbom.NewDirWriter(dir, opts)
+		dw, err = sbom.NewDirWriter(dir, opts)
 		if err != nil {
 			return 2, errSBOM(err)
 		}
@@ -99,6 +100,10 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	if err := ioc.Flush(h); err != nil {
 		return 2, errSBOM(err)
 	}
+	var supplier report.Coverage
+	if dw != nil {
+		supplier = supplierCoverage(dw, rs.sources)
+	}
 	if one != nil {
 		if one.n != 1 || one.inv == nil {
 			return 2, errOneSBOM(one.n)
@@ -113,6 +118,7 @@ func cmdSBOM(e *env, args []string) (int, error) {
 			return 2, errOutput(err)
 		}
 		defer o.abort()
+		supplier.Packages, supplier.Known = sbom.SupplierCoverage(bom)
 		if err := sbom.Write(o.w, bom, opts); err != nil {
 			return 2, errOutput(err)
 		}
@@ -122,7 +128,8 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	}
 	rep := b.Finish(time.Now().UTC(), interrupted, report.ScanCoverage(stats, rs.usedSources()))
 	log.Info().Str("dir", dir).Int("lockfiles", rep.Summary.Lockfiles).Int("findings", rep.Summary.Findings).
-		Int("errors", rep.Summary.Errors).Dur("duration", stats.Duration.Round(time.Millisecond)).Msg(logSBOMDone)
+		Int("errors", rep.Summary.Errors).Int("supplier_known", supplier.Known).Int("supplier_packages", supplier.Packages).
+		Dur("duration", stats.Duration.Round(time.Millisecond)).Msg(logSBOMDone)
 	if rep.Summary.Lockfiles == 0 && rep.Summary.Errors == 0 && !interrupted {
 		log.Warn().Msg(logNoLockfiles(rep.Roots))
 	}
@@ -130,6 +137,20 @@ func cmdSBOM(e *env, args []string) (int, error) {
 		return 2, nil
 	}
 	return 0, nil
+}
+
+// supplierCoverage is the supplier coverage of the SBOMs dw wrote, with
+// the publisher data sources SBOMs use (installed manifests are not: an
+// SBOM is built from its lockfile alone).
+func supplierCoverage(dw *sbom.DirWriter, sources []string) report.Coverage {
+	n, k := dw.SupplierCoverage()
+	c := report.Coverage{Packages: n, Known: k}
+	for _, s := range sources {
+		if s != "installed" {
+			c.Sources = append(c.Sources, s)
+		}
+	}
+	return c
 }
 
 // noFindings passes Lockfile events on and drops findings.
