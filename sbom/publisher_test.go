@@ -3,12 +3,15 @@ package sbom
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"github.com/depsweep/depsweep/ioc"
 	"github.com/depsweep/depsweep/ioc/publisher"
 	"github.com/depsweep/depsweep/lockfiles"
 	"github.com/depsweep/depsweep/lockfiles/bom"
@@ -251,5 +254,45 @@ func TestPatchPedigree(t *testing.T) {
 				t.Errorf("%s: %s patch properties = %v", v, purl, props(&c, bom.PropPatch))
 			}
 		}
+	}
+}
+
+// TestDirWriterSupplierCoverage: a DirWriter sums the supplier coverage of
+// the BOMs it wrote, and each BOM written carries the suppliers.
+func TestDirWriterSupplierCoverage(t *testing.T) {
+	pubs, err := publisher.LoadPackuments("../testdata/fixtures/registry")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	d, err := NewDirWriter(dir, Options{Format: cdx.BOMFileFormatJSON, Deterministic: true, Time: fixedTime, Publishers: pubs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &lockfiles.Inventory{Path: "a/package-lock.json", Format: "npm-v3", Packages: []lockfiles.Package{
+		{Name: "postmark-mcp", Version: "1.0.16", Source: lockfiles.SourceRegistry},
+		{Name: "left-pad", Version: "1.3.0", Source: lockfiles.SourceRegistry},
+	}}
+	b := &lockfiles.Inventory{Path: "b/package-lock.json", Format: "npm-v3", Packages: []lockfiles.Package{
+		{Name: "mail-toolkit", Version: "3.0.0", Source: lockfiles.SourceRegistry},
+		{Name: "local", Version: "1.0.0", Source: lockfiles.SourceFile, Resolved: "file:../local"},
+	}}
+	for _, inv := range []*lockfiles.Inventory{a, b} {
+		if err := d.Lockfile(&ioc.LockfileResult{Path: inv.Path, Inventory: inv}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if n, k := d.SupplierCoverage(); n != 3 || k != 2 {
+		t.Errorf("SupplierCoverage = %d of %d, want 2 of 3 (left-pad unknown, a file: package not counted)", k, n)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, FileName(b.Path, cdx.BOMFileFormatJSON)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(data, []byte(`"name": "Alice Example"`)) {
+		t.Errorf("%s lacks the supplier of mail-toolkit@3.0.0", b.Path)
 	}
 }
