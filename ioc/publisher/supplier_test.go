@@ -1,6 +1,7 @@
 package publisher
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -243,4 +244,55 @@ func TestSupplierRegistry(t *testing.T) {
 	if st := pool2.Stats(); st.CacheHits != 2 || st.Requests != 0 {
 		t.Errorf("cached pool Stats = %+v, want 2 cache hits, no request", st)
 	}
+}
+
+// FuzzPackumentSupplier: any document decodes or fails with an error, never
+// a panic; every supplier it gives holds only what an SBOM may carry: plain
+// emails, http(s) URLs, names without control characters, and never an
+// empty one.
+func FuzzPackumentSupplier(f *testing.F) {
+	var seeds []string
+	for _, glob := range []string{registryDir + "/*.json", registryDir + "/@*/*.json", "testdata/npmjs/full/*.json", "testdata/abbreviated/*.json"} {
+		m, _ := filepath.Glob(glob)
+		if len(m) == 0 {
+			f.Fatalf("no seed matches %s", glob)
+		}
+		seeds = append(seeds, m...)
+	}
+	for _, s := range seeds {
+		data, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	for _, s := range []string{"", "null", "[]", `{"versions":{"1.0.0":{"author":"A <a@b.c> (http://x.y)","maintainers":"m"}}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := decodePackument("fuzz.json", bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		for v, vi := range versionsOf(p) {
+			s := vi.supplier
+			if s == nil {
+				continue
+			}
+			if s.IsZero() {
+				t.Fatalf("%s: empty supplier", v)
+			}
+			if s.URL != "" && webURL(s.URL) != s.URL {
+				t.Errorf("%s: URL %q is not a web URL", v, s.URL)
+			}
+			if cleanField(s.Name) != s.Name {
+				t.Errorf("%s: name %q not clean", v, s.Name)
+			}
+			for _, c := range s.Contacts {
+				if c == (lockfiles.Contact{}) || cleanField(c.Name) != c.Name || (c.Email != "" && plainEmail(c.Email) != c.Email) {
+					t.Errorf("%s: contact %+v", v, c)
+				}
+			}
+		}
+	})
 }
