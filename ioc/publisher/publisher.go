@@ -46,18 +46,20 @@ type Source interface {
 const maxPackument = 512 << 20
 
 // A packument is the part of a registry package document that names the
-// publisher and the supplier of each version.
+// publisher and the supplier of each version. Authors and maintainers are
+// kept raw: versions mostly repeat them, and [versionsOf] reads each
+// distinct one once.
 type packument struct {
 	Name        string                      `json:"name"`
 	Versions    map[string]packumentVersion `json:"versions"`
-	Author      person                      `json:"author"`      // the latest version's, in full documents
-	Maintainers people                      `json:"maintainers"` // the package's current maintainers
+	Author      json.RawMessage             `json:"author"`      // the latest version's, in full documents
+	Maintainers json.RawMessage             `json:"maintainers"` // the package's current maintainers
 }
 
 type packumentVersion struct {
 	NpmUser     *installed.User `json:"_npmUser"`
-	Maintainers people          `json:"maintainers"`
-	Author      person          `json:"author"`
+	Maintainers json.RawMessage `json:"maintainers"` // a [people]
+	Author      json.RawMessage `json:"author"`      // a [person]
 }
 
 // publisher returns the account that published the version: _npmUser, or
@@ -66,8 +68,8 @@ func (v *packumentVersion) publisher() string {
 	if v.NpmUser != nil && v.NpmUser.Name != "" {
 		return v.NpmUser.Name
 	}
-	if len(v.Maintainers) == 1 {
-		return v.Maintainers[0].Name
+	if m := parsePeople(v.Maintainers); len(m) == 1 {
+		return m[0].Name
 	}
 	return ""
 }
@@ -80,29 +82,28 @@ type versionInfo struct {
 
 // versionsOf returns what p says of each version: its publisher (see
 // [packumentVersion.publisher]) and its supplier, from the version's
-// author and maintainers, else the package's. Versions that say neither
-// are left out. Versions with the same author and maintainers share one
-// Supplier.
+// author and maintainers, else the package's (an author that names no
+// one, maintainers that list no one, count as absent). Versions that say
+// neither are left out. Versions with the same author and maintainers
+// share one Supplier.
 func versionsOf(p *packument) map[string]versionInfo {
 	out := make(map[string]versionInfo, len(p.Versions))
+	topAuthor, topMaint := parsePerson(p.Author), parsePeople(p.Maintainers)
 	shared := map[string]*lockfiles.Supplier{}
-	var key strings.Builder
+	var key []byte
 	for v, doc := range p.Versions {
-		author, maint := doc.Author, doc.Maintainers
-		if author == (person{}) {
-			author = p.Author
-		}
-		if len(maint) == 0 {
-			maint = p.Maintainers
-		}
-		key.Reset()
-		for _, m := range append(people{author}, maint...) {
-			key.WriteString(m.Name + "\x00" + m.Email + "\x00" + m.URL + "\x00")
-		}
-		sup, seen := shared[key.String()]
+		key = append(append(append(key[:0], doc.Author...), 0), doc.Maintainers...)
+		sup, seen := shared[string(key)]
 		if !seen {
+			author, maint := parsePerson(doc.Author), parsePeople(doc.Maintainers)
+			if author == (person{}) {
+				author = topAuthor
+			}
+			if len(maint) == 0 {
+				maint = topMaint
+			}
 			sup = supplierOf(author, maint)
-			shared[key.String()] = sup
+			shared[string(key)] = sup
 		}
 		vi := versionInfo{account: doc.publisher(), supplier: sup}
 		if vi.account != "" || vi.supplier != nil {

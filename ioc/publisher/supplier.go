@@ -43,18 +43,36 @@ func (p *person) UnmarshalJSON(b []byte) error {
 	case '"':
 		var s string
 		if json.Unmarshal(b, &s) == nil {
-			*p = parsePerson(s)
+			*p = parsePersonString(s)
 		}
 	case '{':
-		var obj map[string]json.RawMessage
+		var obj struct {
+			Name  json.RawMessage `json:"name"`
+			Email json.RawMessage `json:"email"`
+			URL   json.RawMessage `json:"url"`
+		}
 		if json.Unmarshal(b, &obj) != nil {
 			return nil
 		}
-		p.Name = jsonString(obj["name"])
-		p.Email = jsonString(obj["email"])
-		p.URL = jsonString(obj["url"])
+		p.Name = jsonString(obj.Name)
+		p.Email = jsonString(obj.Email)
+		p.URL = jsonString(obj.URL)
 	}
 	return nil
+}
+
+// parsePerson decodes a raw person; absent or odd values give the zero person.
+func parsePerson(raw json.RawMessage) person {
+	var p person
+	p.UnmarshalJSON(raw)
+	return p
+}
+
+// parsePeople decodes a raw list of people; absent or odd values give none.
+func parsePeople(raw json.RawMessage) people {
+	var ps people
+	ps.UnmarshalJSON(raw)
+	return ps
 }
 
 // jsonString returns raw as a string, trimmed; "" when it is not a string.
@@ -66,9 +84,9 @@ func jsonString(raw json.RawMessage) string {
 	return strings.TrimSpace(s)
 }
 
-// parsePerson reads npm's string form of a person: "Name <email> (url)",
+// parsePersonString reads npm's string form of a person: "Name <email> (url)",
 // email and url optional, in that order.
-func parsePerson(s string) person {
+func parsePersonString(s string) person {
 	var p person
 	name := s
 	if i := strings.IndexAny(s, "<("); i >= 0 {
