@@ -65,7 +65,7 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	if err != nil {
 		return 2, err
 	}
-	opts.Publishers, opts.PublisherSource = rs.publishers(), strings.Join(rs.sources, ", ")
+	opts.Publishers, opts.PublisherSource = rs.publishers(), strings.Join(sbomSources(rs.sources), ", ")
 	var (
 		sink ioc.Handler
 		one  *oneSBOM
@@ -140,17 +140,23 @@ func cmdSBOM(e *env, args []string) (int, error) {
 }
 
 // supplierCoverage is the supplier coverage of the SBOMs dw wrote, with
-// the publisher data sources SBOMs use (installed manifests are not: an
-// SBOM is built from its lockfile alone).
+// the publisher data sources SBOMs use ([sbomSources]).
 func supplierCoverage(dw *sbom.DirWriter, sources []string) report.Coverage {
 	n, k := dw.SupplierCoverage()
-	c := report.Coverage{Packages: n, Known: k}
+	return report.Coverage{Packages: n, Known: k, Sources: sbomSources(sources)}
+}
+
+// sbomSources returns the publisher data sources that SBOMs use: those of
+// the command less the installed manifests, which SBOMs do not read (an
+// SBOM is built from its lockfile and the data given for every project).
+func sbomSources(sources []string) []string {
+	var out []string
 	for _, s := range sources {
 		if s != "installed" {
-			c.Sources = append(c.Sources, s)
+			out = append(out, s)
 		}
 	}
-	return c
+	return out
 }
 
 // noFindings passes Lockfile events on and drops findings.
