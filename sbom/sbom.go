@@ -56,7 +56,9 @@ type Options struct {
 	// Publishers, when set, names the npm account that published each
 	// registry package, recorded as component.publisher with
 	// PublisherSource ("registry-metadata:DIR", "registry:URL", ...) in a
-	// property; nil records none. It must be safe for concurrent use.
+	// property; nil records none. When it also implements [Suppliers], each
+	// registry package's supplier is recorded as component.supplier, with
+	// the same source in its own property. It must be safe for concurrent use.
 	Publishers      ioc.Publishers
 	PublisherSource string
 }
