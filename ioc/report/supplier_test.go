@@ -24,7 +24,7 @@ func supplierReport(c *report.Coverage) *report.Report {
 }
 
 // TestSupplierCoverage: the supplier coverage of SBOMs is in the JSON
-// summary (and read back), one line of text and one row of Markdown;
+// summary (and read back), one line of text, one row of Markdown and HTML;
 // a report without SBOMs has none of them, and keeps its bytes.
 func TestSupplierCoverage(t *testing.T) {
 	r := supplierReport(&report.Coverage{Packages: 5, Known: 3, Sources: []string{"registry-metadata:pk"}})
@@ -57,6 +57,13 @@ func TestSupplierCoverage(t *testing.T) {
 	if !strings.Contains(md.String(), "\n| Supplier data | in SBOMs for 3 of 5 packages (`registry-metadata:pk`) |\n") {
 		t.Errorf("Markdown lacks the supplier row:\n%s", md.String())
 	}
+	var html bytes.Buffer
+	if err := report.WriteHTML(&html, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html.String(), `<tr><th scope="row">Supplier data</th><td>in SBOMs for 3 of 5 packages (registry-metadata:pk)</td></tr>`) {
+		t.Errorf("HTML lacks the supplier row")
+	}
 
 	// Without publisher data, the text says what would give suppliers.
 	none := supplierReport(&report.Coverage{Packages: 5})
@@ -74,7 +81,9 @@ func TestSupplierCoverage(t *testing.T) {
 	report.WriteJSON(&js, plain)
 	report.WriteText(&txt, plain, report.TextOptions{})
 	report.WriteMarkdown(&md, plain)
-	for name, out := range map[string]string{"json": js.String(), "text": txt.String(), "markdown": md.String()} {
+	var plainHTML bytes.Buffer
+	report.WriteHTML(&plainHTML, plain)
+	for name, out := range map[string]string{"json": js.String(), "text": txt.String(), "markdown": md.String(), "html": plainHTML.String()} {
 		if strings.Contains(strings.ToLower(out), "supplier") {
 			t.Errorf("%s of a scan without SBOMs mentions suppliers:\n%s", name, out)
 		}
