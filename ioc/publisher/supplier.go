@@ -20,6 +20,7 @@ type SupplierSource interface {
 	// came from, in the words of [Source.Publisher]; ok is false when the
 	// source does not know: an abbreviated packument (which carries neither
 	// author nor maintainers) gives no supplier, never an invented one.
+	// The Contacts slice may be shared between answers: do not modify it.
 	Supplier(name, version string) (s lockfiles.Supplier, from string, ok bool)
 }
 
