@@ -187,6 +187,11 @@ func (d *DirWriter) write(j dirJob) (packages, known int, err error) {
 	if j.prov != nil {
 		opts.Provenance = j.prov
 	}
+	if j.lf.Publishers != nil {
+		// The project's own publisher data: its installed manifests and
+		// the registries its .npmrc names, as matching used them.
+		opts.Publishers = j.lf.Publishers
+	}
 	bom, err := build(j.lf.Inventory, j.findings, opts)
 	if err != nil {
 		return 0, 0, fmt.Errorf("%s: sbom: %w", j.lf.Path, err)

@@ -296,3 +296,40 @@ func TestDirWriterSupplierCoverage(t *testing.T) {
 		t.Errorf("%s lacks the supplier of mail-toolkit@3.0.0", b.Path)
 	}
 }
+
+// TestDirWriterEventPublishers: a lockfile event's own publisher data (the
+// project's, as the scan matched with it) fills that lockfile's BOM, even
+// when the DirWriter was given none.
+func TestDirWriterEventPublishers(t *testing.T) {
+	pubs, err := publisher.LoadPackuments("../testdata/fixtures/registry")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	d, err := NewDirWriter(dir, Options{Format: cdx.BOMFileFormatJSON, Deterministic: true, Time: fixedTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := func(path string) *lockfiles.Inventory {
+		return &lockfiles.Inventory{Path: path, Format: "npm-v3", Packages: []lockfiles.Package{
+			{Name: "postmark-mcp", Version: "1.0.16", Source: lockfiles.SourceRegistry}}}
+	}
+	with, without := inv("with/package-lock.json"), inv("without/package-lock.json")
+	d.Lockfile(&ioc.LockfileResult{Path: with.Path, Inventory: with, Publishers: pubs})
+	d.Lockfile(&ioc.LockfileResult{Path: without.Path, Inventory: without})
+	if err := d.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if n, k := d.SupplierCoverage(); n != 2 || k != 1 {
+		t.Errorf("SupplierCoverage = %d of %d, want 1 of 2", k, n)
+	}
+	for path, want := range map[string]bool{with.Path: true, without.Path: false} {
+		data, err := os.ReadFile(filepath.Join(dir, FileName(path, cdx.BOMFileFormatJSON)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := bytes.Contains(data, []byte(`"supplier"`)); got != want {
+			t.Errorf("%s: supplier present = %v, want %v", path, got, want)
+		}
+	}
+}

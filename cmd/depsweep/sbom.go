@@ -65,7 +65,7 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	if err != nil {
 		return 2, err
 	}
-	opts.Publishers, opts.PublisherSource = rs.publishers(), strings.Join(sbomSources(rs.sources), ", ")
+	opts.Publishers, opts.PublisherSource = rs.publishers(), strings.Join(rs.sources, ", ")
 	var (
 		sink ioc.Handler
 		one  *oneSBOM
@@ -102,13 +102,16 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	}
 	var supplier report.Coverage
 	if dw != nil {
-		supplier = supplierCoverage(dw, rs.sources)
+		supplier = supplierCoverage(dw, rs.usedSources())
 	}
 	if one != nil {
 		if one.n != 1 || one.inv == nil {
 			return 2, errOneSBOM(one.n)
 		}
 		opts.Provenance = one.prov
+		if one.pubs != nil {
+			opts.Publishers = one.pubs // the project's, as for --output-dir
+		}
 		bom, err := sbom.New(one.inv, one.findings, opts)
 		if err != nil {
 			return 2, errSBOM(err)
@@ -140,23 +143,10 @@ func cmdSBOM(e *env, args []string) (int, error) {
 }
 
 // supplierCoverage is the supplier coverage of the SBOMs dw wrote, with
-// the publisher data sources SBOMs use ([sbomSources]).
+// the publisher data sources (call it after the scan: see usedSources).
 func supplierCoverage(dw *sbom.DirWriter, sources []string) report.Coverage {
 	n, k := dw.SupplierCoverage()
-	return report.Coverage{Packages: n, Known: k, Sources: sbomSources(sources)}
-}
-
-// sbomSources returns the publisher data sources that SBOMs use: those of
-// the command less the installed manifests, which SBOMs do not read (an
-// SBOM is built from its lockfile and the data given for every project).
-func sbomSources(sources []string) []string {
-	var out []string
-	for _, s := range sources {
-		if s != "installed" {
-			out = append(out, s)
-		}
-	}
-	return out
+	return report.Coverage{Packages: n, Known: k, Sources: sources}
 }
 
 // noFindings passes Lockfile events on and drops findings.
@@ -183,6 +173,7 @@ type oneSBOM struct {
 	inv      *lockfiles.Inventory
 	findings []ioc.Finding
 	prov     *sbom.Provenance
+	pubs     ioc.Publishers // the lockfile's project's publisher data
 }
 
 func (o *oneSBOM) Repo(ri *ioc.RepoInfo) error {
@@ -194,7 +185,7 @@ func (o *oneSBOM) Lockfile(lf *ioc.LockfileResult) error {
 	if lf.IsInput() && !lockfiles.IsMCPConfig(lf.Path) {
 		o.n++
 		if o.n == 1 && lf.Err == nil {
-			o.inv = lf.Inventory
+			o.inv, o.pubs = lf.Inventory, lf.Publishers
 		}
 	}
 	return nil

@@ -107,7 +107,7 @@ func cmdScan(e *env, args []string) (int, error) {
 	}
 	var dw *sbom.DirWriter
 	if sbomDir != "" {
-		sbomOptions.Publishers, sbomOptions.PublisherSource = rs.publishers(), strings.Join(sbomSources(rs.sources), ", ")
+		sbomOptions.Publishers, sbomOptions.PublisherSource = rs.publishers(), strings.Join(rs.sources, ", ")
 		dw, err = sbom.NewDirWriter(sbomDir, sbomOptions)
 		if err != nil {
 			return 2, errSBOM(err)
@@ -140,7 +140,7 @@ func cmdScan(e *env, args []string) (int, error) {
 		}
 	}
 	if dw != nil {
-		b.Supplier(supplierCoverage(dw, rs.sources))
+		b.Supplier(supplierCoverage(dw, rs.usedSources()))
 	}
 	rep := b.Finish(finished, interrupted, report.ScanCoverage(stats, rs.usedSources()))
 	if fl.shardArg != "" {

@@ -253,17 +253,29 @@ func (c chain) Publisher(name, version string) (string, string, bool) {
 	return "", "", false
 }
 
-// Supplier implements [SupplierSource]: the first source that knows the
-// supplier wins (it need not be the one that knew the publisher).
+// Supplier implements [SupplierSource]: the first source whose supplier
+// lists contacts wins, else the first that knows one (it need not be the
+// source that knew the publisher). An installed package.json names its
+// author, rarely its maintainers; the registry's documents list them.
 func (c chain) Supplier(name, version string) (lockfiles.Supplier, string, bool) {
+	var first lockfiles.Supplier
+	var firstFrom string
+	known := false
 	for _, p := range c {
-		if ss, ok := p.(SupplierSource); ok {
-			if s, from, ok := ss.Supplier(name, version); ok {
-				return s, from, true
-			}
+		ss, ok := p.(SupplierSource)
+		if !ok {
+			continue
+		}
+		s, from, ok := ss.Supplier(name, version)
+		switch {
+		case !ok:
+		case len(s.Contacts) > 0:
+			return s, from, true
+		case !known:
+			first, firstFrom, known = s, from, true
 		}
 	}
-	return lockfiles.Supplier{}, "", false
+	return first, firstFrom, known
 }
 
 // Prefetch implements [Source]: it passes the packages on to every source.

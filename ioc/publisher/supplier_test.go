@@ -296,3 +296,20 @@ func FuzzPackumentSupplier(f *testing.F) {
 		}
 	})
 }
+
+// TestSupplierChainContacts: installed manifests first, as a scan chains
+// them: the npm 6 manifest names only the author, so the packument's
+// supplier, with the maintainers as contacts, wins; a package only the
+// manifest knows keeps the manifest's.
+func TestSupplierChainContacts(t *testing.T) {
+	pk, err := LoadPackuments(registryDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst := Installed(os.DirFS("../../testdata/fixtures/npm6-direct-nested-lockv1"))
+	checkSuppliers(t, "installed, packuments", Chain(inst, pk), "registry metadata", fixtureSuppliers)
+	empty := packumentMap{}
+	checkSuppliers(t, "installed, nothing", Chain(inst, empty), "installed package.json", []supplierCase{
+		{"postmark-mcp", "1.0.16", &lockfiles.Supplier{Name: "Jabal Torres"}},
+	})
+}
