@@ -19,6 +19,11 @@ type LockfileResult struct {
 	// Match is what matching the file counted toward [ScanStats] (zero for
 	// an error), so that a handler dropping the event can discount it.
 	Match MatchStats
+	// Publishers is the publisher data matching used for the file's
+	// project (its installed manifests, the registries its .npmrc names);
+	// nil without publisher data. SBOM writers use it, so that an SBOM
+	// knows what the scan knew.
+	Publishers Publishers
 }
 
 // An InputKind says what a [LockfileResult] is about.

@@ -632,6 +632,7 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 	if cfg.Publishers != nil {
 		pubs = cfg.Publishers(project, projectPath)
 	}
+	r.lockfile.Publishers = pubs
 	r.findings, r.stats = cfg.Index.MatchInventory(j.repo.Path, inv, pubs)
 	if cfg.Installed && project != nil {
 		if _, dup := projects.LoadOrStore(projectDir, struct{}{}); !dup {

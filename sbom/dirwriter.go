@@ -43,10 +43,13 @@ type DirWriter struct {
 
 	jobs  chan dirJob
 	wg    sync.WaitGroup
-	mu    sync.Mutex // guards files and errs
+	mu    sync.Mutex // guards files, errs and supplier
 	done  bool
 	files []string
 	errs  []error
+	// supplier counts the components of the BOMs written that publisher
+	// data could give a supplier, and those that have one.
+	supplier struct{ packages, known int }
 }
 
 // A dirJob is one BOM to build and write.
@@ -73,12 +76,14 @@ func NewDirWriter(dir string, opts Options) (*DirWriter, error) {
 	for range n {
 		d.wg.Go(func() {
 			for j := range d.jobs {
-				err := d.write(j)
+				n, k, err := d.write(j)
 				d.mu.Lock()
 				if err != nil {
 					d.errs = append(d.errs, err)
 				} else {
 					d.files = append(d.files, j.dst)
+					d.supplier.packages += n
+					d.supplier.known += k
 				}
 				d.mu.Unlock()
 			}
@@ -139,6 +144,15 @@ func (d *DirWriter) Files() []string {
 	return slices.Clone(d.files)
 }
 
+// SupplierCoverage returns, over the BOMs written, how many components
+// publisher data could give a supplier and how many have one (see the
+// function [SupplierCoverage]); complete after Flush.
+func (d *DirWriter) SupplierCoverage() (packages, known int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.supplier.packages, d.supplier.known
+}
+
 // finish writes the pending BOM, if any.
 func (d *DirWriter) finish() error {
 	lf, findings := d.pending, d.findings
@@ -164,23 +178,30 @@ func (d *DirWriter) finish() error {
 	return nil
 }
 
-// write builds and writes one BOM. It runs on the DirWriter's goroutines.
-func (d *DirWriter) write(j dirJob) error {
+// write builds and writes one BOM, and returns its supplier coverage. It
+// runs on the DirWriter's goroutines.
+func (d *DirWriter) write(j dirJob) (packages, known int, err error) {
 	// build and write rather than New and Write: a deterministic serial
 	// number is then derived while the BOM is encoded, not in a second pass.
 	opts := d.opts
 	if j.prov != nil {
 		opts.Provenance = j.prov
 	}
+	if j.lf.Publishers != nil {
+		// The project's own publisher data: its installed manifests and
+		// the registries its .npmrc names, as matching used them.
+		opts.Publishers = j.lf.Publishers
+	}
 	bom, err := build(j.lf.Inventory, j.findings, opts)
 	if err != nil {
-		return fmt.Errorf("%s: sbom: %w", j.lf.Path, err)
+		return 0, 0, fmt.Errorf("%s: sbom: %w", j.lf.Path, err)
 	}
 	if !d.opts.Deterministic {
 		bom.SerialNumber = randomSerial()
 	}
 	if err := writeAtomic(j.dst, func(w *bufio.Writer) error { return write(w, bom, d.opts, d.opts.Deterministic) }); err != nil {
-		return fmt.Errorf("%s: %w", j.lf.Path, err)
+		return 0, 0, fmt.Errorf("%s: %w", j.lf.Path, err)
 	}
-	return nil
+	packages, known = SupplierCoverage(bom)
+	return packages, known, nil
 }

@@ -89,24 +89,97 @@ func vcsURL(remote string) string {
 	return remote
 }
 
-// setPublisher fills c.Publisher with the npm account that published p,
-// when opts.Publishers knows it (lockfiles do not say), and records the
-// source in a property.
+// Suppliers is the optional interface of [Options.Publishers] that tells
+// who supplies a package version (ioc/publisher's sources that read full
+// packuments or manifests implement it): the author and maintainers the
+// registry or the installed package.json names.
+type Suppliers interface {
+	Supplier(name, version string) (s lockfiles.Supplier, from string, ok bool)
+}
+
+// setPublisher fills c.Publisher with the npm account that published p
+// and c.Supplier with who supplies it, when opts.Publishers knows them
+// (lockfiles do not say), and records the source of each in a property.
 func setPublisher(c *cdx.Component, p *lockfiles.Package, opts Options) {
-	if opts.Publishers == nil || p == nil || !p.Source.FromRegistry() || p.Version == "" {
+	if opts.Publishers == nil || !originKnowable(p) {
 		return
 	}
-	acct, from, ok := opts.Publishers.Publisher(p.Name, p.Version)
-	if !ok || acct == "" {
+	var props []cdx.Property
+	if acct, from, ok := opts.Publishers.Publisher(p.Name, p.Version); ok && acct != "" {
+		c.Publisher = acct
+		props = append(props, cdx.Property{Name: bom.PropPubSource, Value: cmp.Or(opts.PublisherSource, from, "publisher data")})
+	}
+	if ss, ok := opts.Publishers.(Suppliers); ok {
+		if s, from, ok := ss.Supplier(p.Name, p.Version); ok {
+			if e := supplierEntity(&s); e != nil {
+				c.Supplier = e
+				props = append(props, cdx.Property{Name: bom.PropSupSource, Value: cmp.Or(opts.PublisherSource, from, "publisher data")})
+			}
+		}
+	}
+	if len(props) == 0 {
 		return
 	}
-	c.Publisher = acct
-	props := []cdx.Property{}
 	if c.Properties != nil {
-		props = *c.Properties
+		props = append(*c.Properties, props...)
 	}
-	props = append(props, cdx.Property{Name: bom.PropPubSource, Value: cmp.Or(opts.PublisherSource, from, "publisher data")})
 	c.Properties = &props
+}
+
+// originKnowable reports whether publisher data may know p: a package of
+// a registry (or of unknown origin) pinned to a version.
+func originKnowable(p *lockfiles.Package) bool {
+	return p != nil && p.Source.FromRegistry() && p.Version != ""
+}
+
+// supplierEntity returns s as a CycloneDX organizational entity: its name,
+// its URL, and its contacts; nil when s names no one.
+func supplierEntity(s *lockfiles.Supplier) *cdx.OrganizationalEntity {
+	if s.IsZero() {
+		return nil
+	}
+	e := &cdx.OrganizationalEntity{Name: s.Name}
+	if s.URL != "" {
+		e.URL = &[]string{s.URL}
+	}
+	if len(s.Contacts) > 0 {
+		cs := make([]cdx.OrganizationalContact, len(s.Contacts))
+		for i, c := range s.Contacts {
+			cs[i] = cdx.OrganizationalContact{Name: c.Name, Email: c.Email}
+		}
+		e.Contact = &cs
+	}
+	return e
+}
+
+// SupplierCoverage counts the components of doc that publisher data could
+// give a supplier (packages of a registry, or of unknown origin, pinned to
+// a version: the ones [Options.Publishers] is asked about) and how many of
+// them have one.
+func SupplierCoverage(doc *cdx.BOM) (packages, known int) {
+	if doc == nil || doc.Components == nil {
+		return 0, 0
+	}
+	for i := range *doc.Components {
+		c := &(*doc.Components)[i]
+		src := ""
+		if c.Properties != nil {
+			for _, p := range *c.Properties {
+				if p.Name == bom.PropSource {
+					src = p.Value
+					break
+				}
+			}
+		}
+		if c.Version == "" || !lockfiles.Source(src).FromRegistry() {
+			continue
+		}
+		packages++
+		if c.Supplier != nil {
+			known++
+		}
+	}
+	return packages, known
 }
 
 // pedigreeOf records the patches applied to copies of a package: each an

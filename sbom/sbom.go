@@ -56,7 +56,13 @@ type Options struct {
 	// Publishers, when set, names the npm account that published each
 	// registry package, recorded as component.publisher with
 	// PublisherSource ("registry-metadata:DIR", "registry:URL", ...) in a
-	// property; nil records none. It must be safe for concurrent use.
+	// property; nil records none. When it also implements [Suppliers], each
+	// registry package's supplier is recorded as component.supplier, with
+	// the same source in its own property. A [DirWriter] uses, in its
+	// place, the Publishers of each lockfile's event when the scan set one
+	// (the project's installed manifests and .npmrc registries: scan with
+	// ioc.ScanConfig.Publishers nil for SBOMs without). It must be safe for
+	// concurrent use.
 	Publishers      ioc.Publishers
 	PublisherSource string
 }

@@ -378,8 +378,12 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 
 // checkNTIA checks the NTIA minimum elements on bom: name, version and a
 // unique identifier (purl) for every component; a dependency entry for every
-// component; the tool that wrote the BOM and a timestamp. Supplier is not
-// checked: lockfiles do not say who supplies a registry package.
+// component; the tool that wrote the BOM and a timestamp. Lockfiles do not
+// say who supplies a registry package, so the supplier is checked where
+// publisher data was loaded and knew the version (the component names its
+// publisher, with the source property): the same packument names its
+// author or maintainers, so the component must have a supplier with a name
+// or a contact, and the property saying where it came from.
 func checkNTIA(t *testing.T, name string, bom *cdx.BOM) {
 	t.Helper()
 	md := bom.Metadata
@@ -400,6 +404,14 @@ func checkNTIA(t *testing.T, name string, bom *cdx.BOM) {
 			// Only git and local packages may lack a version (the lockfile pins none).
 			if src := props(&c, lbom.PropSource); len(src) == 0 || lockfiles.Source(src[0]).FromRegistry() {
 				t.Errorf("%s: component %q has no version", name, c.BOMRef)
+			}
+		}
+		if c.Publisher != "" && len(props(&c, lbom.PropPubSource)) == 1 {
+			switch s := c.Supplier; {
+			case s == nil || (s.Name == "" && (s.Contact == nil || len(*s.Contact) == 0)):
+				t.Errorf("%s: component %q has publisher data but no supplier", name, c.BOMRef)
+			case len(props(&c, lbom.PropSupSource)) != 1:
+				t.Errorf("%s: component %q has a supplier but no %s property", name, c.BOMRef, lbom.PropSupSource)
 			}
 		}
 		if seen[c.BOMRef] {

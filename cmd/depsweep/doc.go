@@ -127,6 +127,12 @@
 // the findings as vulnerabilities; the sbom command does only that (add
 // --no-vdr for plain SBOMs), into --output-dir DIR, or, for one lockfile,
 // to --output FILE (- for standard output). --deterministic makes SBOMs reproducible.
+// With --registry-metadata, --registry or --installed, a registry package's
+// component names its publisher (the npm account that published the
+// version) and its supplier (the version's author and maintainers in the
+// full packument, or the author of the installed package.json), each with
+// a property naming the source; the report's supplier_coverage counts the
+// SBOM components that have a supplier.
 //
 // Fleet sweeps and scheduled audits: --repos-from FILE adds the
 // repositories listed in FILE (one path per line; - reads standard input)

@@ -69,6 +69,7 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	var (
 		sink ioc.Handler
 		one  *oneSBOM
+		dw   *sbom.DirWriter
 	)
 	if out != "" {
 		one = &oneSBOM{}
@@ -77,7 +78,7 @@ func cmdSBOM(e *env, args []string) (int, error) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return 2, errSBOM(err)
 		}
-		dw, err := sbom.NewDirWriter(dir, opts)
+		dw, err = sbom.NewDirWriter(dir, opts)
 		if err != nil {
 			return 2, errSBOM(err)
 		}
@@ -99,11 +100,18 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	if err := ioc.Flush(h); err != nil {
 		return 2, errSBOM(err)
 	}
+	var supplier report.Coverage
+	if dw != nil {
+		supplier = supplierCoverage(dw, rs.usedSources())
+	}
 	if one != nil {
 		if one.n != 1 || one.inv == nil {
 			return 2, errOneSBOM(one.n)
 		}
 		opts.Provenance = one.prov
+		if one.pubs != nil {
+			opts.Publishers = one.pubs // the project's, as for --output-dir
+		}
 		bom, err := sbom.New(one.inv, one.findings, opts)
 		if err != nil {
 			return 2, errSBOM(err)
@@ -113,6 +121,7 @@ func cmdSBOM(e *env, args []string) (int, error) {
 			return 2, errOutput(err)
 		}
 		defer o.abort()
+		supplier.Packages, supplier.Known = sbom.SupplierCoverage(bom)
 		if err := sbom.Write(o.w, bom, opts); err != nil {
 			return 2, errOutput(err)
 		}
@@ -122,7 +131,8 @@ func cmdSBOM(e *env, args []string) (int, error) {
 	}
 	rep := b.Finish(time.Now().UTC(), interrupted, report.ScanCoverage(stats, rs.usedSources()))
 	log.Info().Str("dir", dir).Int("lockfiles", rep.Summary.Lockfiles).Int("findings", rep.Summary.Findings).
-		Int("errors", rep.Summary.Errors).Dur("duration", stats.Duration.Round(time.Millisecond)).Msg(logSBOMDone)
+		Int("errors", rep.Summary.Errors).Int("supplier_known", supplier.Known).Int("supplier_packages", supplier.Packages).
+		Dur("duration", stats.Duration.Round(time.Millisecond)).Msg(logSBOMDone)
 	if rep.Summary.Lockfiles == 0 && rep.Summary.Errors == 0 && !interrupted {
 		log.Warn().Msg(logNoLockfiles(rep.Roots))
 	}
@@ -130,6 +140,13 @@ func cmdSBOM(e *env, args []string) (int, error) {
 		return 2, nil
 	}
 	return 0, nil
+}
+
+// supplierCoverage is the supplier coverage of the SBOMs dw wrote, with
+// the publisher data sources (call it after the scan: see usedSources).
+func supplierCoverage(dw *sbom.DirWriter, sources []string) report.Coverage {
+	n, k := dw.SupplierCoverage()
+	return report.Coverage{Packages: n, Known: k, Sources: sources}
 }
 
 // noFindings passes Lockfile events on and drops findings.
@@ -156,6 +173,7 @@ type oneSBOM struct {
 	inv      *lockfiles.Inventory
 	findings []ioc.Finding
 	prov     *sbom.Provenance
+	pubs     ioc.Publishers // the lockfile's project's publisher data
 }
 
 func (o *oneSBOM) Repo(ri *ioc.RepoInfo) error {
@@ -167,7 +185,7 @@ func (o *oneSBOM) Lockfile(lf *ioc.LockfileResult) error {
 	if lf.IsInput() && !lockfiles.IsMCPConfig(lf.Path) {
 		o.n++
 		if o.n == 1 && lf.Err == nil {
-			o.inv = lf.Inventory
+			o.inv, o.pubs = lf.Inventory, lf.Publishers
 		}
 	}
 	return nil

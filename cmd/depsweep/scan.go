@@ -105,9 +105,10 @@ func cmdScan(e *env, args []string) (int, error) {
 		jsonl = report.NewJSONLWriter(out.w)
 		b.Stream(jsonl)
 	}
+	var dw *sbom.DirWriter
 	if sbomDir != "" {
 		sbomOptions.Publishers, sbomOptions.PublisherSource = rs.publishers(), strings.Join(rs.sources, ", ")
-		dw, err := sbom.NewDirWriter(sbomDir, sbomOptions)
+		dw, err = sbom.NewDirWriter(sbomDir, sbomOptions)
 		if err != nil {
 			return 2, errSBOM(err)
 		}
@@ -137,6 +138,9 @@ func cmdScan(e *env, args []string) (int, error) {
 			log.Error().Str("path", filepath.ToSlash(sbomDir)).Str("error", err.Error()).Msg(logSBOMWrite)
 			b.Error(filepath.ToSlash(sbomDir), err)
 		}
+	}
+	if dw != nil {
+		b.Supplier(supplierCoverage(dw, rs.usedSources()))
 	}
 	rep := b.Finish(finished, interrupted, report.ScanCoverage(stats, rs.usedSources()))
 	if fl.shardArg != "" {

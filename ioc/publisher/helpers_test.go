@@ -11,7 +11,7 @@ import (
 
 // Every source is an ioc.Publishers, the interface the matcher declares.
 var (
-	_ ioc.Publishers = publisherMap(nil)
+	_ ioc.Publishers = packumentMap(nil)
 	_ ioc.Publishers = chain(nil)
 	_ ioc.Publishers = (*installedPublishers)(nil)
 	_ ioc.Publishers = (*Registry)(nil)

@@ -46,15 +46,20 @@ type Source interface {
 const maxPackument = 512 << 20
 
 // A packument is the part of a registry package document that names the
-// publisher of each version.
+// publisher and the supplier of each version. Authors and maintainers are
+// kept raw: versions mostly repeat them, and [versionsOf] reads each
+// distinct one once.
 type packument struct {
-	Name     string                      `json:"name"`
-	Versions map[string]packumentVersion `json:"versions"`
+	Name        string                      `json:"name"`
+	Versions    map[string]packumentVersion `json:"versions"`
+	Author      json.RawMessage             `json:"author"`      // the latest version's, in full documents
+	Maintainers json.RawMessage             `json:"maintainers"` // the package's current maintainers
 }
 
 type packumentVersion struct {
-	NpmUser     *installed.User  `json:"_npmUser"`
-	Maintainers []installed.User `json:"maintainers"`
+	NpmUser     *installed.User `json:"_npmUser"`
+	Maintainers json.RawMessage `json:"maintainers"` // a [people]
+	Author      json.RawMessage `json:"author"`      // a [person]
 }
 
 // publisher returns the account that published the version: _npmUser, or
@@ -63,40 +68,86 @@ func (v *packumentVersion) publisher() string {
 	if v.NpmUser != nil && v.NpmUser.Name != "" {
 		return v.NpmUser.Name
 	}
-	if len(v.Maintainers) == 1 {
-		return v.Maintainers[0].Name
+	if m := parsePeople(v.Maintainers); len(m) == 1 {
+		return m[0].Name
 	}
 	return ""
 }
 
-// publisherMap maps name → version → account.
-type publisherMap map[string]map[string]string
+// A versionInfo is what a packument says of one version.
+type versionInfo struct {
+	account  string              // publisher, "" when not known
+	supplier *lockfiles.Supplier // nil when not known
+}
+
+// versionsOf returns what p says of each version: its publisher (see
+// [packumentVersion.publisher]) and its supplier, from the version's
+// author and maintainers, else the package's (an author that names no
+// one, maintainers that list no one, count as absent). Versions that say
+// neither are left out. Versions with the same author and maintainers
+// share one Supplier.
+func versionsOf(p *packument) map[string]versionInfo {
+	out := make(map[string]versionInfo, len(p.Versions))
+	topAuthor, topMaint := parsePerson(p.Author), parsePeople(p.Maintainers)
+	shared := map[string]*lockfiles.Supplier{}
+	var key []byte
+	for v, doc := range p.Versions {
+		key = append(append(append(key[:0], doc.Author...), 0), doc.Maintainers...)
+		sup, seen := shared[string(key)]
+		if !seen {
+			author, maint := parsePerson(doc.Author), parsePeople(doc.Maintainers)
+			if author == (person{}) {
+				author = topAuthor
+			}
+			if len(maint) == 0 {
+				maint = topMaint
+			}
+			sup = supplierOf(author, maint)
+			shared[string(key)] = sup
+		}
+		vi := versionInfo{account: doc.publisher(), supplier: sup}
+		if vi.account != "" || vi.supplier != nil {
+			out[v] = vi
+		}
+	}
+	return out
+}
+
+// packumentMap maps name → version → what the packuments say.
+type packumentMap map[string]map[string]versionInfo
 
 // Publisher implements [Source].
-func (m publisherMap) Publisher(name, version string) (string, string, bool) {
-	a, ok := m[name][version]
-	return a, "registry metadata", ok && a != ""
+func (m packumentMap) Publisher(name, version string) (string, string, bool) {
+	vi := m[name][version]
+	return vi.account, "registry metadata", vi.account != ""
+}
+
+// Supplier implements [SupplierSource].
+func (m packumentMap) Supplier(name, version string) (lockfiles.Supplier, string, bool) {
+	vi := m[name][version]
+	if vi.supplier == nil {
+		return lockfiles.Supplier{}, "", false
+	}
+	return *vi.supplier, "registry metadata", true
 }
 
 // Prefetch implements [Source]: everything is in memory already.
-func (m publisherMap) Prefetch([]lockfiles.Package) {}
+func (m packumentMap) Prefetch([]lockfiles.Package) {}
 
-// add records the publishers of one packument; fallback names it when the
+// add records what one packument says; fallback names it when the
 // document has no name.
-func (m publisherMap) add(p *packument, fallback string) {
+func (m packumentMap) add(p *packument, fallback string) {
 	name := p.Name
 	if name == "" {
 		name = fallback
 	}
 	vs := m[name]
 	if vs == nil {
-		vs = make(map[string]string, len(p.Versions))
+		vs = make(map[string]versionInfo, len(p.Versions))
 		m[name] = vs
 	}
-	for v, doc := range p.Versions {
-		if a := doc.publisher(); a != "" {
-			vs[v] = a
-		}
+	for v, vi := range versionsOf(p) {
+		vs[v] = vi
 	}
 }
 
@@ -122,13 +173,15 @@ func decodePackument(name string, r io.Reader) (*packument, error) {
 // *.json file under dir, scoped packages as @scope/name.json or
 // "@scope%2fname.json". The package name comes from the document's "name"
 // (else from the file name); a version's publisher is versions[v]._npmUser.name,
-// else its maintainer when it lists exactly one.
+// else its maintainer when it lists exactly one. The source is also a
+// [SupplierSource]: a version's supplier comes from its author and
+// maintainers, else the document's top-level ones.
 //
 // It reads every file up front: a malformed file is an error naming it with
 // line and column, and a directory without packuments is an error. The
 // result is read-only and safe for concurrent use.
 func LoadPackuments(dir string) (Source, error) {
-	m := publisherMap{}
+	m := packumentMap{}
 	n := 0
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -200,6 +253,31 @@ func (c chain) Publisher(name, version string) (string, string, bool) {
 	return "", "", false
 }
 
+// Supplier implements [SupplierSource]: the first source whose supplier
+// lists contacts wins, else the first that knows one (it need not be the
+// source that knew the publisher). An installed package.json names its
+// author, rarely its maintainers; the registry's documents list them.
+func (c chain) Supplier(name, version string) (lockfiles.Supplier, string, bool) {
+	var first lockfiles.Supplier
+	var firstFrom string
+	known := false
+	for _, p := range c {
+		ss, ok := p.(SupplierSource)
+		if !ok {
+			continue
+		}
+		s, from, ok := ss.Supplier(name, version)
+		switch {
+		case !ok:
+		case len(s.Contacts) > 0:
+			return s, from, true
+		case !known:
+			first, firstFrom, known = s, from, true
+		}
+	}
+	return first, firstFrom, known
+}
+
 // Prefetch implements [Source]: it passes the packages on to every source.
 func (c chain) Prefetch(pkgs []lockfiles.Package) {
 	for _, p := range c {
@@ -241,7 +319,7 @@ type installedPublishers struct {
 	once  sync.Once
 	dirs  map[string][]string // package name (from the directory) → package dirs
 	mu    sync.Mutex
-	cache map[string]map[string]string // name → version → account, for names read
+	cache map[string]map[string]versionInfo // name → version → what its manifest says, for names read
 }
 
 // Prefetch implements [Source]: manifests are read when asked for.
@@ -249,9 +327,33 @@ func (ip *installedPublishers) Prefetch([]lockfiles.Package) {}
 
 // Publisher implements [Source].
 func (ip *installedPublishers) Publisher(name, version string) (string, string, bool) {
+	vi := ip.lookup(name)[version]
+	return vi.account, "installed package.json", vi.account != ""
+}
+
+// Supplier implements [SupplierSource]: the author and maintainers of the
+// installed package.json (a manifest as published carries its author; the
+// maintainers are there when the installer copied them in).
+func (ip *installedPublishers) Supplier(name, version string) (lockfiles.Supplier, string, bool) {
+	vi := ip.lookup(name)[version]
+	if vi.supplier == nil {
+		return lockfiles.Supplier{}, "", false
+	}
+	return *vi.supplier, "installed package.json", true
+}
+
+// supplierFields are the fields of a manifest that name its supplier.
+type supplierFields struct {
+	Author      person `json:"author"`
+	Maintainers people `json:"maintainers"`
+}
+
+// lookup returns what the installed manifests of name say, by version,
+// reading them on the first ask.
+func (ip *installedPublishers) lookup(name string) map[string]versionInfo {
 	ip.once.Do(func() {
 		ip.dirs = map[string][]string{}
-		ip.cache = map[string]map[string]string{}
+		ip.cache = map[string]map[string]versionInfo{}
 		for dir := range installed.Walk(ip.fsys, "node_modules", nil) {
 			n := installed.Name(dir)
 			ip.dirs[n] = append(ip.dirs[n], dir)
@@ -260,23 +362,30 @@ func (ip *installedPublishers) Publisher(name, version string) (string, string, 
 	ip.mu.Lock()
 	vs, done := ip.cache[name]
 	ip.mu.Unlock()
-	if !done {
-		vs = map[string]string{}
-		// Directories are named after the alias for aliased installs, so
-		// those are not found here; lockfiles carry the real name.
-		for _, dir := range ip.dirs[name] {
-			m, _, err := installed.ReadManifest(ip.fsys, path.Join(dir, "package.json"), "")
-			if err != nil || m.Name != name || m.Publisher() == "" {
-				continue
-			}
-			vs[m.Version] = m.Publisher()
-		}
-		ip.mu.Lock()
-		ip.cache[name] = vs
-		ip.mu.Unlock()
+	if done {
+		return vs
 	}
-	a, ok := vs[version]
-	return a, "installed package.json", ok
+	vs = map[string]versionInfo{}
+	// Directories are named after the alias for aliased installs, so
+	// those are not found here; lockfiles carry the real name.
+	for _, dir := range ip.dirs[name] {
+		m, raw, err := installed.ReadManifest(ip.fsys, path.Join(dir, "package.json"), "")
+		if err != nil || m.Name != name {
+			continue
+		}
+		vi := versionInfo{account: m.Publisher()}
+		var sf supplierFields
+		if json.Unmarshal(raw, &sf) == nil {
+			vi.supplier = supplierOf(sf.Author, sf.Maintainers)
+		}
+		if vi.account != "" || vi.supplier != nil {
+			vs[m.Version] = vi
+		}
+	}
+	ip.mu.Lock()
+	ip.cache[name] = vs
+	ip.mu.Unlock()
+	return vs
 }
 
 // innerErr strips the fs.PathError wrapper (whose path is relative to some

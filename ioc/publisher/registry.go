@@ -45,7 +45,8 @@ type RegistryOptions struct {
 
 // A Registry looks publishers up in an npm registry: GET <URL>/<name>
 // (a scoped name as %40scope%2Fname), reading versions[v]._npmUser.name from
-// the full packument. Each name is fetched at most once per Registry (twice
+// the full packument, and the version's supplier (see [LoadPackuments])
+// from the same document. Each name is fetched at most once per Registry (twice
 // when a cached copy lacks a version). A failed lookup (network error,
 // timeout, 404) answers ok=false and is counted in [Registry.Stats]; it is
 // never taken as "not published by anyone suspicious". After 3 transport
@@ -92,12 +93,12 @@ type RegistryStats struct {
 // regEntry is the result of loading one name; done is closed when it is set.
 type regEntry struct {
 	done      chan struct{}
-	pubs      map[string]string // version → account
+	pubs      map[string]versionInfo // version → publisher and supplier
 	err       error
 	fromCache bool
 
 	refresh    sync.Once
-	refreshed  map[string]string
+	refreshed  map[string]versionInfo
 	refreshErr error
 }
 
@@ -167,26 +168,47 @@ func (r *Registry) Stats() RegistryStats {
 
 // Publisher implements [Source].
 func (r *Registry) Publisher(name, version string) (string, string, bool) {
+	vi, ok := r.version(name, version)
+	if !ok || vi.account == "" {
+		return "", "", false
+	}
+	return vi.account, "registry " + r.host, true
+}
+
+// Supplier implements [SupplierSource], from the same fetch (or cached
+// packument) as the publisher: no request of its own.
+func (r *Registry) Supplier(name, version string) (lockfiles.Supplier, string, bool) {
+	vi, ok := r.version(name, version)
+	if !ok || vi.supplier == nil {
+		return lockfiles.Supplier{}, "", false
+	}
+	return *vi.supplier, "registry " + r.host, true
+}
+
+// version returns what name's packument says of version, loading it on
+// the first ask; ok is false when the packument could not be had or does
+// not list the version.
+func (r *Registry) version(name, version string) (versionInfo, bool) {
 	e := r.entry(name)
 	<-e.done
 	if e.err != nil {
-		return "", "", false
+		return versionInfo{}, false
 	}
-	if a, ok := e.pubs[version]; ok {
-		return a, "registry " + r.host, true
+	if vi, ok := e.pubs[version]; ok {
+		return vi, true
 	}
 	if !e.fromCache {
-		return "", "", false
+		return versionInfo{}, false
 	}
 	// The cached packument predates this version: fetch it once more.
 	e.refresh.Do(func() {
 		e.refreshed, e.refreshErr = r.fetch(name)
 	})
 	if e.refreshErr != nil {
-		return "", "", false
+		return versionInfo{}, false
 	}
-	a, ok := e.refreshed[version]
-	return a, "registry " + r.host, ok
+	vi, ok := e.refreshed[version]
+	return vi, ok
 }
 
 // entry returns the entry of name, starting its load if it is the first ask.
@@ -229,7 +251,7 @@ func (r *Registry) PrefetchNames(names []string) {
 }
 
 // load reads name's packument from the cache, else from the registry.
-func (r *Registry) load(name string) (pubs map[string]string, fromCache bool, err error) {
+func (r *Registry) load(name string) (pubs map[string]versionInfo, fromCache bool, err error) {
 	if err := checkPackageName(name); err != nil {
 		r.failures.Add(1)
 		return nil, false, err
@@ -240,7 +262,7 @@ func (r *Registry) load(name string) (pubs map[string]string, fromCache bool, er
 			f.Close()
 			if derr == nil {
 				r.cacheHits.Add(1)
-				return publishersOf(p), true, nil
+				return versionsOf(p), true, nil
 			}
 			// A damaged cache file is fetched again (and overwritten).
 		}
@@ -254,7 +276,7 @@ const maxRegistryBody = maxPackument
 
 // fetch GETs name's packument, writes it to the cache and returns its
 // publishers.
-func (r *Registry) fetch(name string) (map[string]string, error) {
+func (r *Registry) fetch(name string) (map[string]versionInfo, error) {
 	if r.down.Load() {
 		r.failures.Add(1)
 		return nil, errRegistryDown
@@ -273,7 +295,7 @@ func (r *Registry) fetch(name string) (map[string]string, error) {
 		return nil, err
 	}
 	// The full document: the abbreviated one (application/vnd.npm.install-v1+json)
-	// leaves _npmUser out.
+	// leaves _npmUser, author and maintainers out.
 	req.Header.Set("Accept", "application/json")
 	r.requests.Add(1)
 	resp, err := r.client.Do(req)
@@ -325,7 +347,7 @@ func (r *Registry) fetch(name string) (map[string]string, error) {
 			os.Rename(tmp.Name(), r.cachePath(name))
 		}
 	}
-	return publishersOf(&p), nil
+	return versionsOf(&p), nil
 }
 
 // failed passes the first failure of r to its warn callback.
@@ -336,16 +358,6 @@ func (r *Registry) failed(err error) {
 }
 
 var errRegistryDown = errors.New("registry given up after repeated failures")
-
-func publishersOf(p *packument) map[string]string {
-	out := make(map[string]string, len(p.Versions))
-	for v, doc := range p.Versions {
-		if a := doc.publisher(); a != "" {
-			out[v] = a
-		}
-	}
-	return out
-}
 
 func (r *Registry) cachePath(name string) string {
 	return filepath.Join(r.cacheDir, filepath.FromSlash(name)+".json")
@@ -644,6 +656,19 @@ func (np *npmrcPublishers) Publisher(name, version string) (string, string, bool
 		from += ", from .npmrc"
 	}
 	return a, from, ok
+}
+
+// Supplier implements [SupplierSource], from the registry Publisher asks.
+func (np *npmrcPublishers) Supplier(name, version string) (lockfiles.Supplier, string, bool) {
+	r, named := np.registryFor(name)
+	if r == nil {
+		return lockfiles.Supplier{}, "", false
+	}
+	s, from, ok := r.Supplier(name, version)
+	if ok && named {
+		from += ", from .npmrc"
+	}
+	return s, from, ok
 }
 
 // Prefetch implements [Source]: it loads the packages' names from their

@@ -130,6 +130,12 @@ func (b *Builder) Finish(finished time.Time, interrupted bool, cov Coverage) *Re
 	return &b.r
 }
 
+// Supplier records the supplier coverage of the SBOMs written along the
+// scan (see [Summary.Supplier]); without a call the report has none.
+func (b *Builder) Supplier(c Coverage) {
+	b.r.Summary.Supplier = &c
+}
+
 // ScanCoverage is the publisher coverage of a scan: its stats, and where
 // the publisher data came from.
 func ScanCoverage(st ioc.ScanStats, sources []string) Coverage {

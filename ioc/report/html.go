@@ -72,6 +72,7 @@ type htmlPage struct {
 	Feeds                    []string
 	Also                     string // the rows that are not findings to act on
 	Publisher                string
+	Supplier                 string // supplier coverage of the SBOMs written, "" when none
 }
 
 func htmlData(r *Report) *htmlPage {
@@ -92,6 +93,9 @@ func htmlData(r *Report) *htmlPage {
 	if c := r.Summary.Publisher; c.Packages > c.Known {
 		w := publisherWarning(c)
 		pg.Warnings = append(pg.Warnings, strings.ToUpper(w[:1])+w[1:]+".")
+	}
+	if c := r.Summary.Supplier; c != nil && c.Packages > 0 {
+		pg.Supplier = supplierLine(*c, c.Sources)
 	}
 	if c := r.Summary.Publisher; c.Packages > 0 {
 		pg.Publisher = fmt.Sprintf("%d of %d packages", c.Known, c.Packages)
@@ -245,7 +249,8 @@ svg text { font: 12px system-ui, sans-serif; }
 {{end}}</svg>
 </div>
 <table class="facts">
-{{if .Publisher}}<tr><th scope="row">Publisher data</th><td>{{.Publisher}}</td></tr>{{end}}
+{{if .Publisher}}<tr><th scope="row">Publisher data</th><td>{{.Publisher}}</td></tr>{{end}}{{if .Supplier}}
+<tr><th scope="row">Supplier data</th><td>{{.Supplier}}</td></tr>{{end}}
 {{range .Feeds}}<tr><th scope="row">Feed</th><td><code>{{.}}</code></td></tr>
 {{end}}</table>
 </section>

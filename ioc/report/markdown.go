@@ -233,6 +233,13 @@ func mdHead(b *bytes.Buffer, r *Report, active, collisions []Finding) {
 		}
 		p("| Publisher data | %s |\n", v)
 	}
+	if c := s.Supplier; c != nil && c.Packages > 0 {
+		var src []string
+		for _, x := range c.Sources {
+			src = append(src, mdCell(x))
+		}
+		p("| Supplier data | %s |\n", supplierLine(*c, src))
+	}
 	for _, f := range r.Feeds {
 		v := fmt.Sprintf("%s: %s, %s", mdCell(f.Name), plural(f.Advisories, "advisory", "advisories"),
 			plural(f.Indicators, "indicator", "indicators"))

@@ -103,6 +103,18 @@ func Merge(reports ...*Report) (*Report, error) {
 			f.Path = slices.Clone(f.Path)
 			out.Findings = append(out.Findings, f)
 		}
+		if c := r.Summary.Supplier; c != nil {
+			if out.Summary.Supplier == nil {
+				out.Summary.Supplier = &Coverage{}
+			}
+			out.Summary.Supplier.Packages += c.Packages
+			out.Summary.Supplier.Known += c.Known
+			for _, s := range c.Sources {
+				if !slices.Contains(out.Summary.Supplier.Sources, s) {
+					out.Summary.Supplier.Sources = append(out.Summary.Supplier.Sources, s)
+				}
+			}
+		}
 		c := r.Summary.Publisher
 		out.Summary.Publisher.Packages += c.Packages
 		out.Summary.Publisher.Known += c.Known

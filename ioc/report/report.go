@@ -82,6 +82,11 @@ type Summary struct {
 	// Publisher says how many packages had publisher data, so that "no
 	// publisher finding" is never read as "clean" when the data was missing.
 	Publisher Coverage `json:"publisher_coverage"`
+	// Supplier says how many components of the SBOMs the scan wrote
+	// (--sbom-dir) could have a supplier from publisher data (registry
+	// packages pinned to a version) and how many have one, with the
+	// publisher data's sources; nil when no SBOM was written.
+	Supplier *Coverage `json:"supplier_coverage,omitempty"`
 	// Baseline counts the findings by status when the scan was compared
 	// with a baseline ([Compare]); nil when it was not.
 	Baseline *BaselineSummary `json:"baseline,omitempty"`

@@ -165,6 +165,9 @@ func (t *textWriter) summary(r *Report, collisions []Finding) {
 			t.field("warning", t.p.warn(publisherWarning(c)))
 		}
 	}
+	if c := s.Supplier; c != nil && c.Packages > 0 {
+		t.field("supplier", supplierLine(*c, cleanAll(c.Sources)))
+	}
 	if len(r.Feeds) == 0 {
 		t.field("feeds", "none")
 	}
@@ -535,6 +538,19 @@ func noFindings(r *Report) string {
 		fmt.Fprintf(&b, " Publisher indicators were not checked for %s.", plural(c.Packages-c.Known, "package", "packages"))
 	}
 	return b.String()
+}
+
+// supplierLine describes the supplier coverage of SBOMs, sources being
+// its sources as the format writes them.
+func supplierLine(c Coverage, sources []string) string {
+	v := fmt.Sprintf("in SBOMs for %d of %d packages", c.Known, c.Packages)
+	switch {
+	case len(sources) > 0:
+		v += " (" + strings.Join(sources, ", ") + ")"
+	case c.Known < c.Packages:
+		v += ": pass --registry-metadata or --registry"
+	}
+	return v
 }
 
 // publisherWarning says what is missing for publisher indicators: the

@@ -25,4 +25,5 @@ const (
 	PropRepoCommit    = "depsweep:repo:commit"      // HEAD commit of the checkout (metadata.component)
 	PropRepoBranch    = "depsweep:repo:branch"      // checked-out branch (metadata.component)
 	PropPubSource     = "depsweep:publisher:source" // where component.publisher came from
+	PropSupSource     = "depsweep:supplier:source"  // where component.supplier came from
 )
