@@ -225,26 +225,33 @@ func pnpmWorkspaceGlobs(project fs.FS) []string {
 }
 
 // A wsScope is the set of workspace member directories (slash paths
-// relative to the walk's root) of a project met higher up the walk.
-type wsScope map[string]bool
+// relative to the walk's root) of a project met higher up the walk, each
+// with its package.json (nil when it could not be parsed).
+type wsScope map[string]*Manifest
 
-func inWorkspace(ws []wsScope, rel string) bool {
+// inWorkspace reports whether rel is a member of a workspace above it, and
+// returns the member's package.json as the scope read it.
+func inWorkspace(ws []wsScope, rel string) (*Manifest, bool) {
 	for _, s := range ws {
-		if s[rel] {
-			return true
+		if m, ok := s[rel]; ok {
+			return m, true
 		}
 	}
-	return false
+	return nil, false
 }
 
-// workspaceScope reads the package.json in rel and returns it with the
-// workspace members it declares (with pnpm-workspace.yaml's packages when
-// hasPnpmWS says the directory holds one); nil, nil when it cannot be read.
-func (w *findWalker) workspaceScope(rel string, hasPnpmWS bool) (wsScope, *Manifest) {
+// workspaceScope reads the package.json in rel (unless known already holds
+// it) and returns it with the workspace members it declares (with
+// pnpm-workspace.yaml's packages when hasPnpmWS says the directory holds
+// one) and their package.json files; nil, nil when it cannot be read.
+func (w *findWalker) workspaceScope(rel string, hasPnpmWS bool, known *Manifest) (wsScope, *Manifest) {
 	fsys := DirFS(filepath.Join(w.root, filepath.FromSlash(rel)))
-	m, err := ReadManifest(fsys, ".")
-	if err != nil {
-		return nil, nil
+	m := known
+	if m == nil {
+		var err error
+		if m, err = ReadManifest(fsys, "."); err != nil {
+			return nil, nil
+		}
 	}
 	globs := m.Workspaces
 	if hasPnpmWS {
@@ -254,10 +261,26 @@ func (w *findWalker) workspaceScope(rel string, hasPnpmWS bool) (wsScope, *Manif
 		return nil, m
 	}
 	s := wsScope{}
-	for _, d := range WorkspaceDirs(fsys, &Manifest{Workspaces: globs}) {
-		s[joinRel(rel, d)] = true
+	for d, dm := range workspaceManifests(fsys, globs) {
+		s[joinRel(rel, d)] = dm
 	}
 	return s, m
+}
+
+// members returns the members of scope s, a project's in rel, keyed by
+// their path relative to the project (as [Input.Members] wants them).
+func (s wsScope) members(rel string) map[string]*Manifest {
+	if len(s) == 0 {
+		return nil
+	}
+	out := make(map[string]*Manifest, len(s))
+	for p, m := range s {
+		if rel != "." {
+			p = strings.TrimPrefix(p, rel+"/")
+		}
+		out[p] = m
+	}
+	return out
 }
 
 // hasHidden reports whether rel/node_modules/.package-lock.json is a regular file.

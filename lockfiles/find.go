@@ -35,6 +35,10 @@ type Found struct {
 	// workspaces), nil when it did not read or could not parse it. Parsers
 	// take it ([Input.Manifest]) rather than reading the file again.
 	PackageJSON *Manifest
+	// Members are the package.json files of the project's workspace
+	// members as discovery read them, by directory relative to Project
+	// (nil for one that did not parse); parsers take them ([Input.Members]).
+	Members map[string]*Manifest
 }
 
 // FindOptions tune discovery.
@@ -228,12 +232,15 @@ func (w *findWalker) walk(rel, repo string, unit bool, ws []wsScope) bool {
 		repo, unit = rel, true
 	}
 	var pkg *Manifest
+	var members map[string]*Manifest
 	if hasManifest && (w.opts.Manifests || w.opts.NodeModules) {
-		member := inWorkspace(ws, rel)
+		// A member's package.json was read with its workspace's scope.
+		known, member := inWorkspace(ws, rel)
 		var s wsScope
-		s, pkg = w.workspaceScope(rel, hasPnpmWS)
+		s, pkg = w.workspaceScope(rel, hasPnpmWS, known)
 		if len(s) > 0 {
 			ws = append(ws[:len(ws):len(ws)], s)
+			members = s.members(rel)
 		}
 		if w.opts.Manifests && !hasLock && !member && !(hasNM && w.hasHidden(rel)) {
 			if !w.yield(Found{Path: joinRel(rel, "package.json"), Project: rel, Repo: repo, Manifest: true, PackageJSON: pkg}, nil) {
@@ -259,7 +266,7 @@ func (w *findWalker) walk(rel, repo string, unit bool, ws []wsScope) bool {
 			case w.skip != nil && w.skip(p):
 			case name == "node_modules":
 				if !hasLock {
-					ok = w.hidden(p, rel, repo, pkg)
+					ok = w.hidden(p, rel, repo, pkg, members)
 				}
 				if ok && w.opts.NodeModules && !hasLock && !hasManifest && !w.hasHidden(rel) {
 					ok = w.yield(Found{Path: p, Project: rel, Repo: repo, NodeModules: true}, nil)
@@ -278,7 +285,7 @@ func (w *findWalker) walk(rel, repo string, unit bool, ws []wsScope) bool {
 			case name == NamePackageLock && shrinkwrap:
 				// npm reads npm-shrinkwrap.json and ignores package-lock.json.
 			default:
-				ok = w.yield(Found{Path: p, Project: rel, Repo: repo, PackageJSON: pkg}, nil)
+				ok = w.yield(Found{Path: p, Project: rel, Repo: repo, PackageJSON: pkg, Members: members}, nil)
 			}
 		}
 		if !ok {
@@ -290,7 +297,7 @@ func (w *findWalker) walk(rel, repo string, unit bool, ws []wsScope) bool {
 
 // hidden yields nm/.package-lock.json, the lockfile npm keeps inside
 // node_modules, for project directory project.
-func (w *findWalker) hidden(nm, project, repo string, pkg *Manifest) bool {
+func (w *findWalker) hidden(nm, project, repo string, pkg *Manifest, members map[string]*Manifest) bool {
 	p := nm + "/" + NameHiddenLock
 	st, err := os.Lstat(filepath.Join(w.root, filepath.FromSlash(p)))
 	switch {
@@ -303,7 +310,7 @@ func (w *findWalker) hidden(nm, project, repo string, pkg *Manifest) bool {
 	case !st.Mode().IsRegular():
 		return w.fail(p, ErrNotRegular)
 	}
-	return w.yield(Found{Path: p, Project: project, Repo: repo, PackageJSON: pkg}, nil)
+	return w.yield(Found{Path: p, Project: project, Repo: repo, PackageJSON: pkg, Members: members}, nil)
 }
 
 // symlink reports the symlink at p when it matters: it names a lockfile,

@@ -34,7 +34,15 @@ func collectFind(t *testing.T, ctx context.Context, root string, opts FindOption
 		if f.PackageJSON != nil {
 			pkg = f.PackageJSON.Name + "@" + f.PackageJSON.Version
 		}
-		return line, fmt.Sprintf("%s manifest=%v nm=%v pkg=%s", line, f.Manifest, f.NodeModules, pkg)
+		var members []string
+		for d, m := range f.Members {
+			if m != nil {
+				d += "=" + m.Name
+			}
+			members = append(members, d)
+		}
+		slices.Sort(members)
+		return line, fmt.Sprintf("%s manifest=%v nm=%v pkg=%s members=%v", line, f.Manifest, f.NodeModules, pkg, members)
 	}
 	var out, full []string
 	for f, err := range Find(ctx, root, opts) {

@@ -168,14 +168,21 @@ type Input struct {
 	// already read it (see [Found.PackageJSON]); parsers take it rather
 	// than reading Project's package.json again. They do not modify it.
 	Manifest *Manifest
+	// Members, when set, are package.json files of workspace members the
+	// caller already read, by directory relative to Project (see
+	// [Found.Members]); a nil entry is read again, for its error.
+	Members map[string]*Manifest
 }
 
 // manifest returns the package.json of dir within the project: in.Manifest
-// for the project directory itself when set, else what [ReadManifest]
-// reads from Project (fs.ErrNotExist when there is no Project).
+// for the project directory itself and in.Members for a member when they
+// hold it, else what [ReadManifest] reads from Project (fs.ErrNotExist when there is no Project).
 func (in Input) manifest(dir string) (*Manifest, error) {
 	if dir = path.Clean(dir); dir == "." && in.Manifest != nil {
 		return in.Manifest, nil
+	}
+	if m := in.Members[dir]; m != nil {
+		return m, nil
 	}
 	if in.Project == nil {
 		return nil, &fs.PathError{Op: "open", Path: path.Join(dir, "package.json"), Err: fs.ErrNotExist}

@@ -83,12 +83,44 @@ func (m *Manifest) Deps() map[string]DepType {
 	return out
 }
 
+// workspaceManifests is [WorkspaceDirs] for the globs, reading each
+// member's package.json where WorkspaceDirs looks at its status: the
+// members (a regular package.json) with their manifests, nil for one that
+// does not parse.
+func workspaceManifests(fsys fs.FS, globs []string) map[string]*Manifest {
+	out := map[string]*Manifest{}
+	for _, d := range workspaceCandidates(fsys, globs) {
+		m, err := ReadManifest(fsys, d)
+		var pe *fs.PathError
+		switch {
+		case err == nil:
+			out[d] = m
+		case errors.As(err, &pe) && pe.Op == "parse", errors.As(err, &pe) && pe.Op == "read":
+			out[d] = nil // a regular package.json that does not parse, or is too large
+		}
+	}
+	return out
+}
+
 // WorkspaceDirs expands the manifest's workspace globs in fsys (relative to
 // the project directory) to the sorted slash paths of the directories that
 // hold a package.json. Negated globs ("!pattern") remove matches.
 func WorkspaceDirs(fsys fs.FS, m *Manifest) []string {
+	var out []string
+	for _, d := range workspaceCandidates(fsys, m.Workspaces) {
+		if st, err := fs.Stat(fsys, path.Join(d, "package.json")); err == nil && st.Mode().IsRegular() {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// workspaceCandidates expands workspace globs in fsys to the sorted slash
+// paths they name, negated globs ("!pattern") removing matches; whether
+// each holds a package.json is for the caller to see.
+func workspaceCandidates(fsys fs.FS, globs []string) []string {
 	set := map[string]bool{}
-	for _, g := range m.Workspaces {
+	for _, g := range globs {
 		neg := strings.HasPrefix(g, "!")
 		g = path.Clean(strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(g, "!"), "./"), "/"))
 		g = strings.ReplaceAll(g, "**", "*") // fs.Glob has no "**"; one level covers the usual layouts
@@ -101,9 +133,7 @@ func WorkspaceDirs(fsys fs.FS, m *Manifest) []string {
 				delete(set, d)
 				continue
 			}
-			if st, err := fs.Stat(fsys, path.Join(d, "package.json")); err == nil && st.Mode().IsRegular() {
-				set[d] = true
-			}
+			set[d] = true
 		}
 	}
 	out := make([]string, 0, len(set))
