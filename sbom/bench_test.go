@@ -2,6 +2,8 @@ package sbom
 
 import (
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -68,5 +70,45 @@ func BenchmarkSBOMDirWriter(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	}
+}
+
+// BenchmarkSBOMSmall builds and encodes the SBOMs of the demo fleet's seven
+// small lockfiles (4 to 45 packages) with repository provenance, as a sweep
+// of small checkouts writes one per lockfile: per-BOM costs (metadata,
+// buffers, serial number), not components, decide. One op is one BOM.
+func BenchmarkSBOMSmall(b *testing.B) {
+	var invs []*lockfiles.Inventory
+	matches, _ := filepath.Glob("../testdata/demo-fleet/*/*.*")
+	for _, p := range matches {
+		if !lockfiles.IsLockfile(filepath.Base(p)) {
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		inv, err := lockfiles.Parse(lockfiles.Input{Path: filepath.ToSlash(p), Data: data, Project: lockfiles.DirFS(filepath.Dir(p))})
+		if err != nil {
+			b.Fatal(err)
+		}
+		invs = append(invs, inv)
+	}
+	if len(invs) != 7 {
+		b.Fatalf("%d demo-fleet lockfiles, want 7", len(invs))
+	}
+	opts := Options{Format: cdx.BOMFileFormatJSON, Deterministic: true, ToolVersion: "bench",
+		Provenance: &Provenance{Remote: "https://git.example.com/acme/svc.git", Commit: "0123456789abcdef0123456789abcdef01234567", Branch: "main"}}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		bom, err := build(invs[i%len(invs)], nil, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := write(io.Discard, bom, opts, true); err != nil {
+			b.Fatal(err)
+		}
+		i++
 	}
 }

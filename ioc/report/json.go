@@ -23,14 +23,23 @@ func init() {
 func WriteJSON(w io.Writer, r *Report) error {
 	// Compact first, then indented by jsonindent: the same bytes as an
 	// Encoder with SetIndent("", "  "), whose indenting pass re-validates
-	// the whole report and took more time than encoding it.
-	var compact bytes.Buffer
-	enc := json.NewEncoder(&compact)
+	// the whole report and took more time than encoding it. The Encoder
+	// hands its whole compact encoding to one Write, indented from there
+	// (no second copy of the report).
+	enc := json.NewEncoder(indentWriter{w})
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r); err != nil {
-		return err
+	return enc.Encode(r)
+}
+
+// An indentWriter indents the compact JSON written to it onto w; each
+// Write must hold whole JSON values, as an Encoder's does.
+type indentWriter struct{ w io.Writer }
+
+func (iw indentWriter) Write(p []byte) (int, error) {
+	if err := jsonindent.Write(iw.w, p); err != nil {
+		return 0, err
 	}
-	return jsonindent.Write(w, compact.Bytes())
+	return len(p), nil
 }
 
 // JSONL line types: the "type" field of every line of a JSONL stream.

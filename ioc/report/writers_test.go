@@ -144,3 +144,13 @@ func BenchmarkWriteSARIF(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkWriteJSON(b *testing.B) {
+	r := bigReport(b, 10000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := WriteJSON(io.Discard, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
