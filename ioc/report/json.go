@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/depsweep/depsweep/internal/jsonindent"
@@ -20,26 +23,118 @@ func init() {
 // WriteJSON writes r as indented JSON (two spaces), followed by a newline.
 // The output is stable: a normalized report (see [Normalize]) always encodes
 // to the same bytes.
+//
+// The bytes are those of an Encoder with SetEscapeHTML(false) and
+// SetIndent("", "  "), but the report is never held encoded whole: its
+// top-level members are encoded one by one, list members one element at a
+// time, in compact form, and indented by jsonindent onto w in chunks (the
+// Encoder's own indenting pass re-validates the whole report and took
+// more time than encoding it; a fleet's findings each carry their
+// advisory and run to megabytes).
 func WriteJSON(w io.Writer, r *Report) error {
-	// Compact first, then indented by jsonindent: the same bytes as an
-	// Encoder with SetIndent("", "  "), whose indenting pass re-validates
-	// the whole report and took more time than encoding it. The Encoder
-	// hands its whole compact encoding to one Write, indented from there
-	// (no second copy of the report).
-	enc := json.NewEncoder(indentWriter{w})
+	s := &indentStream{w: w}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+	encode := func(v any) error {
+		buf.Reset()
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		s.write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		return nil
+	}
+	rv := reflect.ValueOf(r).Elem()
+	rt := rv.Type()
+	for i := range rt.NumField() {
+		f := rt.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || f.Anonymous || name == "-" || name == "" || (opts != "" && opts != "omitempty") {
+			// Not a layout this writer knows: the plain encoding.
+			if err := encode(r); err != nil {
+				return err
+			}
+			s.write([]byte("\n"))
+			return s.flush()
+		}
+	}
+	s.write([]byte("{"))
+	first := true
+	for i := range rt.NumField() {
+		f := rt.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		v := rv.Field(i)
+		if opts == "omitempty" && emptyJSON(v) {
+			continue
+		}
+		if !first {
+			s.write([]byte(","))
+		}
+		first = false
+		s.write(strconv.AppendQuote(nil, name))
+		s.write([]byte(":"))
+		if v.Kind() != reflect.Slice || v.IsNil() || v.Len() == 0 {
+			if err := encode(v.Addr().Interface()); err != nil {
+				return err
+			}
+			continue
+		}
+		s.write([]byte("["))
+		for j := range v.Len() {
+			if j > 0 {
+				s.write([]byte(","))
+			}
+			if err := encode(v.Index(j).Addr().Interface()); err != nil {
+				return err
+			}
+		}
+		s.write([]byte("]"))
+	}
+	s.write([]byte("}\n"))
+	return s.flush()
 }
 
-// An indentWriter indents the compact JSON written to it onto w; each
-// Write must hold whole JSON values, as an Encoder's does.
-type indentWriter struct{ w io.Writer }
-
-func (iw indentWriter) Write(p []byte) (int, error) {
-	if err := jsonindent.Write(iw.w, p); err != nil {
-		return 0, err
+// emptyJSON is encoding/json's test for omitempty.
+func emptyJSON(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool:
+		return !v.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return v.Int() == 0
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return v.Uint() == 0
+	case reflect.Float32, reflect.Float64:
+		return v.Float() == 0
+	case reflect.Interface, reflect.Pointer:
+		return v.IsNil()
 	}
-	return len(p), nil
+	return false
+}
+
+// An indentStream indents compact JSON given in whole tokens onto w, in
+// chunks of about 32 KiB; the first write error sticks.
+type indentStream struct {
+	w   io.Writer
+	ind jsonindent.Indenter
+	buf []byte
+	err error
+}
+
+func (s *indentStream) write(p []byte) {
+	s.buf, _ = s.ind.Append(s.buf, p, -1)
+	if len(s.buf) >= 32<<10 {
+		s.flush()
+	}
+}
+
+func (s *indentStream) flush() error {
+	if s.err == nil && len(s.buf) > 0 {
+		_, s.err = s.w.Write(s.buf)
+	}
+	s.buf = s.buf[:0]
+	return s.err
 }
 
 // JSONL line types: the "type" field of every line of a JSONL stream.

@@ -94,7 +94,7 @@ func checkTables(t *testing.T, md string) {
 }
 
 // bigReport is the incident sample with its findings repeated to n.
-func bigReport(b *testing.B, n int) *Report {
+func bigReport(b testing.TB, n int) *Report {
 	b.Helper()
 	data, err := os.ReadFile(filepath.Join(reportsDir, "incident.json"))
 	if err != nil {
@@ -151,6 +151,36 @@ func BenchmarkWriteJSON(b *testing.B) {
 	for b.Loop() {
 		if err := WriteJSON(io.Discard, r); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestWriteJSONStreamed checks that WriteJSON, which encodes the report
+// piece by piece, writes the bytes of one indenting Encoder over the whole
+// report, on every sample report, a fleet-sized one, and reports with
+// empty, nil and omitted members.
+func TestWriteJSONStreamed(t *testing.T) {
+	reports := samples(t)
+	big := bigReport(t, 500)
+	reports["big"] = big
+	empty := *big
+	empty.Findings, empty.Errors, empty.Repos, empty.Lockfiles = []Finding{}, nil, []Repo{}, nil
+	empty.Interrupted, empty.Machine = true, &Machine{Name: "h"}
+	reports["empty"] = &empty
+	for name, r := range reports {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(r); err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		if err := WriteJSON(&got, r); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Errorf("%s: WriteJSON differs from an indenting Encoder (%d bytes, want %d)", name, got.Len(), want.Len())
 		}
 	}
 }
