@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -309,7 +310,16 @@ func parseRecord(r *record, buf []byte, total *atomic.Int64) ([]byte, error) {
 // collect gathers the records' advisories into one feed, refusing an id
 // that two records use.
 func collect(f *Feed, recs []record) error {
-	first := make(map[string]string)
+	nadv, nind := 0, 0
+	for i := range recs {
+		nadv += len(recs[i].feed.Advisories)
+		nind += len(recs[i].feed.Indicators)
+	}
+	// Sized once: appending 200,000 records' values one by one copied
+	// them over and over.
+	first := make(map[string]string, nadv)
+	f.Advisories = slices.Grow(f.Advisories, nadv)
+	f.Indicators = slices.Grow(f.Indicators, nind)
 	for i := range recs {
 		rf := recs[i].feed
 		f.Withdrawn += rf.Withdrawn
@@ -394,19 +404,22 @@ func loadZip(fh *os.File, name, want string) (*Feed, error) {
 	if fi.Size() > MaxZipSize {
 		return nil, fmt.Errorf("%s: zip larger than %d bytes", name, MaxZipSize)
 	}
-	h := sha256.New()
-	if _, err := io.Copy(h, fh); err != nil {
+	// The archive is read into memory once (it is hashed anyway): reading
+	// 200,000 members through the file costs three system calls each.
+	data := make([]byte, fi.Size())
+	if _, err := io.ReadFull(fh, data); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	f := &Feed{Name: name, SHA256: hex.EncodeToString(h.Sum(nil))}
+	sum := sha256.Sum256(data)
+	f := &Feed{Name: name, SHA256: hex.EncodeToString(sum[:])}
 	if err := checkSum(name, f.SHA256, want); err != nil {
 		return nil, err
 	}
 	// archive/zip reads member headers until it finds something else,
 	// whatever count the archive declares: a budget on the bytes it reads
 	// bounds the listing it builds.
-	budget := &budgetReaderAt{r: fh, left: MaxZipDirectory + 128<<10}
-	zr, err := zip.NewReader(budget, fi.Size())
+	budget := &budgetReaderAt{r: bytes.NewReader(data), left: MaxZipDirectory + 128<<10}
+	zr, err := zip.NewReader(budget, int64(len(data)))
 	budget.left = -1 // reading members is capped per member instead
 	if errors.Is(err, errZipDirectory) {
 		return nil, fmt.Errorf("%s: zip directory larger than %d bytes", name, MaxZipDirectory)

@@ -37,6 +37,11 @@ type Index struct {
 	text       *textMatcher            // domain, e-mail and URL patterns; nil when none
 	urlText    bool                    // the text matcher holds e-mail or URL patterns
 	urlPats    bool                    // the text matcher holds URL patterns
+
+	// While NewIndex runs: where compiled versions and package entries
+	// are taken from (nil afterwards, and for an Index built otherwise).
+	pool    *versionPool
+	entries []pkgEntry
 }
 
 // A pkgEntry is one package indicator with its versions compiled.
@@ -61,6 +66,21 @@ func NewIndex(inds []Indicator) (*Index, error) {
 		domains:    map[string][]*Indicator{},
 		hashes:     map[string][]*Indicator{},
 	}
+	// The compiled versions and the one-entry lists of names met once
+	// come from pools sized here: a feed of 200,000 records would
+	// otherwise allocate three times per indicator.
+	var pool versionPool
+	nexact, nranges := 0, 0
+	for i := range x.inds {
+		if x.inds[i].Kind == KindPackage {
+			nexact += len(x.inds[i].Versions.Exact)
+			nranges += len(x.inds[i].Versions.Ranges)
+		}
+	}
+	pool.exact = make([]exactVersion, 0, nexact)
+	pool.ranges = make([]compiledRange, 0, nranges)
+	x.entries = make([]pkgEntry, 0, len(x.inds))
+	x.pool = &pool
 	tb := newTextBuilder()
 	for i := range x.inds {
 		ind := &x.inds[i]
@@ -71,6 +91,7 @@ func NewIndex(inds []Indicator) (*Index, error) {
 	if tb.len() > 0 {
 		x.text = tb.build()
 	}
+	x.pool, x.entries = nil, nil
 	return x, nil
 }
 
@@ -91,7 +112,7 @@ func (x *Index) add(ind *Indicator, tb *textBuilder) error {
 			return errors.New("package name contains white space")
 		}
 		eco := strings.ToLower(ind.Ecosystem)
-		vs, err := compileVersions(ind.Versions, eco == "" || eco == "npm")
+		vs, err := compileVersionsIn(ind.Versions, eco == "" || eco == "npm", x.pool)
 		if err != nil {
 			return err
 		}
@@ -99,7 +120,14 @@ func (x *Index) add(ind *Indicator, tb *textBuilder) error {
 		// another ecosystem (a feed may carry PyPI or crates.io records) is
 		// checked and counted, and never matched.
 		if eco == "" || eco == "npm" {
-			x.npm[v] = append(x.npm[v], pkgEntry{ind: ind, vers: vs})
+			if cur := x.npm[v]; cur == nil && len(x.entries) < cap(x.entries) {
+				// A window of one into the pool: a second indicator of
+				// the name appends, and so copies it out.
+				x.entries = append(x.entries, pkgEntry{ind: ind, vers: vs})
+				x.npm[v] = x.entries[len(x.entries)-1 : len(x.entries) : len(x.entries)]
+			} else {
+				x.npm[v] = append(cur, pkgEntry{ind: ind, vers: vs})
+			}
 		}
 	case KindPublisher:
 		if strings.ContainsAny(v, " \t\r\n@/") {
