@@ -208,16 +208,16 @@ func (e *indexError) Error() string { return e.path + ": " + e.reason }
 var ErrCacheChanged = errors.New("cached export changed since it was fetched")
 
 // LoadCachedOSV loads the OSV npm export cached in dir by [Update], named
-// name. The zip is always hashed (its sha256 is the feed's, and a pin is
-// checked against it, as [LoadVerified] does when want is not ""). When
-// the index written beside it is of this version's format, intact (its
-// own sha256 checks) and was made from those very bytes, it is read
-// instead of parsing every record again. A zip whose sha256 is not the
-// one [Update] recorded is an error wrapping [ErrCacheChanged]. Otherwise the index is never
-// used: the zip is loaded with [Load]'s checks and the index rebuilt
-// from it (a cache directory that cannot be written to only costs the
-// next load the same parse). A missing cache is an error wrapping
-// [ErrNoCache].
+// name. The zip is always hashed: its sha256 is the feed's, a pin (want,
+// when not "") is checked against it as [LoadVerified] does, and a zip
+// whose sha256 is not the one [Update] recorded is an error wrapping
+// [ErrCacheChanged]. The index written beside the zip is read instead of
+// parsing every record again only when it is of this version's format,
+// intact (its own sha256 checks) and made from those very bytes;
+// otherwise it is never used: the zip is loaded with [Load]'s checks and
+// the index rebuilt from it (a cache directory that cannot be written to
+// only costs the next load the same parse). A missing cache is an error
+// wrapping [ErrNoCache].
 func LoadCachedOSV(dir, name, want string) (*Feed, error) {
 	zip, meta, err := CachedOSV(dir)
 	if err != nil {
