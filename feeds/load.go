@@ -245,7 +245,8 @@ type record struct {
 	rel  string                        // slash path inside the directory or zip
 	open func() (io.ReadCloser, error) // opens the (decompressed) content
 	feed *Feed                         // parsed
-	sum  [sha256.Size]byte             // of the content
+	sum  [sha256.Size]byte             // of the content, when hash is set
+	hash bool                          // a directory's records are hashed for its manifest; a zip's are not
 }
 
 // parseRecords parses records in parallel, capping the total size. The
@@ -299,7 +300,9 @@ func parseRecord(r *record, buf []byte, total *atomic.Int64) ([]byte, error) {
 	if total.Add(int64(len(data))) > MaxTotalSize {
 		return data, fmt.Errorf("%s: records larger than %d bytes in all", r.name, MaxTotalSize)
 	}
-	r.sum = sha256.Sum256(data)
+	if r.hash {
+		r.sum = sha256.Sum256(data)
+	}
 	if err := checkLines(data, r.name); err != nil {
 		return data, err
 	}
@@ -368,6 +371,7 @@ func loadDir(root, want string) (*Feed, error) {
 		}
 		rel, _ := filepath.Rel(root, p)
 		recs = append(recs, record{
+			hash: true,
 			name: p,
 			rel:  filepath.ToSlash(rel),
 			open: func() (io.ReadCloser, error) { return os.Open(p) },
