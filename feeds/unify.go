@@ -58,8 +58,9 @@ func Unify(fs ...*Feed) ([]ioc.Indicator, error) {
 	// every map a dozen times.
 	byKey := make(map[string]*node, nkeys)
 	byAdv := make(map[*ioc.Advisory]*node, nadv)
-	nodes := make([]node, 0, nadv) // never grows past nadv: pointers into it stay valid
-	var order []*node              // in order of creation: the first is the canonical one
+	nodes := make([]node, 0, nadv)        // never grows past nadv: pointers into it stay valid
+	order := make([]*node, 0, nadv)       // in order of creation: the first is the canonical one
+	firsts := make([]*ioc.Advisory, nadv) // each node's first member: a window of one, copied out by a second
 	for _, f := range fs {
 		for _, a := range f.Advisories {
 			if byAdv[a] != nil {
@@ -88,11 +89,14 @@ func Unify(fs ...*Feed) ([]ioc.Indicator, error) {
 				}
 			}
 			if root == nil {
-				nodes = append(nodes, node{rank: len(order)})
-				root = &nodes[len(nodes)-1]
+				k := len(nodes)
+				firsts[k] = a
+				nodes = append(nodes, node{rank: len(order), members: firsts[k : k+1 : k+1]})
+				root = &nodes[k]
 				order = append(order, root)
+			} else {
+				root.members = append(root.members, a)
 			}
-			root.members = append(root.members, a)
 			byAdv[a] = root
 			for k := range advisoryKeys(a) {
 				if byKey[k] == nil {
@@ -110,6 +114,7 @@ func Unify(fs ...*Feed) ([]ioc.Indicator, error) {
 	// Indicators of advisories no feed lists are grouped by advisory too.
 	var orphans map[*ioc.Advisory]*node
 	out := make([]ioc.Indicator, 0, ninds)
+	outAt := make([]int, ninds) // windows of one for the groups' first indicators
 	for _, f := range fs {
 		for _, ind := range f.Indicators {
 			adv := ind.Advisory
@@ -153,21 +158,25 @@ func Unify(fs ...*Feed) ([]ioc.Indicator, error) {
 			// ind is a copy; its version lists are shared with the feed
 			// until unionVersions replaces them with new ones.
 			ind.Advisory = adv
-			g.out = append(g.out, len(out))
-			if g.byKey != nil {
-				g.byKey[k] = len(out)
-			} else if len(g.out) > 16 {
-				g.byKey = make(map[indKey]int, 2*len(g.out))
-				for _, j := range g.out {
-					o := &out[j]
-					ok := indKey{o.Kind, strings.ToLower(o.Ecosystem), o.Value}
-					if _, seen := g.byKey[ok]; !seen {
-						g.byKey[ok] = j
-					}
-				}
-				g.byKey[k] = len(out)
-			}
+			at := len(out)
 			out = append(out, ind)
+			switch {
+			case g.byKey != nil:
+				g.byKey[k] = at
+			case g.out == nil && at < len(outAt):
+				outAt[at] = at
+				g.out = outAt[at : at+1 : at+1]
+			case len(g.out) < 16:
+				g.out = append(g.out, at)
+			default:
+				// Many indicators: a map from here on.
+				g.byKey = make(map[indKey]int, 2*len(g.out))
+				for _, j := range append(g.out, at) {
+					o := &out[j]
+					g.byKey[indKey{o.Kind, strings.ToLower(o.Ecosystem), o.Value}] = j
+				}
+				g.out = nil
+			}
 		}
 	}
 	if len(out) == 0 {
