@@ -245,7 +245,11 @@ func LoadCachedOSV(dir, name, want string) (*Feed, error) {
 		}
 	}
 	if meta.SHA256 != "" && meta.SHA256 != h.sum {
-		return nil, fmt.Errorf("%s: %w (sha256 %s, recorded %s)", zip, ErrCacheChanged, h.sum, meta.SHA256)
+		// Update renames the zip into place, then records it: read the
+		// record again in case this load fell between the two.
+		if _, m, err := CachedOSV(dir); err != nil || m.SHA256 != h.sum {
+			return nil, fmt.Errorf("%s: %w (sha256 %s, recorded %s)", zip, ErrCacheChanged, h.sum, meta.SHA256)
+		}
 	}
 	if ierr == nil && f.SHA256 != h.sum {
 		ierr = &indexError{path: filepath.Join(dir, cacheIndex), reason: "made from another export than " + zip}
