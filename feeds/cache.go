@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/depsweep/depsweep/ioc"
+	"github.com/depsweep/depsweep/lockfiles"
 )
 
 // cacheIndex is the parsed form of the cached export, written by [Update]
@@ -277,12 +278,21 @@ func readIndex(path string) (*Feed, error) {
 	bad := func(format string, args ...any) error {
 		return &indexError{path: path, reason: fmt.Sprintf(format, args...)}
 	}
-	data, err := os.ReadFile(path)
+	// Never larger than the records it was made from; and a FIFO put in
+	// its place must not block the scan.
+	data, err := lockfiles.ReadRegular(path, MaxTotalSize, true)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, bad("no index")
 	}
+	var tooLarge *lockfiles.TooLargeError
+	if errors.As(err, &tooLarge) {
+		return nil, bad("larger than %d bytes", MaxTotalSize)
+	}
 	if err != nil {
-		return nil, bad("%v", errors.Unwrap(err))
+		if u := errors.Unwrap(err); u != nil {
+			err = u
+		}
+		return nil, bad("%v", err)
 	}
 	if len(data) < cacheHeaderSize || !bytes.HasPrefix(data, []byte(cacheMagic)) {
 		return nil, bad("not an index of this version of depsweep")
@@ -501,8 +511,10 @@ func decodeIndex(body []byte) (*Feed, error) {
 	return f, nil
 }
 
+// fileSHA256 hashes the regular file at path (a FIFO in its place is an
+// error, not a read that blocks).
 func fileSHA256(path string) (string, error) {
-	fh, err := os.Open(path)
+	fh, _, err := lockfiles.OpenRegular(path, true, false)
 	if err != nil {
 		return "", err
 	}
