@@ -2,8 +2,12 @@ package feeds
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
+	"reflect"
 	"testing"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // seeds adds every file matching the patterns, and the usual degenerate
@@ -55,6 +59,29 @@ func FuzzParseOSV(f *testing.F) {
 		}
 		if len(feed.Indicators) > 0 {
 			roundTrip(t, "fuzz.json", feed)
+		}
+	})
+}
+
+// FuzzOSVDecoders checks that the fast decoder of OSV records accepts
+// exactly what encoding/json accepts, and decodes it to the same values.
+func FuzzOSVDecoders(f *testing.F) {
+	seeds(f, "../testdata/osv/*.json", "../testdata/feeds/osv/*.json", "../testdata/feeds/hostile/*.json")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var fast, std osvRecord
+		fastErr := jsonv2.Unmarshal(data, &fast, v1Options)
+		stdErr := json.Unmarshal(data, &std)
+		if fastErr == nil && stdErr != nil {
+			t.Fatalf("fast decoder accepts what encoding/json refuses (%v)", stdErr)
+		}
+		if fastErr == nil && !reflect.DeepEqual(fast, std) {
+			t.Fatalf("decoders differ:\nfast %+v\nstd  %+v", fast, std)
+		}
+		var dsFast, dsStd osvDatabaseSpecific
+		if jsonv2.Unmarshal(std.DatabaseSpecific, &dsFast, v1Options) == nil {
+			if err := json.Unmarshal(std.DatabaseSpecific, &dsStd); err != nil || !reflect.DeepEqual(dsFast, dsStd) {
+				t.Fatalf("database_specific: fast %+v, std %+v (%v)", dsFast, dsStd, err)
+			}
 		}
 	})
 }

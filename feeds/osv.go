@@ -97,7 +97,7 @@ func ParseOSV(r io.Reader, name string) (*Feed, error) {
 // parseOSVInto parses one record and appends its advisory and indicators to f.
 func parseOSVInto(f *Feed, data []byte, name string) error {
 	var rec osvRecord
-	if err := json.Unmarshal(data, &rec); err != nil {
+	if err := unmarshalOSV(data, &rec); err != nil {
 		return jsonError(name, data, err)
 	}
 	if rec.Withdrawn != "" {
@@ -192,7 +192,7 @@ func parseOSVInto(f *Feed, data []byte, name string) error {
 	var ds osvDatabaseSpecific
 	if len(rec.DatabaseSpecific) > 0 {
 		// Lenient: a database_specific that is not an object carries nothing for us.
-		_ = json.Unmarshal(rec.DatabaseSpecific, &ds)
+		_ = unmarshalOSV(rec.DatabaseSpecific, &ds)
 	}
 	adv.Severity = ioc.SeverityHigh
 	if isMalicious(&rec, &ds) {
@@ -209,7 +209,7 @@ func parseOSVInto(f *Feed, data []byte, name string) error {
 	}
 	if len(inds) > 0 && len(ds.IOCs) > 0 {
 		var iocs osvIOCs
-		if err := json.Unmarshal(ds.IOCs, &iocs); err != nil {
+		if err := unmarshalOSV(ds.IOCs, &iocs); err != nil {
 			return perr([]any{"database_specific"}, "database_specific.iocs: want lists of strings")
 		}
 		for _, d := range iocs.Domains {

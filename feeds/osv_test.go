@@ -1,12 +1,15 @@
 package feeds
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
 
 	"github.com/depsweep/depsweep/ioc"
 )
@@ -195,6 +198,49 @@ func TestOSVVersionsMatch(t *testing.T) {
 		}
 		if got := def.Indicators[0].Versions.Contains(tc.v); got != tc.embedded {
 			t.Errorf("embedded Versions.Contains(%q) = %v, want %v", tc.v, got, tc.embedded)
+		}
+	}
+}
+
+// TestOSVDecodersAgree: the fast decoder and encoding/json agree on the
+// corners where JSON decoders differ (FuzzOSVDecoders explores more).
+func TestOSVDecodersAgree(t *testing.T) {
+	for _, in := range []string{
+		`{"id":"MAL-1","id":"MAL-2"}`,                      // duplicate names: the last wins
+		`{"ID":"MAL-1","Summary":"x"}`,                     // names match case-insensitively
+		`{"id":"MAL-1","summary":"a\xffb"}`,                // invalid UTF-8 is replaced
+		`{"id":"MAL-1","summary":"\ud800"}`,                // a lone surrogate is replaced
+		`{"id":null,"aliases":null,"affected":null}`,       // null leaves the zero value
+		`{"id":"MAL-1","aliases":["a",null]}`,              // null in a list
+		`{"id":1}`,                                         // a number for a string
+		`{"id":"MAL-1","affected":[{"versions":"1.0.0"}]}`, // a string for a list
+		`{"id":"MAL-1","affected":[{"ranges":[{"events":[{"introduced":"0","fixed":null}]}]}]}`,
+		`{"id":"MAL-1","affected":[{"ranges":[{"events":[{"introduced":1}]}]}]}`,
+		`{"id":"MAL-1","database_specific":"text"}`,
+		`{"id":"MAL-1","database_specific":{"severity":"HIGH","iocs":{"domains":["a.example"]},"malicious-packages-origins":null}}`,
+		`{"id":"MAL-1"} trailing`,
+		`{"id":"MAL-1",}`,
+		`{"id":"MAL-1"`,
+		` {"id" : "MAL-1" , "summary" : "x\u0000y"} `,
+		`{"id":"MAL-1","published":"2025-09-26T04:14:45Z","unknown":{"deep":[1,2,{"x":true}]}}`,
+		`{"id":"MAL-1","references":[{"url":"https://x.example","URL":"https://y.example"}]}`,
+		`{"id":"MAL-1","summary":"` + strings.Repeat("é", 100) + `"}`,
+		`{"id":"MAL-1","affected":[{"package":{"ecosystem":"npm","name":"a"},"versions":["1.0.0"]},{"package":null}]}`,
+		`[]`, `null`, `""`, `1e400`, `{"id":"MAL-1","x":1e400}`,
+	} {
+		var fast, std osvRecord
+		fastErr := jsonv2.Unmarshal([]byte(in), &fast, v1Options)
+		stdErr := json.Unmarshal([]byte(in), &std)
+		if fastErr == nil && stdErr != nil {
+			t.Errorf("%s: fast decoder accepts what encoding/json refuses (%v)", in, stdErr)
+		} else if fastErr == nil && !reflect.DeepEqual(fast, std) {
+			t.Errorf("%s: decoders differ:\nfast %+v\nstd  %+v", in, fast, std)
+		}
+		// What parseOSVInto uses: encoding/json's result and error, always.
+		var got osvRecord
+		err := unmarshalOSV([]byte(in), &got)
+		if (err == nil) != (stdErr == nil) || err != nil && err.Error() != stdErr.Error() || !reflect.DeepEqual(got, std) {
+			t.Errorf("%s: unmarshalOSV = %+v, %v; want %+v, %v", in, got, err, std, stdErr)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 
@@ -25,10 +26,19 @@ import (
 // indicators in all is an error wrapping [ErrNoIndicators].
 func Unify(fs ...*Feed) ([]ioc.Indicator, error) {
 	// Union-find over advisories, keyed by every id and alias.
+	type indKey struct {
+		kind             ioc.Kind
+		ecosystem, value string
+	}
 	type node struct {
 		members []*ioc.Advisory
 		merged  *ioc.Advisory
 		parent  *node
+		rank    int // order of creation: the older group absorbs
+		// out lists the indexes in the result of the group's indicators;
+		// byKey indexes them once there are many.
+		out   []int
+		byKey map[indKey]int
 	}
 	find := func(n *node) *node {
 		for n.parent != nil {
@@ -36,16 +46,28 @@ func Unify(fs ...*Feed) ([]ioc.Indicator, error) {
 		}
 		return n
 	}
-	byKey := map[string]*node{}
-	byAdv := map[*ioc.Advisory]*node{}
-	var order []*node // in order of creation: the first is the canonical one
+	nadv, nkeys, ninds := 0, 0, 0
+	for _, f := range fs {
+		nadv += len(f.Advisories)
+		ninds += len(f.Indicators)
+		for _, a := range f.Advisories {
+			nkeys += 1 + len(a.Aliases)
+		}
+	}
+	// Sized up front: a feed of 200,000 advisories would otherwise grow
+	// every map a dozen times.
+	byKey := make(map[string]*node, nkeys)
+	byAdv := make(map[*ioc.Advisory]*node, nadv)
+	nodes := make([]node, 0, nadv)        // never grows past nadv: pointers into it stay valid
+	order := make([]*node, 0, nadv)       // in order of creation: the first is the canonical one
+	firsts := make([]*ioc.Advisory, nadv) // each node's first member: a window of one, copied out by a second
 	for _, f := range fs {
 		for _, a := range f.Advisories {
 			if byAdv[a] != nil {
 				continue // the same Feed given twice
 			}
 			var root *node
-			for _, k := range advisoryKeys(a) {
+			for k := range advisoryKeys(a) {
 				n := byKey[k]
 				if n == nil {
 					continue
@@ -57,7 +79,7 @@ func Unify(fs ...*Feed) ([]ioc.Indicator, error) {
 				case n != root:
 					// Two groups met through a: the older one absorbs.
 					older, younger := root, n
-					if slices.Index(order, n) < slices.Index(order, root) {
+					if n.rank < root.rank {
 						older, younger = n, root
 					}
 					older.members = append(older.members, younger.members...)
@@ -67,12 +89,16 @@ func Unify(fs ...*Feed) ([]ioc.Indicator, error) {
 				}
 			}
 			if root == nil {
-				root = &node{}
+				k := len(nodes)
+				firsts[k] = a
+				nodes = append(nodes, node{rank: len(order), members: firsts[k : k+1 : k+1]})
+				root = &nodes[k]
 				order = append(order, root)
+			} else {
+				root.members = append(root.members, a)
 			}
-			root.members = append(root.members, a)
 			byAdv[a] = root
-			for _, k := range advisoryKeys(a) {
+			for k := range advisoryKeys(a) {
 				if byKey[k] == nil {
 					byKey[k] = root
 				}
@@ -85,21 +111,42 @@ func Unify(fs ...*Feed) ([]ioc.Indicator, error) {
 		}
 	}
 
-	type indKey struct {
-		adv              *ioc.Advisory
-		kind             ioc.Kind
-		ecosystem, value string
-	}
-	at := map[indKey]int{}
-	var out []ioc.Indicator
+	// Indicators of advisories no feed lists are grouped by advisory too.
+	var orphans map[*ioc.Advisory]*node
+	out := make([]ioc.Indicator, 0, ninds)
+	outAt := make([]int, ninds) // windows of one for the groups' first indicators
 	for _, f := range fs {
 		for _, ind := range f.Indicators {
 			adv := ind.Advisory
+			var g *node
 			if n := byAdv[adv]; n != nil {
-				adv = find(n).merged
+				g = find(n)
+				adv = g.merged
+			} else {
+				if orphans == nil {
+					orphans = map[*ioc.Advisory]*node{}
+				}
+				if g = orphans[adv]; g == nil {
+					g = &node{}
+					orphans[adv] = g
+				}
 			}
-			k := indKey{adv, ind.Kind, strings.ToLower(ind.Ecosystem), ind.Value}
-			if i, dup := at[k]; dup {
+			// Only indicators of one advisory can be one indicator: a
+			// short scan of the group's own finds a duplicate.
+			k := indKey{ind.Kind, strings.ToLower(ind.Ecosystem), ind.Value}
+			i, dup := -1, false
+			if g.byKey != nil {
+				i, dup = g.byKey[k]
+			} else {
+				for _, j := range g.out {
+					o := &out[j]
+					if o.Kind == k.kind && o.Value == k.value && strings.ToLower(o.Ecosystem) == k.ecosystem {
+						i, dup = j, true
+						break
+					}
+				}
+			}
+			if dup {
 				out[i].Versions = unionVersions(out[i].Versions, ind.Versions)
 				if out[i].Severity == nil || ind.Severity == nil {
 					out[i].Severity = nil // one feed derives it: derive it
@@ -111,8 +158,25 @@ func Unify(fs ...*Feed) ([]ioc.Indicator, error) {
 			// ind is a copy; its version lists are shared with the feed
 			// until unionVersions replaces them with new ones.
 			ind.Advisory = adv
-			at[k] = len(out)
+			at := len(out)
 			out = append(out, ind)
+			switch {
+			case g.byKey != nil:
+				g.byKey[k] = at
+			case g.out == nil && at < len(outAt):
+				outAt[at] = at
+				g.out = outAt[at : at+1 : at+1]
+			case len(g.out) < 16:
+				g.out = append(g.out, at)
+			default:
+				// Many indicators: a map from here on.
+				g.byKey = make(map[indKey]int, 2*len(g.out))
+				for _, j := range append(g.out, at) {
+					o := &out[j]
+					g.byKey[indKey{o.Kind, strings.ToLower(o.Ecosystem), o.Value}] = j
+				}
+				g.out = nil
+			}
 		}
 	}
 	if len(out) == 0 {
@@ -127,12 +191,17 @@ func Unify(fs ...*Feed) ([]ioc.Indicator, error) {
 
 // advisoryKeys are the ids an advisory is known by, case-folded: OSV ids
 // are upper case, but a feed may write an alias otherwise.
-func advisoryKeys(a *ioc.Advisory) []string {
-	keys := []string{strings.ToUpper(a.ID)}
-	for _, al := range a.Aliases {
-		keys = append(keys, strings.ToUpper(al))
+func advisoryKeys(a *ioc.Advisory) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		if !yield(strings.ToUpper(a.ID)) {
+			return
+		}
+		for _, al := range a.Aliases {
+			if !yield(strings.ToUpper(al)) {
+				return
+			}
+		}
 	}
-	return keys
 }
 
 // mergeAdvisories returns the advisory of one incident described by ms

@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -115,5 +116,49 @@ func TestUnifyTransitive(t *testing.T) {
 	}
 	if _, err := Unify(&Feed{Name: "a"}, &Feed{Name: "b"}); !errors.Is(err, ErrNoIndicators) {
 		t.Errorf("Unify(empty, empty) = %v, want ErrNoIndicators", err)
+	}
+}
+
+// TestUnifyManyIndicators: an incident with more indicators than a short
+// scan covers still gets one indicator per package, in the order first
+// met, with the versions of both feeds; a package listed twice in one
+// record is one indicator too.
+func TestUnifyManyIndicators(t *testing.T) {
+	feed := func(name, id, alias, version string, from, to int) *Feed {
+		adv := &ioc.Advisory{ID: id, Title: id, Feed: name}
+		if alias != "" {
+			adv.Aliases = []string{alias}
+		}
+		f := &Feed{Name: name, Advisories: []*ioc.Advisory{adv}}
+		for i := from; i < to; i++ {
+			f.Indicators = append(f.Indicators, ioc.Indicator{Kind: ioc.KindPackage, Ecosystem: "npm",
+				Value: fmt.Sprintf("p%d", i), Versions: ioc.Versions{Exact: []string{version}}, Advisory: adv})
+		}
+		return f
+	}
+	a := feed("a", "MAL-1", "", "1.0.0", 0, 40)
+	a.Indicators = append(a.Indicators, ioc.Indicator{Kind: ioc.KindPackage, Ecosystem: "NPM", Value: "p3",
+		Versions: ioc.Versions{Exact: []string{"1.0.1"}}, Advisory: a.Advisories[0]})
+	b := feed("b", "GHSA-1", "MAL-1", "2.0.0", 20, 60)
+	inds, err := Unify(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inds) != 60 {
+		t.Fatalf("%d indicators, want 60", len(inds))
+	}
+	for i, ind := range inds {
+		want := []string{"1.0.0"}
+		switch {
+		case i == 3:
+			want = []string{"1.0.0", "1.0.1"}
+		case i >= 40:
+			want = []string{"2.0.0"}
+		case i >= 20:
+			want = []string{"1.0.0", "2.0.0"}
+		}
+		if ind.Value != fmt.Sprintf("p%d", i) || !slices.Equal(ind.Versions.Exact, want) || ind.Advisory.ID != "MAL-1" {
+			t.Errorf("indicator %d = %s %v of %s, want p%d %v of MAL-1", i, ind.Value, ind.Versions.Exact, ind.Advisory.ID, i, want)
+		}
 	}
 }

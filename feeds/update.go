@@ -104,7 +104,8 @@ func CachedOSV(dir string) (string, CacheMeta, error) {
 // Content-Length is refused before reading), checked against a short body,
 // loaded as a feed with every safety check [Load] makes on a zip, and only
 // then renamed over the cached copy, with its sha256 recorded: a failed
-// update leaves the previous copy in place.
+// update leaves the previous copy in place. A cached copy whose sha256 is
+// not the one recorded is fetched again, unconditionally.
 func Update(ctx context.Context, opts UpdateOptions) (*UpdateResult, error) {
 	rawURL := opts.URL
 	if rawURL == "" {
@@ -139,6 +140,13 @@ func Update(ctx context.Context, opts UpdateOptions) (*UpdateResult, error) {
 		return nil, err
 	}
 	prevPath, prev, prevErr := CachedOSV(opts.CacheDir)
+	if prevErr == nil {
+		// A cached copy that is not what was fetched (replaced, damaged)
+		// must not be kept by a 304: fetch it whole.
+		if sum, err := fileSHA256(prevPath); err != nil || sum != prev.SHA256 {
+			prevErr = fmt.Errorf("%s: %w", prevPath, ErrCacheChanged)
+		}
+	}
 	if prevErr == nil && prev.URL == rawURL {
 		if prev.ETag != "" {
 			req.Header.Set("If-None-Match", prev.ETag)

@@ -39,6 +39,15 @@ type Index struct {
 	urlPats    bool                    // the text matcher holds URL patterns
 }
 
+// An indexBuilder is what NewIndex builds with: the text matcher's
+// patterns, and the pools compiled versions and package entries are taken
+// from.
+type indexBuilder struct {
+	tb      *textBuilder
+	vers    versionPool
+	entries []pkgEntry // one-entry windows for the names met once
+}
+
 // A pkgEntry is one package indicator with its versions compiled.
 type pkgEntry struct {
 	ind  *Indicator
@@ -61,20 +70,34 @@ func NewIndex(inds []Indicator) (*Index, error) {
 		domains:    map[string][]*Indicator{},
 		hashes:     map[string][]*Indicator{},
 	}
-	tb := newTextBuilder()
+	// The compiled versions and the one-entry lists of names met once
+	// come from pools sized here: a feed of 200,000 records would
+	// otherwise allocate three times per indicator.
+	nexact, nranges := 0, 0
+	for i := range x.inds {
+		if x.inds[i].Kind == KindPackage {
+			nexact += len(x.inds[i].Versions.Exact)
+			nranges += len(x.inds[i].Versions.Ranges)
+		}
+	}
+	b := &indexBuilder{
+		tb:      newTextBuilder(),
+		vers:    versionPool{exact: make([]exactVersion, 0, nexact), ranges: make([]compiledRange, 0, nranges)},
+		entries: make([]pkgEntry, 0, len(x.inds)),
+	}
 	for i := range x.inds {
 		ind := &x.inds[i]
-		if err := x.add(ind, tb); err != nil {
+		if err := x.add(ind, b); err != nil {
 			return nil, fmt.Errorf("indicator %d (%s:%q): %w", i+1, ind.Kind, ind.Value, err)
 		}
 	}
-	if tb.len() > 0 {
-		x.text = tb.build()
+	if b.tb.len() > 0 {
+		x.text = b.tb.build()
 	}
 	return x, nil
 }
 
-func (x *Index) add(ind *Indicator, tb *textBuilder) error {
+func (x *Index) add(ind *Indicator, b *indexBuilder) error {
 	if ind.Advisory == nil {
 		return errors.New("no advisory")
 	}
@@ -91,7 +114,7 @@ func (x *Index) add(ind *Indicator, tb *textBuilder) error {
 			return errors.New("package name contains white space")
 		}
 		eco := strings.ToLower(ind.Ecosystem)
-		vs, err := compileVersions(ind.Versions, eco == "" || eco == "npm")
+		vs, err := compileVersionsIn(ind.Versions, eco == "" || eco == "npm", &b.vers)
 		if err != nil {
 			return err
 		}
@@ -99,7 +122,15 @@ func (x *Index) add(ind *Indicator, tb *textBuilder) error {
 		// another ecosystem (a feed may carry PyPI or crates.io records) is
 		// checked and counted, and never matched.
 		if eco == "" || eco == "npm" {
-			x.npm[v] = append(x.npm[v], pkgEntry{ind: ind, vers: vs})
+			if cur := x.npm[v]; cur == nil && len(b.entries) < cap(b.entries) {
+				// A window of one into the pool: a second indicator of
+				// the name appends, and so copies it out.
+				b.entries = append(b.entries, pkgEntry{ind: ind, vers: vs})
+				n := len(b.entries)
+				x.npm[v] = b.entries[n-1 : n : n]
+			} else {
+				x.npm[v] = append(cur, pkgEntry{ind: ind, vers: vs})
+			}
 		}
 	case KindPublisher:
 		if strings.ContainsAny(v, " \t\r\n@/") {
@@ -115,7 +146,7 @@ func (x *Index) add(ind *Indicator, tb *textBuilder) error {
 			return err
 		}
 		x.domains[d] = append(x.domains[d], ind)
-		tb.add(d, ind)
+		b.tb.add(d, ind)
 	case KindEmail:
 		local, dom, ok := strings.Cut(v, "@")
 		if !ok || local == "" || strings.ContainsAny(local, " \t\r\n@") {
@@ -125,7 +156,7 @@ func (x *Index) add(ind *Indicator, tb *textBuilder) error {
 		if err != nil {
 			return err
 		}
-		tb.add(strings.ToLower(local)+"@"+d, ind)
+		b.tb.add(strings.ToLower(local)+"@"+d, ind)
 		x.urlText = true
 	case KindURL:
 		scheme, rest, ok := strings.Cut(v, "://")
@@ -135,7 +166,7 @@ func (x *Index) add(ind *Indicator, tb *textBuilder) error {
 		if h := urlHost(v); h == "" {
 			return errors.New("URL has no host")
 		}
-		tb.add(strings.ToLower(v), ind)
+		b.tb.add(strings.ToLower(v), ind)
 		x.urlText, x.urlPats = true, true
 	case KindHash:
 		k, err := hashKey(v)

@@ -517,3 +517,39 @@ func TestDuplicateEntries(t *testing.T) {
 		t.Errorf("finding line %d evidence %q, want line 9 and the second install path", got[0].Line, got[0].Evidence)
 	}
 }
+
+// TestOneNameManyAdvisories: indicators of one package name from several
+// advisories, with names met once between them, are each matched with
+// their own versions (the index keeps the first of a name in a shared
+// slice, which the second must not overwrite).
+func TestOneNameManyAdvisories(t *testing.T) {
+	var inds []Indicator
+	for i := range 4 {
+		adv := &Advisory{ID: fmt.Sprintf("MAL-%d", i), Severity: SeverityCritical}
+		inds = append(inds,
+			Indicator{Kind: KindPackage, Ecosystem: "npm", Value: "shared", Versions: Versions{Ranges: []Range{{Introduced: fmt.Sprintf("%d.0.0", i), Fixed: fmt.Sprintf("%d.0.0", i+1)}}}, Advisory: adv},
+			Indicator{Kind: KindPackage, Ecosystem: "npm", Value: fmt.Sprintf("once-%d", i), Versions: Versions{Exact: []string{"1.0.0"}}, Advisory: adv},
+		)
+	}
+	x, err := NewIndex(inds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := &lockfiles.Inventory{Path: "package-lock.json"}
+	for i := range 4 {
+		inv.Packages = append(inv.Packages,
+			lockfiles.Package{Name: "shared", Version: fmt.Sprintf("%d.5.0", i), Source: lockfiles.SourceRegistry},
+			lockfiles.Package{Name: fmt.Sprintf("once-%d", i), Version: "1.0.0", Source: lockfiles.SourceRegistry})
+	}
+	got, _ := x.MatchInventory(".", inv, nil)
+	var ids []string
+	for _, f := range got {
+		ids = append(ids, f.Package.ID()+" "+f.Indicator.Advisory.ID)
+	}
+	slices.Sort(ids)
+	want := []string{"once-0@1.0.0 MAL-0", "once-1@1.0.0 MAL-1", "once-2@1.0.0 MAL-2", "once-3@1.0.0 MAL-3",
+		"shared@0.5.0 MAL-0", "shared@1.5.0 MAL-1", "shared@2.5.0 MAL-2", "shared@3.5.0 MAL-3"}
+	if !slices.Equal(ids, want) {
+		t.Errorf("findings %q, want %q", ids, want)
+	}
+}

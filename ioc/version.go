@@ -273,7 +273,31 @@ type exactVersion struct {
 // whose versions are all semver), while other ecosystems' exact versions
 // (PEP 440, Maven, ...) are kept as written and compared as strings.
 func compileVersions(v Versions, strict bool) (versionSet, error) {
+	return compileVersionsIn(v, strict, nil)
+}
+
+// A versionPool holds the compiled versions of many indicators in two
+// slices, so that compiling 200,000 of them allocates twice, not 200,000
+// times. The zero pool allocates per set.
+type versionPool struct {
+	exact  []exactVersion
+	ranges []compiledRange
+}
+
+// compileVersionsIn is compileVersions taking the set's slices from pool
+// when it has room (nil: allocate).
+func compileVersionsIn(v Versions, strict bool, pool *versionPool) (versionSet, error) {
 	s := versionSet{all: v.All()}
+	if pool != nil && len(v.Exact) > 0 && cap(pool.exact)-len(pool.exact) >= len(v.Exact) {
+		at := len(pool.exact)
+		s.exact = pool.exact[at : at : at+len(v.Exact)]
+		pool.exact = pool.exact[:at+len(v.Exact)]
+	}
+	if pool != nil && len(v.Ranges) > 0 && cap(pool.ranges)-len(pool.ranges) >= len(v.Ranges) {
+		at := len(pool.ranges)
+		s.ranges = pool.ranges[at : at : at+len(v.Ranges)]
+		pool.ranges = pool.ranges[:at+len(v.Ranges)]
+	}
 	for _, e := range v.Exact {
 		p, err := parseSemver(e)
 		if err != nil && strict {

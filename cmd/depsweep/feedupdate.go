@@ -52,7 +52,8 @@ func feedUpdate(e *env, args []string) (int, error) {
 }
 
 // cachedOSVFeed loads the cached OSV npm export, for --feed osv:npm
-// (pinned when pin is not ""); a missing cache says which command to run.
+// (pinned when pin is not ""); a missing cache, or one changed since it
+// was fetched, says which command to run.
 func cachedOSVFeed(pin string) (*feeds.Feed, error) {
 	dir, err := feeds.OSVCacheDir("")
 	if err != nil {
@@ -61,6 +62,9 @@ func cachedOSVFeed(pin string) (*feeds.Feed, error) {
 	fd, err := feeds.LoadCachedOSV(dir, feeds.OSVNPMName, pin)
 	if errors.Is(err, feeds.ErrNoCache) {
 		return nil, errNoOSVCache(dir)
+	}
+	if errors.Is(err, feeds.ErrCacheChanged) {
+		return nil, errOSVCacheChanged(err)
 	}
 	if err != nil {
 		return nil, errFeed(err)

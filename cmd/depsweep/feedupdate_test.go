@@ -113,6 +113,25 @@ func TestFeedUpdate(t *testing.T) {
 		t.Errorf("package findings by advisory %v, want DEPSWEEP-2025-0001 once and no separate MAL-2025-47604", ids)
 	}
 
+	// A cached zip changed since it was fetched: a clear error with the
+	// command to run, and that command fetches it again.
+	zipPath := filepath.Join(cache, "depsweep", "feeds", "osv-npm", "all.zip")
+	if err := os.WriteFile(zipPath, append(bytes.Clone(zb.Bytes()), 0), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = depsweep("scan", "--feed", "osv:npm", "../../testdata/fixtures/pnpm8-direct-lock6")
+	if code != 2 || !strings.Contains(errOut, "depsweep: cannot use feed osv:npm: "+zipPath+": cached export changed since it was fetched") ||
+		!strings.Contains(errOut, "hint: run 'depsweep feed update' to fetch it again") {
+		t.Errorf("scan with a changed cache = %d:\n%s", code, errOut)
+	}
+	code, out, errOut = depsweep("feed", "update", "--url", srv.URL+"/npm/all.zip")
+	if code != 0 || !strings.Contains(out, "osv:npm updated") {
+		t.Errorf("feed update of a changed cache = %d, want a new download:\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut = depsweep("scan", "--feed", "osv:npm", "-q", "../../testdata/fixtures/pnpm8-direct-lock6"); code != 1 {
+		t.Errorf("scan after the update = %d, want 1 (findings)\n%s", code, errOut)
+	}
+
 	// No cache: a clear error with the command to run.
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	code, _, errOut = depsweep("scan", "--feed", "osv:npm", "../../testdata/fixtures/pnpm8-direct-lock6")

@@ -438,6 +438,11 @@ func errNoOSVCache(dir string) error {
 		hint: "run 'depsweep feed update' first (it fetches " + feeds.DefaultOSVNPMURL + ")"}
 }
 
+func errOSVCacheChanged(err error) error {
+	return &exitError{code: 2, msg: "cannot use feed " + feeds.OSVNPMName + ": " + err.Error(),
+		hint: "run 'depsweep feed update' to fetch it again"}
+}
+
 func errValidateArgs() error {
 	return usageErrorf("feed", "feed validate takes one or more feed files")
 }
