@@ -22,7 +22,8 @@ func writeAtomic(dst string, write func(*bufio.Writer) error) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	bw := bufio.NewWriterSize(f, 64<<10)
+	bw := getWriter(f)
+	defer putWriter(bw)
 	if err := write(bw); err != nil {
 		return err
 	}

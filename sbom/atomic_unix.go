@@ -50,7 +50,8 @@ func writeAtomic(dst string, write func(*bufio.Writer) error) (err error) {
 		}
 	}()
 	f := &fdWriter{fd: fd, name: tmp}
-	bw := bufio.NewWriterSize(f, 64<<10)
+	bw := getWriter(f)
+	defer putWriter(bw)
 	if err := write(bw); err != nil {
 		return err
 	}

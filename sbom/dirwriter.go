@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -229,4 +230,22 @@ func (d *DirWriter) write(j dirJob) (packages, known int, err error) {
 	}
 	packages, known = SupplierCoverage(bom)
 	return packages, known, nil
+}
+
+// writerPool holds the 64 KiB buffered writers writeAtomic fills files
+// through: one per BOM would be 64 KiB allocated and cleared per file,
+// more than a small BOM's whole encoding costs.
+var writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 64<<10) }}
+
+// getWriter returns a pooled buffered writer onto w.
+func getWriter(w io.Writer) *bufio.Writer {
+	bw := writerPool.Get().(*bufio.Writer)
+	bw.Reset(w)
+	return bw
+}
+
+// putWriter returns bw to the pool, holding no reference to its file.
+func putWriter(bw *bufio.Writer) {
+	bw.Reset(nil)
+	writerPool.Put(bw)
 }
