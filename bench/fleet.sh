@@ -32,7 +32,9 @@
 #
 # Each tool runs once per N under /usr/bin/time (wall, user+system CPU,
 # peak RSS); run the script several times and compare medians, the machine
-# is noisy. osv-scanner runs offline against a local database holding only
+# is noisy. osv-scanner runs --offline (with --offline-vulnerabilities
+# alone v2.5.0 reports no vulnerability at all from this database: it then
+# skipped the matching depsweep does) against a local database holding only
 # the MAL-2025-47604 record.
 set -euo pipefail
 
@@ -122,6 +124,19 @@ for sub in osv-scalibr osv-scanner; do
 	(cd "$work" && zip -q "$osvdb/$sub/GIT/all.zip" EMPTY.txt)
 done
 
+# osv_count depsweep|osv FILE: how many findings a JSON report holds (a
+# depsweep report's findings; osv-scanner's vulnerabilities per package).
+osv_count() {
+	python3 -c '
+import json, sys
+r = json.load(open(sys.argv[2]))
+if sys.argv[1] == "depsweep":
+    print(len(r.get("findings") or []))
+else:
+    print(sum(len(p.get("vulnerabilities") or []) for res in r.get("results") or [] for p in res.get("packages") or []))
+' "$1" "$2" 2>/dev/null || echo "?"
+}
+
 # measure NAME OUTFILE CMD...: runs CMD under /usr/bin/time, records
 # "name wall cpu rss_kib exit".
 measure() {
@@ -163,7 +178,7 @@ small_fleet() {
 		: >"$results"
 		measure "depsweep-scan" "$work/small-scan.json" "$work/depsweep" scan --jobs "$jobs" --quiet --format json "$fleet"
 		if [ $have_osv = 1 ]; then
-			measure "osv-scanner" "$work/small-osv.json" osv-scanner scan source -r --offline-vulnerabilities \
+			measure "osv-scanner" "$work/small-osv.json" osv-scanner scan source -r --offline \
 				--local-db-path "$osvdb" --format json "$fleet"
 		fi
 		rm -rf "$work/sbom-small"
@@ -171,6 +186,7 @@ small_fleet() {
 			--sbom-dir "$work/sbom-small" "$fleet"
 	done
 	echo "  depsweep: $(find "$work/sbom-small" -type f | wc -l) SBOMs"
+	[ $have_osv = 1 ] && echo "  findings: depsweep $(osv_count depsweep "$work/small-scan.json"), osv-scanner $(osv_count osv "$work/small-osv.json")"
 	# Per run: tool wall cpu rss exit, and the ratios osv-scanner ÷ depsweep.
 	: >"$work/small.rows"
 	for ((r = 0; r < runs; r++)); do
@@ -228,10 +244,11 @@ for n in "${sizes[@]}"; do
 	found=$(grep -c '"type":"finding"' "$work/depsweep-$n.jsonl" || true)
 	echo "  depsweep: $found findings, $sboms SBOMs"
 	if command -v osv-scanner >/dev/null; then
-		measure "osv-scanner" "$work/osv-$n.json" osv-scanner scan source -r --offline-vulnerabilities \
+		measure "osv-scanner" "$work/osv-$n.json" osv-scanner scan source -r --offline \
 			--local-db-path "$osvdb" --format json "$fleet"
+		echo "  osv-scanner: $(osv_count osv "$work/osv-$n.json") vulnerabilities reported (exit $(awk '$1 == "osv-scanner" { x = $5 } END { print x }' "$results"))"
 		# Its SBOM of the same fleet: one CycloneDX document, every package.
-		measure "osv-scanner-sbom" "$work/osv-$n.cdx.json" osv-scanner scan source -r --offline-vulnerabilities \
+		measure "osv-scanner-sbom" "$work/osv-$n.cdx.json" osv-scanner scan source -r --offline \
 			--local-db-path "$osvdb" --format cyclonedx-1-6 --all-packages "$fleet"
 	else
 		echo "  osv-scanner: not on PATH, skipped (GOTOOLCHAIN=auto go install github.com/google/osv-scanner/v2/cmd/osv-scanner@latest)"
