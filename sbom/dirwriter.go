@@ -27,7 +27,7 @@ import (
 //
 // Names are chosen in event order, so they do not depend on timing; the
 // BOMs themselves are built, encoded and written by a few goroutines
-// (GOMAXPROCS) behind a bounded queue of small batches, so that SBOM encoding does not
+// (GOMAXPROCS) behind a bounded queue, so that SBOM encoding does not
 // serialize a sweep on the one goroutine that calls the handlers. Errors of
 // those writes are returned by Flush, which waits for every write.
 //
@@ -42,14 +42,12 @@ type DirWriter struct {
 	names    map[string]bool
 	repos    map[string]*Provenance // by repository path, from Repo events
 
-	jobs      chan []dirJob
-	batch     []dirJob // BOMs named, not yet handed to the writing goroutines
-	batchPkgs int
-	wg        sync.WaitGroup
-	mu        sync.Mutex // guards files, errs and supplier
-	done      bool
-	files     []string
-	errs      []error
+	jobs  chan dirJob
+	wg    sync.WaitGroup
+	mu    sync.Mutex // guards files, errs and supplier
+	done  bool
+	files []string
+	errs  []error
 	// supplier counts the components of the BOMs written that publisher
 	// data could give a supplier, and those that have one.
 	supplier struct{ packages, known int }
@@ -75,22 +73,20 @@ func NewDirWriter(dir string, opts Options) (*DirWriter, error) {
 		return nil, fmt.Errorf("sbom directory: %w", err)
 	}
 	n := runtime.GOMAXPROCS(0)
-	d := &DirWriter{dir: dir, opts: opts, names: map[string]bool{}, repos: map[string]*Provenance{}, jobs: make(chan []dirJob, n)}
+	d := &DirWriter{dir: dir, opts: opts, names: map[string]bool{}, repos: map[string]*Provenance{}, jobs: make(chan dirJob, n)}
 	for range n {
 		d.wg.Go(func() {
-			for batch := range d.jobs {
-				for _, j := range batch {
-					n, k, err := d.write(j)
-					d.mu.Lock()
-					if err != nil {
-						d.errs = append(d.errs, err)
-					} else {
-						d.files = append(d.files, j.dst)
-						d.supplier.packages += n
-						d.supplier.known += k
-					}
-					d.mu.Unlock()
+			for j := range d.jobs {
+				n, k, err := d.write(j)
+				d.mu.Lock()
+				if err != nil {
+					d.errs = append(d.errs, err)
+				} else {
+					d.files = append(d.files, j.dst)
+					d.supplier.packages += n
+					d.supplier.known += k
 				}
+				d.mu.Unlock()
 			}
 		})
 	}
@@ -131,7 +127,6 @@ func (d *DirWriter) Finding(f *ioc.Finding) error {
 func (d *DirWriter) Flush() error {
 	err := d.finish()
 	if !d.done {
-		d.send()
 		d.done = true
 		close(d.jobs)
 		d.wg.Wait()
@@ -180,28 +175,8 @@ func (d *DirWriter) finish() error {
 	if d.done {
 		return fmt.Errorf("%s: sbom: lockfile after Flush", lf.Path)
 	}
-	d.batch = append(d.batch, dirJob{lf: lf, findings: findings, dst: filepath.Join(d.dir, name), prov: d.repos[lf.Repo]})
-	d.batchPkgs += len(lf.Inventory.Packages)
-	if len(d.batch) >= dirBatchFiles || d.batchPkgs >= dirBatchPackages {
-		d.send()
-	}
+	d.jobs <- dirJob{lf: lf, findings: findings, dst: filepath.Join(d.dir, name), prov: d.repos[lf.Repo]}
 	return nil
-}
-
-// BOMs go to the writing goroutines in batches of at most dirBatchFiles
-// or, once over dirBatchPackages packages, sooner: one hand-off per BOM
-// cost more than a small BOM's encoding.
-const (
-	dirBatchFiles    = 8
-	dirBatchPackages = 2048
-)
-
-// send hands the batch to the writing goroutines.
-func (d *DirWriter) send() {
-	if len(d.batch) > 0 {
-		d.jobs <- d.batch
-		d.batch, d.batchPkgs = nil, 0
-	}
 }
 
 // write builds and writes one BOM, and returns its supplier coverage. It
