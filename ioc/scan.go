@@ -203,7 +203,7 @@ type result struct {
 // Scan does not call [Flush]. It returns ctx.Err() when ctx is cancelled
 // (what was scanned until then has been passed to h), and the first error h
 // returns, which stops the scan. Memory is bounded by the files in flight
-// (a few per job; small ones in batches of up to 4,096 packages), never by
+// (a few per job; small ones in batches of up to 1,024 packages), never by
 // the number of files.
 func Scan(ctx context.Context, cfg ScanConfig, h Handler) (ScanStats, error) {
 	return scan(ctx, cfg, scanRoots(cfg.Roots), h)
@@ -535,7 +535,7 @@ func (w *scanWorker) one(j job) {
 // is not held back.
 const (
 	batchFiles    = 32
-	batchPackages = 4096
+	batchPackages = 1024
 )
 
 // subtree walks one subtree, checking what it finds itself unless another
