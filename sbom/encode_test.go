@@ -219,6 +219,14 @@ func TestFastEncode(t *testing.T) {
 		}(), true},
 		{"no lists", func() *cdx.BOM { b := *base; b.Components, b.Dependencies = nil, nil; return &b }(), true},
 		{"empty hashes and properties", withComp(func(c *cdx.Component) { c.Hashes, c.Properties, c.BOMRef = &[]cdx.Hash{}, &[]cdx.Property{}, "" }), true},
+		{"supplier and publisher", withComp(func(c *cdx.Component) {
+			c.Publisher = "npm-user <x>"
+			c.Supplier = &cdx.OrganizationalEntity{Name: "A & B <c>", URL: &[]string{"https://example.com/?a=b&c"},
+				Contact: &[]cdx.OrganizationalContact{{Name: "é", Email: "a@example.com"}}}
+		}), true},
+		{"pedigree", withComp(func(c *cdx.Component) {
+			c.Pedigree = &cdx.Pedigree{Patches: &[]cdx.Patch{{Type: cdx.PatchTypeUnofficial, Diff: &cdx.Diff{URL: "./.yarn/patches/x.patch"}}, {Type: cdx.PatchTypeUnofficial}}}
+		}), true},
 		{"description", withComp(func(c *cdx.Component) { c.Description = "set" }), false},
 		{"external reference comment", withComp(func(c *cdx.Component) {
 			c.ExternalReferences = &[]cdx.ExternalReference{{URL: "https://example.com", Type: cdx.ERTypeWebsite, Comment: "c"}}

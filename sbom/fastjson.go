@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"bytes"
 	"encoding/json"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -51,11 +52,13 @@ func fastEncodable(bom *cdx.BOM) bool {
 	return true
 }
 
-// simpleComponent reports whether c sets no field but those appendComponent writes.
+// simpleComponent reports whether c sets no field but those appendComponent
+// writes (by hand, or a supplier and a pedigree through encoding/json).
 func simpleComponent(c *cdx.Component) bool {
 	rest := *c
 	rest.BOMRef, rest.Type, rest.Group, rest.Name, rest.Version, rest.Scope = "", "", "", "", "", ""
 	rest.Hashes, rest.PackageURL, rest.ExternalReferences, rest.Properties = nil, "", nil, nil
+	rest.Supplier, rest.Publisher, rest.Pedigree = nil, "", nil
 	if rest != (cdx.Component{}) {
 		return false
 	}
@@ -137,6 +140,14 @@ func appendComponent(dst []byte, c *cdx.Component) []byte {
 	}
 	dst = append(dst, `"type":`...)
 	dst = appendString(dst, string(c.Type))
+	if c.Supplier != nil {
+		dst = append(dst, `,"supplier":`...)
+		dst = appendStd(dst, c.Supplier)
+	}
+	if c.Publisher != "" {
+		dst = append(dst, `,"publisher":`...)
+		dst = appendString(dst, c.Publisher)
+	}
 	if c.Group != "" {
 		dst = append(dst, `,"group":`...)
 		dst = appendString(dst, c.Group)
@@ -168,6 +179,10 @@ func appendComponent(dst []byte, c *cdx.Component) []byte {
 	if c.PackageURL != "" {
 		dst = append(dst, `,"purl":`...)
 		dst = appendString(dst, c.PackageURL)
+	}
+	if c.Pedigree != nil {
+		dst = append(dst, `,"pedigree":`...)
+		dst = appendStd(dst, c.Pedigree)
 	}
 	if c.ExternalReferences != nil {
 		dst = append(dst, `,"externalReferences":[`...)
@@ -232,6 +247,17 @@ func appendString(dst []byte, s string) []byte {
 
 // encodeStd writes v, encoded by encoding/json without HTML escaping and
 // followed by a newline, to w.
+// appendStd appends encoding/json's compact encoding of v, which is a
+// supplier or a pedigree (types without a failing encoding), as the
+// encoding of the whole component would hold it.
+func appendStd(dst []byte, v any) []byte {
+	b := byteBuf{b: dst}
+	if err := encodeStd(&b, v); err != nil {
+		return append(dst, "null"...) // cannot happen for these types; fastEncodable is checked by tests
+	}
+	return bytes.TrimSuffix(b.b, []byte("\n"))
+}
+
 func encodeStd(w *byteBuf, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
