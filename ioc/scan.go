@@ -51,8 +51,8 @@ type ScanConfig struct {
 	// Declared also reads the package.json of each project without a
 	// lockfile and matches its declared ranges ([Index.MatchDeclared]).
 	Declared bool
-	// Jobs is the number of files parsed and matched at once; zero means
-	// runtime.GOMAXPROCS(0).
+	// Jobs is the number of workers, each walking part of the tree and
+	// parsing and matching what it finds; zero means runtime.GOMAXPROCS(0).
 	Jobs int
 	// MaxFileSize is the largest lockfile read, in bytes; a larger file is
 	// an error for that file, never a silent skip. Zero means
