@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"slices"
 	"sync"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -42,6 +43,10 @@ func putBuf(b *byteBuf) {
 // (see appendBOMFast), the rest by encoding/json.
 func encodeCompact(buf *byteBuf, bom *cdx.BOM) error {
 	var err error
+	// Room for the whole encoding up front: grown by doubling, a BOM of
+	// thousands of components was copied over and over (and, the pool
+	// emptied by a GC, faulted in again), a seventh of an SBOM sweep.
+	buf.b = slices.Grow(buf.b, encodedSizeHint(bom))
 	if fastEncodable(bom) {
 		buf.b, err = appendBOMFast(buf.b, bom)
 	} else {
@@ -184,3 +189,22 @@ func appendIndent(dst, src []byte) []byte { return jsonindent.Append(dst, src) }
 
 // An indenter indents compact JSON, possibly given in pieces.
 type indenter = jsonindent.Indenter
+
+// encodedSizeHint is about the size of bom's compact JSON encoding, a
+// little over it for the BOMs depsweep builds (measured on the corpus
+// fleet: 550-750 bytes a component, dependency edges included).
+func encodedSizeHint(bom *cdx.BOM) int {
+	n := 4 << 10
+	if bom.Components != nil {
+		n += 500 * len(*bom.Components)
+	}
+	if bom.Dependencies != nil {
+		for _, d := range *bom.Dependencies {
+			n += 64
+			if d.Dependencies != nil {
+				n += 60 * len(*d.Dependencies)
+			}
+		}
+	}
+	return n
+}
