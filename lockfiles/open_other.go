@@ -17,5 +17,5 @@ func readRegularFile(name string, max int64, follow bool) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return readLimited(f, st, max)
+	return readLimited(f, st.Size(), max)
 }

@@ -3,6 +3,7 @@
 package lockfiles
 
 import (
+	"io"
 	"io/fs"
 	"syscall"
 )
@@ -49,38 +50,27 @@ func readRegularFile(name string, max int64, follow bool) ([]byte, error) {
 	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: ErrNotRegular}
 	}
-	size := st.Size
-	if size > max {
-		return nil, &TooLargeError{Size: size, Max: max}
-	}
-	// One read fills a buffer of the size fstat gave; reading goes on only
-	// when it did not (a file that grows, or one whose size says nothing,
-	// as in /proc), within max+1 bytes.
-	if size < 0 || size > 1<<30 {
-		size = 0
-	}
-	b := make([]byte, 0, size+1)
+	return readLimited(fdReader{fd, name}, st.Size, max)
+}
+
+// An fdReader reads a file descriptor, retrying on EINTR; errors name the
+// file.
+type fdReader struct {
+	fd   int
+	name string
+}
+
+func (r fdReader) Read(p []byte) (int, error) {
 	for {
-		n, err := syscall.Read(fd, b[len(b):cap(b)])
-		if err == syscall.EINTR {
+		n, err := syscall.Read(r.fd, p)
+		switch {
+		case err == syscall.EINTR:
 			continue
+		case err != nil:
+			return 0, &fs.PathError{Op: "read", Path: r.name, Err: err}
+		case n == 0 && len(p) > 0:
+			return 0, io.EOF
 		}
-		if err != nil {
-			return nil, &fs.PathError{Op: "read", Path: name, Err: err}
-		}
-		b = b[:len(b)+n]
-		if n == 0 || len(b) == int(size) && size > 0 {
-			break
-		}
-		if int64(len(b)) > max {
-			return nil, &TooLargeError{Size: -1, Max: max}
-		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
+		return n, nil
 	}
-	if int64(len(b)) > max {
-		return nil, &TooLargeError{Size: -1, Max: max}
-	}
-	return b, nil
 }

@@ -103,18 +103,18 @@ func ReadRegularFS(fsys fs.FS, name string, max int64) ([]byte, error) {
 	if !st.Mode().IsRegular() {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: ErrNotRegular}
 	}
-	return readLimited(f, st, max)
+	return readLimited(f, st.Size(), max)
 }
 
-// readLimited reads f, whose Stat gave st, refusing more than max bytes.
-func readLimited(f io.Reader, st fs.FileInfo, max int64) ([]byte, error) {
-	if st.Size() > max {
-		return nil, &TooLargeError{Size: st.Size(), Max: max}
+// readLimited reads f, whose status gave its size, refusing more than max
+// bytes.
+func readLimited(f io.Reader, size, max int64) ([]byte, error) {
+	if size > max {
+		return nil, &TooLargeError{Size: size, Max: max}
 	}
-	// Read through a limit too: the file may grow between Stat and Read.
-	// The buffer is sized from Stat, so a file read whole takes one read
-	// and one more that sees its end.
-	data, err := readAllSized(io.LimitReader(f, max+1), st.Size())
+	// Read through a limit too: the file may grow between the status and
+	// the read, or its size may say nothing (as in /proc).
+	data, err := readAllSized(io.LimitReader(f, max+1), size)
 	if err != nil {
 		return nil, err
 	}
@@ -179,8 +179,9 @@ func (p dirFS) ReadFile(name string) ([]byte, error) {
 }
 
 // readAllSized is io.ReadAll with a first buffer of size+1 bytes (a file's
-// size from Stat): no regrowth when the size is right, the same result when
-// it is not.
+// size from its status): no regrowth when the size is right, the same
+// result when it is not. Once it holds size bytes (size > 0) it stops: a
+// file read whole takes one read, not a second one that sees its end.
 func readAllSized(r io.Reader, size int64) ([]byte, error) {
 	if size < 0 || size > 1<<30 {
 		size = 0
@@ -194,6 +195,9 @@ func readAllSized(r io.Reader, size int64) ([]byte, error) {
 				err = nil
 			}
 			return b, err
+		}
+		if size > 0 && int64(len(b)) == size {
+			return b, nil
 		}
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)] // grow as append does
