@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/depsweep/depsweep/internal/cputime"
+
 	"github.com/depsweep/depsweep/ioc"
 	"github.com/depsweep/depsweep/lockfiles"
 )
@@ -94,7 +96,7 @@ func BenchmarkOSVExportScale(b *testing.B) {
 	var loadTotal, loadCPU time.Duration
 	for b.Loop() {
 		runtime.GC()
-		start, cpu0 := time.Now(), processCPU()
+		start, cpu0 := time.Now(), cputime.Process()
 		osv, err = Load(p)
 		if err != nil {
 			b.Fatal(err)
@@ -111,7 +113,7 @@ func BenchmarkOSVExportScale(b *testing.B) {
 			b.Fatal(err)
 		}
 		loadTotal += time.Since(start)
-		loadCPU += processCPU() - cpu0
+		loadCPU += cputime.Process() - cpu0
 	}
 	b.ReportMetric(float64(loadTotal.Milliseconds())/float64(b.N), "load-ms")
 	b.ReportMetric(float64(loadCPU.Milliseconds())/float64(b.N), "load-cpu-ms")
@@ -125,7 +127,7 @@ func BenchmarkOSVExportScale(b *testing.B) {
 		b.Fatal(err)
 	}
 	runtime.GC()
-	start0, cpu00 := time.Now(), processCPU()
+	start0, cpu00 := time.Now(), cputime.Process()
 	cached, err := LoadCachedOSV(cacheDir, OSVNPMName, "")
 	if err != nil {
 		b.Fatal(err)
@@ -139,7 +141,7 @@ func BenchmarkOSVExportScale(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(time.Since(start0).Milliseconds()), "cached-load-ms")
-	b.ReportMetric(float64((processCPU() - cpu00).Milliseconds()), "cached-load-cpu-ms")
+	b.ReportMetric(float64((cputime.Process() - cpu00).Milliseconds()), "cached-load-cpu-ms")
 
 	// The same in a new process, as a scan starts: its heap grows from
 	// nothing (page faults, garbage collections) where the figures above
@@ -164,14 +166,14 @@ func BenchmarkOSVExportScale(b *testing.B) {
 
 	const rounds = 5
 	hits := 0
-	start, cpu0 := time.Now(), processCPU()
+	start, cpu0 := time.Now(), cputime.Process()
 	for range rounds {
 		fs, _ := x.MatchInventory(".", inv, nil)
 		hits = len(fs)
 	}
 	el := time.Since(start)
 	b.ReportMetric(float64(el.Nanoseconds())/float64(rounds*len(inv.Packages)), "ns/pkg")
-	b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(rounds*len(inv.Packages)), "cpu-ns/pkg")
+	b.ReportMetric(float64((cputime.Process()-cpu0).Nanoseconds())/float64(rounds*len(inv.Packages)), "cpu-ns/pkg")
 	b.Logf("%d findings per round of %d packages", hits, len(inv.Packages))
 }
 
@@ -206,13 +208,4 @@ func TestCachedLoadProcess(t *testing.T) {
 			fmt.Printf("%s\n", m)
 		}
 	}
-}
-
-// processCPU is the CPU time (user and system) the process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -7,9 +7,9 @@ import (
 	"path"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/depsweep/depsweep/internal/cputime"
 
 	"github.com/depsweep/depsweep/internal/lockref"
 	"github.com/depsweep/depsweep/internal/testcorpus"
@@ -131,7 +131,7 @@ func BenchmarkMatch(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			runtime.GC()
-			cpu0 := cpuTime()
+			cpu0 := cputime.Process()
 			for b.Loop() {
 				for _, inv := range invs {
 					x.MatchInventory("r", inv, pubs)
@@ -140,7 +140,7 @@ func BenchmarkMatch(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(pkgs), "ns/pkg")
 			// CPU time of the process (GC included) per package: steadier
 			// than wall time on a shared machine.
-			b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N)/float64(pkgs), "cpu-ns/pkg")
+			b.ReportMetric(float64((cputime.Process()-cpu0).Nanoseconds())/float64(b.N)/float64(pkgs), "cpu-ns/pkg")
 		})
 	}
 }
@@ -163,13 +163,4 @@ func BenchmarkMatchText(b *testing.B) {
 	for b.Loop() {
 		x.MatchText(text)
 	}
-}
-
-// cpuTime returns the user and system CPU time of the process so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

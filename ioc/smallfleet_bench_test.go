@@ -6,9 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/depsweep/depsweep/internal/cputime"
 
 	"github.com/depsweep/depsweep/ioc"
 	"github.com/depsweep/depsweep/lockfiles"
@@ -62,7 +62,7 @@ func BenchmarkScanSmallFleet(b *testing.B) {
 	dir := smallFleet(b, 300)
 	b.Run("find", func(b *testing.B) {
 		n := 0
-		cpu0 := processCPU()
+		cpu0 := cputime.Process()
 		for b.Loop() {
 			n = 0
 			for _, err := range lockfiles.Find(context.Background(), dir, lockfiles.FindOptions{Manifests: true, NodeModules: true}) {
@@ -73,12 +73,12 @@ func BenchmarkScanSmallFleet(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(n), "found/op")
-		b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/1e3/float64(b.N), "cpu-ms/op")
+		b.ReportMetric(float64((cputime.Process()-cpu0).Microseconds())/1e3/float64(b.N), "cpu-ms/op")
 	})
 	b.Run("scan", func(b *testing.B) {
 		x := testIndex(b)
 		var c counter
-		cpu0 := processCPU()
+		cpu0 := cputime.Process()
 		for b.Loop() {
 			c = counter{}
 			if _, err := ioc.Scan(context.Background(), ioc.ScanConfig{Roots: []string{dir}, Index: x, Declared: true}, &c); err != nil {
@@ -86,15 +86,6 @@ func BenchmarkScanSmallFleet(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(c.lockfiles), "lockfiles/op")
-		b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/1e3/float64(b.N), "cpu-ms/op")
+		b.ReportMetric(float64((cputime.Process()-cpu0).Microseconds())/1e3/float64(b.N), "cpu-ms/op")
 	})
-}
-
-// processCPU returns the user and system CPU time of the process so far.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
