@@ -484,15 +484,11 @@ func walk(ctx context.Context, cfg ScanConfig, root, prefix string, taskc chan<-
 		if cfg.Keep != nil && !cfg.Keep(found.Path) {
 			return
 		}
-		ri, err := readRepo(filepath.Dir(root))
-		if err != nil {
-			cfg.Log.Warn().Str("repo", dir).Err(err).Msg("cannot read git metadata")
-		}
-		ri.Path = dir
+		d := &discovery{cfg: cfg, repos: map[string]*repoSlot{}} // paths as given: no root, no prefix
 		if cfg.Progress != nil {
 			cfg.Progress.Discovered.Add(1)
 		}
-		send(task{job: job{found: found, repo: &ri, file: true}})
+		send(task{job: job{found: found, repo: d.repo(dir), file: true}})
 		return
 	}
 	d := &discovery{cfg: cfg, root: root, prefix: prefix, repos: map[string]*repoSlot{}}
