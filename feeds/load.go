@@ -14,7 +14,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -512,71 +511,4 @@ func (f *Feed) Counts() map[ioc.Kind]int {
 		m[ind.Kind]++
 	}
 	return m
-}
-
-// Merge returns the indicators of every feed, in order. An advisory id
-// found in two feeds is an error unless both define the same advisory with
-// the same indicators (loading one file twice); then it is taken once.
-// Zero indicators in all is an error wrapping [ErrNoIndicators].
-func Merge(fs ...*Feed) ([]ioc.Indicator, error) {
-	type seenAdv struct {
-		feed string
-		adv  *ioc.Advisory
-		inds []ioc.Indicator
-	}
-	seen := make(map[string]seenAdv)
-	var out []ioc.Indicator
-	for _, f := range fs {
-		byAdv := make(map[*ioc.Advisory][]ioc.Indicator)
-		for _, ind := range f.Indicators {
-			byAdv[ind.Advisory] = append(byAdv[ind.Advisory], ind)
-		}
-		skip := make(map[*ioc.Advisory]bool)
-		for _, adv := range f.Advisories {
-			prev, dup := seen[adv.ID]
-			if !dup {
-				seen[adv.ID] = seenAdv{f.Name, adv, byAdv[adv]}
-				continue
-			}
-			if prev.adv == adv {
-				skip[adv] = true // the same Feed passed twice
-				continue
-			}
-			if !sameAdvisory(prev.adv, prev.inds, adv, byAdv[adv]) {
-				return nil, fmt.Errorf("advisory %s is in both %s and %s, differently", quote(adv.ID), prev.feed, f.Name)
-			}
-			skip[adv] = true
-		}
-		for _, ind := range f.Indicators {
-			if !skip[ind.Advisory] {
-				out = append(out, ind)
-			}
-		}
-	}
-	if len(out) == 0 {
-		names := make([]string, len(fs))
-		for i, f := range fs {
-			names[i] = f.Name
-		}
-		return nil, fmt.Errorf("%s: %w", strings.Join(names, ", "), ErrNoIndicators)
-	}
-	return out, nil
-}
-
-// sameAdvisory compares two advisories and their indicators, ignoring the
-// feed they came from.
-func sameAdvisory(a *ioc.Advisory, ai []ioc.Indicator, b *ioc.Advisory, bi []ioc.Indicator) bool {
-	ac, bc := *a, *b
-	ac.Feed, bc.Feed = "", ""
-	if !reflect.DeepEqual(ac, bc) || len(ai) != len(bi) {
-		return false
-	}
-	for i := range ai {
-		x, y := ai[i], bi[i]
-		x.Advisory, y.Advisory = nil, nil
-		if !reflect.DeepEqual(x, y) {
-			return false
-		}
-	}
-	return true
 }

@@ -316,40 +316,6 @@ func TestLoadZipTotalSize(t *testing.T) {
 	}
 }
 
-func TestMerge(t *testing.T) {
-	def, err := Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	again, err := Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	osv, err := Load("../testdata/osv/MAL-2025-47604.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	inds, err := Merge(def, osv, again, def)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The default feed counts once however often it is given.
-	if len(inds) != len(def.Indicators)+len(osv.Indicators) {
-		t.Errorf("Merge(default, osv, default, default) = %d indicators, want %d", len(inds), len(def.Indicators)+len(osv.Indicators))
-	}
-
-	changed, _ := Default()
-	changed.Name = "mine.yaml"
-	changed.Advisories[0].Title = "something else"
-	want := `advisory "DEPSWEEP-2025-0001" is in both embedded:postmark-mcp and mine.yaml, differently`
-	if _, err := Merge(def, changed); err == nil || err.Error() != want {
-		t.Errorf("Merge(default, changed default) = %v, want %s", err, want)
-	}
-	if _, err := Merge(&Feed{Name: "a"}, &Feed{Name: "b"}); !errors.Is(err, ErrNoIndicators) || err.Error() != "a, b: feed has no indicators" {
-		t.Errorf("Merge(empty, empty) = %v, want a, b: feed has no indicators", err)
-	}
-}
-
 func TestLoadDetect(t *testing.T) {
 	for _, tc := range []struct{ path, first string }{
 		{"../testdata/feeds/valid/full.v1.json", "DEPSWEEP-TEST-0001"}, // native, as JSON

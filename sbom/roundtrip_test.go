@@ -60,7 +60,7 @@ func TestReadRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("embedded feed: %v", err)
 	}
-	inds, err := feeds.Merge(feed)
+	inds, err := feeds.Unify(feed)
 	if err != nil {
 		t.Fatal(err)
 	}

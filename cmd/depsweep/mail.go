@@ -75,7 +75,7 @@ func cmdMail(e *env, args []string) (int, error) {
 	if err != nil {
 		return 2, err
 	}
-	inds, err := feeds.Merge(fds...)
+	inds, err := feeds.Unify(fds...)
 	if err != nil {
 		return 2, errIndex(err)
 	}

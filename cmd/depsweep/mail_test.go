@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -232,5 +233,29 @@ func TestFeedExport(t *testing.T) {
 	}
 	if code, _, _ := runMail(t, "feed", "export"); code != 2 {
 		t.Errorf("no format: exit %d", code)
+	}
+}
+
+// TestMailFeedsUnified: a feed that describes the embedded incident again
+// (the same id, other details) is one advisory in a mail report, as in a
+// scan: the same messages copied, one advisory with the embedded id and
+// the OSV alias.
+func TestMailFeedsUnified(t *testing.T) {
+	args := append([]string{"mail", "--format", "json", "-q", "--feed", "../../testdata/feeds/valid/example.v1.yaml"}, mailInputs(t)...)
+	code, out, stderr := runMail(t, args...)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
+	}
+	rep, err := report.Read(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := rep.Mail
+	if m == nil || len(m.Advisories) != 1 {
+		t.Fatalf("mail advisories = %+v, want one", m)
+	}
+	a := m.Advisories[0]
+	if a.ID != "DEPSWEEP-2025-0001" || !slices.Contains(a.Aliases, "MAL-2025-47604") || m.Copied != 21 {
+		t.Errorf("advisory %s aliases %v, copied %d; want DEPSWEEP-2025-0001 with MAL-2025-47604, 21", a.ID, a.Aliases, m.Copied)
 	}
 }
