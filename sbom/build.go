@@ -207,14 +207,21 @@ func New(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx.B
 	if err != nil {
 		return nil, err
 	}
-	if opts.Deterministic {
-		if bom.SerialNumber, err = contentSerial(bom); err != nil {
-			return nil, err
-		}
-	} else {
-		bom.SerialNumber = randomSerial()
+	if err := setSerial(bom, opts.Deterministic); err != nil {
+		return nil, err
 	}
 	return bom, nil
+}
+
+// setSerial gives bom its serial number: derived from its content when
+// deterministic, else random.
+func setSerial(bom *cdx.BOM, deterministic bool) (err error) {
+	if deterministic {
+		bom.SerialNumber, err = contentSerial(bom)
+		return err
+	}
+	bom.SerialNumber = randomSerial()
+	return nil
 }
 
 // build is [New] without the serial number, which it leaves "".

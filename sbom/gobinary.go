@@ -130,12 +130,8 @@ func Binary(bi *debug.BuildInfo, name, mainVersion string, opts Options) (*cdx.B
 	}
 	bom.Components = &comps
 	bom.Dependencies = &deps
-	if opts.Deterministic {
-		if bom.SerialNumber, err = contentSerial(bom); err != nil {
-			return nil, err
-		}
-	} else {
-		bom.SerialNumber = randomSerial()
+	if err := setSerial(bom, opts.Deterministic); err != nil {
+		return nil, err
 	}
 	return bom, nil
 }
