@@ -564,11 +564,22 @@ func (r *Repo) Commits(ctx context.Context, hashes []string) (map[string]Commit,
 
 // Tree returns the lockfiles in commit's tree, sorted by path.
 func (r *Repo) Tree(ctx context.Context, commit string) ([]File, error) {
+	return r.lsTree(ctx, commit, ".", IsLockfilePath)
+}
+
+// lsTree returns the regular files in commit's tree under dir (a slash
+// path relative to the repository root, "." for the root) whose path keep
+// accepts, sorted by path.
+func (r *Repo) lsTree(ctx context.Context, commit, dir string, keep func(p string) bool) ([]File, error) {
 	if commit == "" || strings.HasPrefix(commit, "-") {
 		return nil, fmt.Errorf("invalid commit name %q", commit)
 	}
+	args := []string{"ls-tree", "-r", "-z", "--full-tree", commit}
+	if dir != "." && dir != "" {
+		args = append(args, "--", ":(top,literal)"+dir) // git ls-tree takes no glob pathspec
+	}
 	var files []File
-	err := gitStream(ctx, r.dir, []string{"ls-tree", "-r", "-z", "--full-tree", commit}, func(rd *bufio.Reader) error {
+	err := gitStream(ctx, r.dir, args, func(rd *bufio.Reader) error {
 		for {
 			ent, err := rd.ReadString(0)
 			if err == io.EOF {
@@ -583,7 +594,7 @@ func (r *Repo) Tree(ctx context.Context, commit string) ([]File, error) {
 			if !ok || len(m) != 3 {
 				return fmt.Errorf("git ls-tree: unexpected entry in commit %s", commit)
 			}
-			if m[1] == "blob" && regularFile(m[0]) && IsLockfilePath(p) {
+			if m[1] == "blob" && regularFile(m[0]) && keep(p) {
 				files = append(files, File{Path: p, Blob: m[2]})
 			}
 		}
@@ -674,36 +685,9 @@ func gitError(ctx context.Context, dir, sub string, err error, stderr []byte) er
 // node_modules, sorted by path: what a lockfile's parser reads for the
 // names of its project and workspaces.
 func (r *Repo) Manifests(ctx context.Context, commit, dir string) ([]File, error) {
-	if commit == "" || strings.HasPrefix(commit, "-") {
-		return nil, fmt.Errorf("invalid commit name %q", commit)
-	}
-	args := []string{"ls-tree", "-r", "-z", "--full-tree", commit}
-	if dir != "." && dir != "" {
-		args = append(args, "--", ":(top,literal)"+dir) // git ls-tree takes no glob pathspec
-	}
-	var files []File
-	err := gitStream(ctx, r.dir, args, func(rd *bufio.Reader) error {
-		for {
-			ent, err := rd.ReadString(0)
-			if err == io.EOF {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			meta, p, ok := strings.Cut(strings.TrimSuffix(ent, "\x00"), "\t")
-			m := strings.Fields(meta)
-			if !ok || len(m) != 3 {
-				return fmt.Errorf("git ls-tree: unexpected entry in commit %s", commit)
-			}
-			if m[1] != "blob" || !regularFile(m[0]) || path.Base(p) != "package.json" || slices.Contains(strings.Split(p, "/"), "node_modules") {
-				continue
-			}
-			files = append(files, File{Path: p, Blob: m[2]})
-		}
+	return r.lsTree(ctx, commit, dir, func(p string) bool {
+		return path.Base(p) == "package.json" && !slices.Contains(strings.Split(p, "/"), "node_modules")
 	})
-	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
-	return files, err
 }
 
 // startAt makes commit base the start of lg, a walk cut at it for reason
