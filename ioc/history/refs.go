@@ -49,6 +49,18 @@ func (w *walker) walkRefs(ctx context.Context, refs []gitlog.Ref) ([]*gitlog.Log
 	}
 	var chains []*chain // of the refs walked by git log, built when first needed
 	built := false
+	addChain := func(lg *gitlog.Log) error {
+		fp, err := w.g.FirstParents(ctx, lg.Tip.Hash)
+		if err != nil {
+			return err
+		}
+		c := &chain{lg: lg, pos: make(map[string]int, len(fp))}
+		for k, h := range fp {
+			c.pos[h] = k
+		}
+		chains = append(chains, c)
+		return nil
+	}
 	type derived struct {
 		i   int // index into logs
 		c   *chain
@@ -65,15 +77,9 @@ func (w *walker) walkRefs(ctx context.Context, refs []gitlog.Ref) ([]*gitlog.Log
 			if !built {
 				built = true
 				for _, lg := range logs {
-					fp, err := w.g.FirstParents(ctx, lg.Tip.Hash)
-					if err != nil {
+					if err := addChain(lg); err != nil {
 						return nil, err
 					}
-					c := &chain{lg: lg, pos: make(map[string]int, len(fp))}
-					for k, h := range fp {
-						c.pos[h] = k
-					}
-					chains = append(chains, c)
 				}
 			}
 			var on *chain
@@ -95,15 +101,9 @@ func (w *walker) walkRefs(ctx context.Context, refs []gitlog.Ref) ([]*gitlog.Log
 			return nil, err
 		}
 		if built {
-			fp, err := w.g.FirstParents(ctx, lg.Tip.Hash)
-			if err != nil {
+			if err := addChain(lg); err != nil {
 				return nil, err
 			}
-			c := &chain{lg: lg, pos: make(map[string]int, len(fp))}
-			for k, h := range fp {
-				c.pos[h] = k
-			}
-			chains = append(chains, c)
 		}
 		logs = append(logs, lg)
 		w.res.Branches = append(w.res.Branches, Branch{Name: ref.Name, Tag: ref.Tag, Tip: lg.Tip, Steps: len(lg.Steps), Cut: lg.Cut, Start: lg.Start})
