@@ -102,10 +102,7 @@ func readExim(br *bufio.Reader, server string, fn func(*Message) error) ([]Probl
 			if ferr := flush(int(^uint(0) >> 1)); ferr != nil {
 				return lr.problems(), ferr
 			}
-			if err != nil {
-				return lr.problems(), &LineError{Line: lr.line + 1, Err: err}
-			}
-			return lr.problems(), nil
+			return lr.end(nil, err)
 		}
 		if lr.line%postfixWindow == 0 {
 			if err := flush(lr.line - postfixWindow); err != nil {

@@ -484,6 +484,17 @@ func (lr *lineReader) next() (line []byte, ok bool, err error) {
 	}
 }
 
+// end is what a reader returns when lr stops: the lines lr skipped ahead
+// of the reader's own problems, and a read error at the line after the
+// last one read.
+func (lr *lineReader) end(probs []Problem, err error) ([]Problem, error) {
+	probs = append(lr.problems(), probs...)
+	if err != nil {
+		return probs, &LineError{Line: lr.line + 1, Err: err}
+	}
+	return probs, nil
+}
+
 func (lr *lineReader) problems() []Problem {
 	var ps []Problem
 	for _, l := range lr.long {

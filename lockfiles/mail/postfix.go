@@ -89,10 +89,7 @@ func readPostfix(br *bufio.Reader, yr yearInfo, fn func(*Message) error) ([]Prob
 			if ferr := flush(int(^uint(0) >> 1)); ferr != nil {
 				return lr.problems(), ferr
 			}
-			if err != nil {
-				return lr.problems(), &LineError{Line: lr.line + 1, Err: err}
-			}
-			return lr.problems(), nil
+			return lr.end(nil, err)
 		}
 		if lr.line%postfixWindow == 0 {
 			if err := flush(lr.line - postfixWindow); err != nil {

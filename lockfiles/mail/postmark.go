@@ -250,11 +250,7 @@ func readPostmarkLines(br *bufio.Reader, st *searchTotals, fn func(*Message) err
 	for {
 		l, ok, err := lr.next()
 		if !ok {
-			probs = append(lr.problems(), probs...)
-			if err != nil {
-				return probs, &LineError{Line: lr.line + 1, Err: err}
-			}
-			return probs, nil
+			return lr.end(probs, err)
 		}
 		l = bytes.TrimSpace(l)
 		if len(l) == 0 {

@@ -209,11 +209,7 @@ func readMbox(path string, br *bufio.Reader, fn func(*Message) error) ([]Problem
 	for {
 		l, ok, err := lr.next()
 		if !ok {
-			probs = append(lr.problems(), probs...)
-			if err != nil {
-				return probs, &LineError{Line: lr.line + 1, Err: err}
-			}
-			return probs, nil
+			return lr.end(probs, err)
 		}
 		if !(blank && bytes.HasPrefix(l, []byte("From "))) {
 			blank = len(l) == 0
@@ -228,7 +224,7 @@ func readMbox(path string, br *bufio.Reader, fn func(*Message) error) ([]Problem
 			return probs, ferr
 		}
 		if rerr != nil {
-			return append(lr.problems(), probs...), &LineError{Line: lr.line + 1, Err: rerr}
+			return lr.end(probs, rerr)
 		}
 		if cut {
 			return append(lr.problems(), probs...), &LineError{Line: lr.line, Err: fmt.Errorf("mailbox cut inside the header of the message that starts at line %d", start)}
