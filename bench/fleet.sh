@@ -181,11 +181,10 @@ small_fleet() {
 			measure "osv-scanner" "$work/small-osv.json" osv-scanner scan source -r --offline \
 				--local-db-path "$osvdb" --format json "$fleet"
 		fi
-		rm -rf "$work/sbom-small"
 		measure "depsweep-sbom" "$work/small-sbom.json" "$work/depsweep" scan --jobs "$jobs" --quiet --format json \
-			--sbom-dir "$work/sbom-small" "$fleet"
+			--sbom-dir "$out/sbom-small.$r" "$fleet"
 	done
-	echo "  depsweep: $(find "$work/sbom-small" -type f | wc -l) SBOMs"
+	echo "  depsweep: $(find "$out/sbom-small.0" -type f | wc -l) SBOMs"
 	[ $have_osv = 1 ] && echo "  findings: depsweep $(osv_count depsweep "$work/small-scan.json"), osv-scanner $(osv_count osv "$work/small-osv.json")"
 	# Per run: tool wall cpu rss exit, and the ratios osv-scanner ÷ depsweep.
 	: >"$work/small.rows"
@@ -221,6 +220,18 @@ small_fleet() {
 	fi
 }
 
+# Every SBOM run writes a directory of its own, all deleted at the end.
+# Deleting them between runs would be timed too: for some minutes after
+# thousands of files are deleted, ext4 skips each recently freed inode when
+# it allocates one (find_inode_bit, recently_deleted), which made creating
+# the 2,100 SBOMs about 10 times slower (0.3-0.5 s of kernel time, against
+# 0.03-0.05 s). Run the script again some minutes later, or with another
+# BENCH_DIR, for the same reason.
+out=$work/out.$$
+rm -rf "$out"
+mkdir -p "$out"
+trap 'rm -rf "$out"' EXIT
+
 results=$work/results.txt
 : >"$results"
 small_table=
@@ -236,11 +247,10 @@ for n in "${sizes[@]}"; do
 	size=$(du -sb "$fleet" | cut -f1)
 	count=$(find "$fleet" -name package-lock.json -o -name yarn.lock -o -name pnpm-lock.yaml | wc -l)
 	echo "N=$n: $count lockfiles, $((size / 1000000)) MB"
-	rm -rf "$work/sbom-$n"
 	echo "N=$n" >>"$results"
 	measure "depsweep" "$work/depsweep-$n.jsonl" "$work/depsweep" scan --jobs "$jobs" --quiet --format jsonl \
-		--sbom-dir "$work/sbom-$n" "$fleet"
-	sboms=$(find "$work/sbom-$n" -type f | wc -l)
+		--sbom-dir "$out/sbom-$n" "$fleet"
+	sboms=$(find "$out/sbom-$n" -type f | wc -l)
 	found=$(grep -c '"type":"finding"' "$work/depsweep-$n.jsonl" || true)
 	echo "  depsweep: $found findings, $sboms SBOMs"
 	if command -v osv-scanner >/dev/null; then
