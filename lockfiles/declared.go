@@ -245,7 +245,7 @@ func inWorkspace(ws []wsScope, rel string) (*Manifest, bool) {
 // pnpm-workspace.yaml's packages when hasPnpmWS says the directory holds
 // one) and their package.json files; nil, nil when it cannot be read.
 func (w *findWalker) workspaceScope(rel string, hasPnpmWS bool, known *Manifest) (wsScope, *Manifest) {
-	fsys := DirFS(filepath.Join(w.root, filepath.FromSlash(rel)))
+	fsys := listingFS{FS: DirFS(filepath.Join(w.root, filepath.FromSlash(rel))), w: w, rel: rel}
 	m := known
 	if m == nil {
 		var err error

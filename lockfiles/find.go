@@ -138,7 +138,7 @@ func (s Subtree) Path() string { return s.rel }
 func (s Subtree) Find() iter.Seq2[Found, error] {
 	return func(yield func(Found, error) bool) {
 		w := *s.w
-		w.yield, w.split = yield, nil
+		w.yield, w.split, w.listed = yield, nil, nil
 		w.walk(s.rel, s.repo, s.unit, s.ws)
 	}
 }
@@ -178,6 +178,50 @@ type findWalker struct {
 	// split, when set, receives the root's subdirectories instead of the
 	// walk descending into them (see [Split]).
 	split func(rel, repo string, unit bool, ws []wsScope)
+	// listed holds the listings of directories a project's workspace globs
+	// read (by slash path relative to the root), for the walk to take when
+	// it reaches them rather than read them a second time. Each is taken
+	// once; the walker that read it is the one that takes it.
+	listed map[string][]fs.DirEntry
+}
+
+// readDir lists directory rel: the listing the workspace globs took, if
+// they read it, else a fresh one.
+func (w *findWalker) readDir(rel string) ([]fs.DirEntry, error) {
+	if entries, ok := w.listed[rel]; ok {
+		delete(w.listed, rel)
+		return entries, nil
+	}
+	return findReadDir(filepath.Join(w.root, filepath.FromSlash(rel)))
+}
+
+// A listingFS is a project directory's file system whose ReadDir, as the
+// workspace globs call it, keeps each listing for the walk (see
+// findWalker.listed). Listings go through findReadDir, as the walk's do.
+type listingFS struct {
+	fs.FS
+	w   *findWalker
+	rel string // the project directory, relative to the root
+}
+
+// ReadDir implements fs.ReadDirFS.
+func (l listingFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrInvalid}
+	}
+	rel := l.rel
+	if name != "." {
+		rel = joinRel(l.rel, name)
+	}
+	entries, err := findReadDir(filepath.Join(l.w.root, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil, err
+	}
+	if l.w.listed == nil {
+		l.w.listed = map[string][]fs.DirEntry{}
+	}
+	l.w.listed[rel] = entries
+	return entries, nil
 }
 
 func joinRel(dir, name string) string {
@@ -200,7 +244,7 @@ func (w *findWalker) walk(rel, repo string, unit bool, ws []wsScope) bool {
 		w.fail(rel, err)
 		return false
 	}
-	entries, err := findReadDir(filepath.Join(w.root, filepath.FromSlash(rel)))
+	entries, err := w.readDir(rel)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {

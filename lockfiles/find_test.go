@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 )
@@ -247,4 +248,66 @@ func TestFindFixtures(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("Find(fixtures) =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+// TestFindListsEachDirectoryOnce walks the demo fleet, whose npm and yarn
+// monorepos declare "packages/*" workspaces: the workspace globs list
+// packages/ and the walk then enters it, taking the globs' listing rather
+// than reading the directory again. Each directory is listed once, by
+// Find and by Split with its subtrees alike.
+func TestFindListsEachDirectoryOnce(t *testing.T) {
+	root := filepath.Join("..", "testdata", "demo-fleet")
+	var mu sync.Mutex
+	counts := map[string]int{}
+	defer func(orig func(string) ([]os.DirEntry, error)) { findReadDir = orig }(findReadDir)
+	findReadDir = func(dir string) ([]os.DirEntry, error) {
+		mu.Lock()
+		counts[filepath.ToSlash(dir)]++
+		mu.Unlock()
+		return os.ReadDir(dir)
+	}
+	check := func(how string) {
+		t.Helper()
+		ws := 0
+		for dir, n := range counts {
+			if n != 1 {
+				t.Errorf("%s: %s listed %d times, want once", how, dir, n)
+			}
+			if strings.HasSuffix(dir, "/packages") {
+				ws++
+			}
+		}
+		if ws != 2 {
+			t.Errorf("%s: %d workspace directories listed, want 2 (checkout-api/packages, web-storefront/packages): %v", how, ws, counts)
+		}
+		clear(counts)
+	}
+	opts := FindOptions{Manifests: true, NodeModules: true}
+	found := 0
+	for f, err := range Find(context.Background(), root, opts) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(f.Members) > 0 {
+			found++
+		}
+	}
+	if found != 2 {
+		t.Errorf("Find: %d lockfiles with workspace members, want 2", found)
+	}
+	check("Find")
+	subs := Split(context.Background(), root, opts, func(f Found, err error) bool {
+		if err != nil {
+			t.Fatal(err)
+		}
+		return true
+	})
+	for _, s := range subs {
+		for _, err := range s.Find() {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	check("Split")
 }
