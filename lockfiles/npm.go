@@ -83,16 +83,21 @@ func (p *npmParser) istr(field string) (string, error) {
 func parseNPM(in Input) (*Inventory, error) {
 	p := &npmParser{
 		s:           newJSONScanner(in.Path, in.Data),
-		strs:        make(map[string]string, 256),
 		lockVersion: -1,
 	}
 	// A v2/v3 "packages" key starts with "node_modules/ (workspaces and the
 	// root add a few): sizing entries and byKey up front saves the copies of
 	// append's doubling, which dominated peak memory on large lockfiles.
+	// The interned strings (names and versions) are sized the same way, or
+	// by the file's size for a v1 lockfile: a fixed large size cost a small
+	// lockfile more than the rest of its parse.
+	strs := len(in.Data)/256 + 16
 	if n := bytes.Count(in.Data, []byte(`"node_modules/`)); n > 0 {
 		p.entries = make([]npmEntry, 0, n+16)
 		p.byKey = make(map[string]int, n+16)
+		strs = n + 16
 	}
+	p.strs = make(map[string]string, strs)
 	if err := p.read(); err != nil {
 		return nil, err
 	}
