@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // A NPMRange is a version range as npm reads it in a package.json
@@ -50,21 +51,32 @@ const (
 	tGTLT   = `((?:<|>)?=?)`
 )
 
-var (
-	reBuildStrip  = regexp.MustCompile(tBuild)
-	reHyphen      = regexp.MustCompile(`^\s*(` + tXPlain + `)\s+-\s+(` + tXPlain + `)\s*$`)
-	reCompTrim    = regexp.MustCompile(`(\s*)` + tGTLT + `\s*(` + tLoosePlain + `|` + tXPlain + `)`)
-	reTildeTrim   = regexp.MustCompile(`(\s*)(?:~>?)\s+`)
-	reCaretTrim   = regexp.MustCompile(`(\s*)(?:\^)\s+`)
-	reTilde       = regexp.MustCompile(`^(?:~>?)` + tXPlain + `$`)
-	reCaret       = regexp.MustCompile(`^(?:\^)` + tXPlain + `$`)
-	reXRange      = regexp.MustCompile(`^` + tGTLT + `\s*` + tXPlain + `$`)
-	reStar        = regexp.MustCompile(`(<|>)?=?\s*\*`)
-	reGTE0        = regexp.MustCompile(`^\s*>=\s*0\.0\.0\s*$`)
-	reComparator  = regexp.MustCompile(`^` + tGTLT + `\s*(` + tFullPlain + `)$|^$`)
-	reSpaces      = regexp.MustCompile(`\s+`)
-	reOrSeparator = "||"
-)
+// rangeRE returns the expressions of npm's range grammar, compiled on
+// first use: compiled at start-up, they cost every command, whatever it
+// does, about a millisecond.
+var rangeRE = sync.OnceValue(func() *rangeExprs {
+	return &rangeExprs{
+		buildStrip: regexp.MustCompile(tBuild),
+		hyphen:     regexp.MustCompile(`^\s*(` + tXPlain + `)\s+-\s+(` + tXPlain + `)\s*$`),
+		compTrim:   regexp.MustCompile(`(\s*)` + tGTLT + `\s*(` + tLoosePlain + `|` + tXPlain + `)`),
+		tildeTrim:  regexp.MustCompile(`(\s*)(?:~>?)\s+`),
+		caretTrim:  regexp.MustCompile(`(\s*)(?:\^)\s+`),
+		tilde:      regexp.MustCompile(`^(?:~>?)` + tXPlain + `$`),
+		caret:      regexp.MustCompile(`^(?:\^)` + tXPlain + `$`),
+		xRange:     regexp.MustCompile(`^` + tGTLT + `\s*` + tXPlain + `$`),
+		star:       regexp.MustCompile(`(<|>)?=?\s*\*`),
+		gte0:       regexp.MustCompile(`^\s*>=\s*0\.0\.0\s*$`),
+		comparator: regexp.MustCompile(`^` + tGTLT + `\s*(` + tFullPlain + `)$|^$`),
+		spaces:     regexp.MustCompile(`\s+`),
+	}
+})
+
+// rangeExprs are the compiled expressions of npm's range grammar.
+type rangeExprs struct {
+	buildStrip, hyphen, compTrim, tildeTrim, caretTrim, tilde, caret, xRange, star, gte0, comparator, spaces *regexp.Regexp
+}
+
+const reOrSeparator = "||"
 
 // ParseNPMRange parses a range the way npm's semver.validRange does (strict
 // mode). ok is false for what npm does not read as a range: a dist-tag
@@ -73,7 +85,7 @@ func ParseNPMRange(s string) (r NPMRange, ok bool) {
 	if len(s) > 256 {
 		return r, false // npm's MAX_LENGTH
 	}
-	r.raw = reSpaces.ReplaceAllString(strings.TrimSpace(s), " ")
+	r.raw = rangeRE().spaces.ReplaceAllString(strings.TrimSpace(s), " ")
 	for part := range strings.SplitSeq(r.raw, reOrSeparator) {
 		set, ok := parseCompSet(strings.TrimSpace(part))
 		if !ok {
@@ -88,33 +100,33 @@ func ParseNPMRange(s string) (r NPMRange, ok bool) {
 func (r NPMRange) String() string { return r.raw }
 
 func parseCompSet(s string) ([]comparator, bool) {
-	s = reBuildStrip.ReplaceAllString(s, "")
-	if m := reHyphen.FindStringSubmatch(s); m != nil {
+	s = rangeRE().buildStrip.ReplaceAllString(s, "")
+	if m := rangeRE().hyphen.FindStringSubmatch(s); m != nil {
 		s = hyphenReplace(m)
 	}
-	s = reCompTrim.ReplaceAllString(s, "${1}${2}${3}")
-	s = reTildeTrim.ReplaceAllString(s, "${1}~")
-	s = reCaretTrim.ReplaceAllString(s, "${1}^")
+	s = rangeRE().compTrim.ReplaceAllString(s, "${1}${2}${3}")
+	s = rangeRE().tildeTrim.ReplaceAllString(s, "${1}~")
+	s = rangeRE().caretTrim.ReplaceAllString(s, "${1}^")
 	var comps []string
 	for c := range strings.SplitSeq(s, " ") {
-		c = replaceFirst(reBuildStrip, c, "")
+		c = replaceFirst(rangeRE().buildStrip, c, "")
 		c = mapFields(c, caretReplace)
 		c = mapFields(c, tildeReplace)
 		c = mapFields(c, xrangeReplace)
-		c = replaceFirst(reStar, strings.TrimSpace(c), "")
+		c = replaceFirst(rangeRE().star, strings.TrimSpace(c), "")
 		comps = append(comps, c)
 	}
 	var out []comparator
 	// JavaScript splits the joined comparators on /\s+/; empty strings are
 	// the "every version" comparator, which changes nothing in a set.
-	for _, c := range reSpaces.Split(strings.Join(comps, " "), -1) {
+	for _, c := range rangeRE().spaces.Split(strings.Join(comps, " "), -1) {
 		if c == "" {
 			continue
 		}
-		if reGTE0.MatchString(c) {
+		if rangeRE().gte0.MatchString(c) {
 			c = ""
 		}
-		m := reComparator.FindStringSubmatch(c)
+		m := rangeRE().comparator.FindStringSubmatch(c)
 		if m == nil {
 			return nil, false
 		}
@@ -149,7 +161,7 @@ func replaceFirst(re *regexp.Regexp, s, with string) string {
 
 // mapFields applies f to each whitespace-separated field of s.
 func mapFields(s string, f func(string) string) string {
-	fields := reSpaces.Split(strings.TrimSpace(s), -1)
+	fields := rangeRE().spaces.Split(strings.TrimSpace(s), -1)
 	for i := range fields {
 		fields[i] = f(fields[i])
 	}
@@ -164,7 +176,7 @@ func inc(s string) string {
 }
 
 func tildeReplace(c string) string {
-	m := reTilde.FindStringSubmatch(c)
+	m := rangeRE().tilde.FindStringSubmatch(c)
 	if m == nil {
 		return c
 	}
@@ -183,7 +195,7 @@ func tildeReplace(c string) string {
 }
 
 func caretReplace(c string) string {
-	m := reCaret.FindStringSubmatch(c)
+	m := rangeRE().caret.FindStringSubmatch(c)
 	if m == nil {
 		return c
 	}
@@ -214,7 +226,7 @@ func caretReplace(c string) string {
 
 func xrangeReplace(c string) string {
 	c = strings.TrimSpace(c)
-	m := reXRange.FindStringSubmatch(c)
+	m := rangeRE().xRange.FindStringSubmatch(c)
 	if m == nil {
 		return c
 	}
@@ -268,7 +280,7 @@ func xrangeReplace(c string) string {
 	return m[0]
 }
 
-// hyphenReplace turns "A - B" (m from reHyphen) into comparators.
+// hyphenReplace turns "A - B" (m from rangeRE().hyphen) into comparators.
 func hyphenReplace(m []string) string {
 	from, fM, fm, fp, fpr := m[1], m[2], m[3], m[4], m[5]
 	to, tM, tm, tp, tpr := m[7], m[8], m[9], m[10], m[11]

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -29,7 +30,7 @@ func init() {
 // at the end, and returns the first error from w.
 func WriteHTML(w io.Writer, r *Report) error {
 	var b bytes.Buffer
-	if err := htmlTemplate.Execute(&b, htmlData(r)); err != nil {
+	if err := htmlTemplate().Execute(&b, htmlData(r)); err != nil {
 		return err
 	}
 	_, err := w.Write(b.Bytes())
@@ -176,16 +177,20 @@ func htmlData(r *Report) *htmlPage {
 	return pg
 }
 
-var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"join": strings.Join,
-	"date": func(t *time.Time) string {
-		if t == nil {
-			return ""
-		}
-		return t.UTC().Format(time.DateOnly)
-	},
-	"upper": strings.ToUpper,
-}).Parse(htmlSource))
+// htmlTemplate is the page's template, parsed on first use: parsed at
+// start-up, it cost every command about a millisecond.
+var htmlTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{
+		"join": strings.Join,
+		"date": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return t.UTC().Format(time.DateOnly)
+		},
+		"upper": strings.ToUpper,
+	}).Parse(htmlSource))
+})
 
 const htmlSource = `<!doctype html>
 <html lang="en">
