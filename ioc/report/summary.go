@@ -50,7 +50,8 @@ func RepoLines(r *Report) []RepoLine {
 	}
 	byRepo := map[string]*acc{}
 	var order []*acc
-	for _, f := range r.Findings {
+	for i := range r.Findings {
+		f := &r.Findings[i] // not a copy: a Finding is some 600 bytes
 		if f.Status == StatusResolved || f.Collision || f.Suppressed != nil {
 			continue
 		}

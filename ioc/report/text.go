@@ -659,9 +659,7 @@ func severityRank(s string) int {
 // splitFindings sorts a copy of fs and splits it into findings to act on,
 // name collisions, and findings resolved since the baseline.
 func splitFindings(fs []Finding) (active, collisions, resolved []Finding) {
-	sorted := slices.Clone(fs)
-	slices.SortStableFunc(sorted, findingOrder)
-	for _, f := range sorted {
+	for _, f := range sortedFindings(fs) {
 		switch {
 		case f.Status == "resolved":
 			resolved = append(resolved, f)
