@@ -47,6 +47,11 @@ type builder struct {
 	comps     []*comp            // comps[0] is the root, then the workspaces, then packages
 	slab      []comp             // backing store of comps, allocated at once
 	variants  map[string][]int32 // purl → components (told apart by conflicting hashes)
+	// props is the backing store of the components' properties, which
+	// take consecutive stretches of it: one small slice per component,
+	// each sized for the most properties a component can have, came to
+	// more memory than the components themselves.
+	props []cdx.Property
 }
 
 // hashesOf converts an npm integrity string to CycloneDX hashes.
@@ -269,27 +274,47 @@ func build(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx
 		c.bundled = c.bundled || p.Bundled
 		c.peer = c.peer || p.Peer
 	}
-	for _, e := range inv.Edges {
-		if e.From < 0 || e.From >= len(pkgComp) || e.To < 0 || e.To >= len(pkgComp) {
-			return nil, fmt.Errorf("%s: dependency edge %d->%d out of range", inv.Path, e.From, e.To)
-		}
-		if f, t := pkgComp[e.From], pkgComp[e.To]; f != t {
+	// Dependencies, in two passes over the edges: the first counts each
+	// component's, so that all of them share one backing array (growing a
+	// slice per component was most of a BOM's allocations).
+	counts := make([]int32, len(b.comps))
+	addDep := func(f, t int32, fill bool) {
+		if fill {
 			b.comps[f].deps = append(b.comps[f].deps, t)
+		} else {
+			counts[f]++
 		}
 	}
-	for i := range b.importers {
-		imp := &b.importers[i]
-		for _, d := range imp.Deps {
-			if d.To < 0 || d.To >= len(pkgComp) {
-				return nil, fmt.Errorf("%s: importer %q dependency %d out of range", inv.Path, imp.Path, d.To)
-			}
-			if t := pkgComp[d.To]; t != int32(i) {
-				b.comps[i].deps = append(b.comps[i].deps, t)
+	for _, fill := range []bool{false, true} {
+		if fill {
+			backing := make([]int32, 0, sumCounts(counts))
+			for i, n := range counts {
+				b.comps[i].deps = backing[len(backing) : len(backing) : len(backing)+int(n)]
+				backing = backing[:len(backing)+int(n)]
 			}
 		}
-		if i > 0 {
-			// The root project installs every workspace.
-			b.comps[0].deps = append(b.comps[0].deps, int32(i))
+		for _, e := range inv.Edges {
+			if e.From < 0 || e.From >= len(pkgComp) || e.To < 0 || e.To >= len(pkgComp) {
+				return nil, fmt.Errorf("%s: dependency edge %d->%d out of range", inv.Path, e.From, e.To)
+			}
+			if f, t := pkgComp[e.From], pkgComp[e.To]; f != t {
+				addDep(f, t, fill)
+			}
+		}
+		for i := range b.importers {
+			imp := &b.importers[i]
+			for _, d := range imp.Deps {
+				if d.To < 0 || d.To >= len(pkgComp) {
+					return nil, fmt.Errorf("%s: importer %q dependency %d out of range", inv.Path, imp.Path, d.To)
+				}
+				if t := pkgComp[d.To]; t != int32(i) {
+					addDep(int32(i), t, fill)
+				}
+			}
+			if i > 0 {
+				// The root project installs every workspace.
+				addDep(0, int32(i), fill)
+			}
 		}
 	}
 
@@ -337,7 +362,8 @@ func build(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx
 		SpecVersion: spec,
 		Version:     1,
 	}
-	rootComp := b.comps[0].component()
+	b.props = make([]cdx.Property, 0, 3*len(b.comps))
+	rootComp := b.component(b.comps[0])
 	rootComp.Type, rootComp.Scope, rootComp.Properties = cdx.ComponentTypeApplication, "", nil
 	if b.importers[0].Name == "" {
 		rootComp.Name = projectName(inv.Path)
@@ -384,19 +410,23 @@ func build(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx
 	slices.SortFunc(byRef, func(x, y *comp) int { return cmp.Compare(x.ref, y.ref) })
 	out := make([]cdx.Component, 0, len(b.comps)-1)
 	deps := make([]cdx.Dependency, 0, len(b.comps))
+	refs := make([]string, 0, sumCounts(counts)) // backing array of every dependsOn
 	for _, c := range byRef {
 		if c != b.comps[0] {
-			out = append(out, c.component())
+			out = append(out, b.component(c))
 			setPublisher(&out[len(out)-1], c.pkg, opts)
 		}
 		d := cdx.Dependency{Ref: c.ref}
 		if len(c.deps) > 0 {
-			s := make([]string, len(c.deps))
-			for j, t := range c.deps {
-				s[j] = b.comps[t].ref
+			start := len(refs)
+			for _, t := range c.deps {
+				refs = append(refs, b.comps[t].ref)
 			}
+			s := refs[start:]
 			slices.Sort(s)
 			s = slices.Compact(s)
+			refs = refs[:start+len(s)]
+			s = s[:len(s):len(s)]
 			d.Dependencies = &s
 		}
 		deps = append(deps, d)
@@ -430,8 +460,8 @@ func projectName(lockfilePath string) string {
 	return "root"
 }
 
-// component turns c into a CycloneDX component.
-func (c *comp) component() cdx.Component {
+// component turns c into a CycloneDX component, its properties in b.props.
+func (b *builder) component(c *comp) cdx.Component {
 	out := cdx.Component{
 		BOMRef:     c.ref,
 		Type:       cdx.ComponentTypeLibrary,
@@ -439,18 +469,17 @@ func (c *comp) component() cdx.Component {
 		Scope:      cdx.ScopeRequired,
 	}
 	p := c.pkg
-	props := make([]cdx.Property, 0, c.numProps())
+	c.sortLists()
+	start := len(b.props)
 	if c.imp != nil {
 		out.Group, out.Name = splitName(c.imp.Name)
 		out.Version = cmp.Or(c.imp.Version, pkgVersion(p))
 		if c.imp.Name == "" {
 			out.Name = c.imp.Path
 		}
-		props = append(props, cdx.Property{Name: bom.PropPath, Value: c.imp.Path})
-		props = c.appendProps(props, true)
-		if len(props) > 0 {
-			out.Properties = &props
-		}
+		b.props = append(b.props, cdx.Property{Name: bom.PropPath, Value: c.imp.Path})
+		b.props = c.appendProps(b.props, true)
+		out.Properties = b.propsFrom(start)
 		return out
 	}
 	out.Group, out.Name = splitName(p.Name)
@@ -475,25 +504,33 @@ func (c *comp) component() cdx.Component {
 			out.ExternalReferences = &[]cdx.ExternalReference{{Type: cdx.ERTypeDistribution, URL: p.Resolved}}
 		}
 	}
-	props = c.appendProps(props, false)
-	if len(props) > 0 {
-		out.Properties = &props
-	}
+	b.props = c.appendProps(b.props, false)
+	out.Properties = b.propsFrom(start)
 	return out
 }
 
-// numProps returns an upper bound of the number of c's properties, and
-// sorts and deduplicates its paths and aliases, as appendProps wants them.
-func (c *comp) numProps() int {
+// propsFrom returns the properties appended to b.props since start, nil
+// when there are none.
+func (b *builder) propsFrom(start int) *[]cdx.Property {
+	end := len(b.props)
+	if end == start {
+		return nil
+	}
+	props := b.props[start:end:end]
+	return &props
+}
+
+// sortLists sorts and deduplicates c's paths and aliases, and sorts its
+// patches, as appendProps wants them.
+func (c *comp) sortLists() {
 	slices.Sort(c.paths)
 	c.paths = slices.Compact(c.paths)
 	slices.Sort(c.aliases)
 	c.aliases = slices.Compact(c.aliases)
 	slices.Sort(c.patches)
-	return 8 + len(c.paths) + len(c.aliases) + len(c.patches)
 }
 
-// appendProps appends c's properties in a fixed order; numProps must have
+// appendProps appends c's properties in a fixed order; sortLists must have
 // been called.
 func (c *comp) appendProps(props []cdx.Property, importer bool) []cdx.Property {
 	if c.dev && !importer {
@@ -546,4 +583,13 @@ var severities = map[ioc.Severity]cdx.Severity{
 	ioc.SeverityMedium:   cdx.SeverityMedium,
 	ioc.SeverityHigh:     cdx.SeverityHigh,
 	ioc.SeverityCritical: cdx.SeverityCritical,
+}
+
+// sumCounts returns the sum of counts.
+func sumCounts(counts []int32) int {
+	n := 0
+	for _, c := range counts {
+		n += int(c)
+	}
+	return n
 }
