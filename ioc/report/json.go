@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/depsweep/depsweep/internal/jsonindent"
@@ -80,18 +82,79 @@ func WriteJSON(w io.Writer, r *Report) error {
 			continue
 		}
 		s.write([]byte("["))
-		for j := range v.Len() {
-			if j > 0 {
-				s.write([]byte(","))
-			}
-			if err := encode(v.Index(j).Addr().Interface()); err != nil {
-				return err
-			}
+		if err := encodeList(s, v); err != nil {
+			return err
 		}
 		s.write([]byte("]"))
 	}
 	s.write([]byte("}\n"))
 	return s.flush()
+}
+
+// listWindow is how many list elements encodeList encodes before it
+// writes them: enough to share among the processors, few enough that a
+// report of any size is never held encoded whole.
+const listWindow = 512
+
+// encodeList writes the elements of the slice v to s, compact and
+// separated by commas. The elements of each window are encoded on up to
+// GOMAXPROCS goroutines, each a stretch of them into a buffer of its own
+// (encoding/json takes most of a large report's time), and written in
+// order.
+func encodeList(s *indentStream, v reflect.Value) error {
+	n := v.Len()
+	type worker struct {
+		buf  bytes.Buffer
+		enc  *json.Encoder
+		out  []byte
+		ends []int // where each element (with its comma) ends in out
+		err  error
+	}
+	ws := make([]worker, max(1, min(runtime.GOMAXPROCS(0), n/64)))
+	for k := range ws {
+		ws[k].enc = json.NewEncoder(&ws[k].buf)
+		ws[k].enc.SetEscapeHTML(false)
+	}
+	for from := 0; from < n; from += listWindow {
+		to := min(from+listWindow, n)
+		var wg sync.WaitGroup
+		for k := range ws {
+			w := &ws[k]
+			lo, hi := from+(to-from)*k/len(ws), from+(to-from)*(k+1)/len(ws)
+			encode := func() {
+				w.out, w.ends = w.out[:0], w.ends[:0]
+				for j := lo; j < hi; j++ {
+					w.buf.Reset()
+					if w.err = w.enc.Encode(v.Index(j).Addr().Interface()); w.err != nil {
+						return
+					}
+					if j > 0 {
+						w.out = append(w.out, ',')
+					}
+					w.out = append(w.out, bytes.TrimSuffix(w.buf.Bytes(), []byte("\n"))...)
+					w.ends = append(w.ends, len(w.out))
+				}
+			}
+			if len(ws) == 1 {
+				encode()
+			} else {
+				wg.Go(encode)
+			}
+		}
+		wg.Wait()
+		for k := range ws {
+			w := &ws[k]
+			if w.err != nil {
+				return w.err
+			}
+			start := 0
+			for _, end := range w.ends {
+				s.write(w.out[start:end]) // an element at a time: the indented chunk stays small
+				start = end
+			}
+		}
+	}
+	return nil
 }
 
 // emptyJSON is encoding/json's test for omitempty.
