@@ -94,7 +94,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 // listWindow is how many list elements encodeList encodes before it
 // writes them: enough to share among the processors, few enough that a
 // report of any size is never held encoded whole.
-const listWindow = 512
+const listWindow = 128
 
 // encodeList writes the elements of the slice v to s, compact and
 // separated by commas. The elements of each window are encoded on up to

@@ -225,7 +225,7 @@ func buildSARIFWith(r *Report, opts SARIFOptions) *sarifLog {
 			findings = append(findings, f)
 		}
 	}
-	findings = sortedFindings(findings)
+	sortFindings(findings)
 	// Why cap: GitHub rejects a run over 25,000 results, and then shows
 	// no alert at all; the findings are sorted most severe first, so the
 	// cut keeps what matters.

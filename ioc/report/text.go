@@ -659,7 +659,9 @@ func severityRank(s string) int {
 // splitFindings sorts a copy of fs and splits it into findings to act on,
 // name collisions, and findings resolved since the baseline.
 func splitFindings(fs []Finding) (active, collisions, resolved []Finding) {
-	for _, f := range sortedFindings(fs) {
+	sorted := slices.Clone(fs)
+	sortFindings(sorted)
+	for _, f := range sorted {
 		switch {
 		case f.Status == "resolved":
 			resolved = append(resolved, f)

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -181,6 +183,35 @@ func TestWriteJSONStreamed(t *testing.T) {
 		}
 		if !bytes.Equal(got.Bytes(), want.Bytes()) {
 			t.Errorf("%s: WriteJSON differs from an indenting Encoder (%d bytes, want %d)", name, got.Len(), want.Len())
+		}
+	}
+}
+
+// TestSortFindings checks the in-place sort against a stable sort of the
+// values, on shuffled fleet-sized lists with ties (findings equal in every
+// field findingOrder compares but their position) and on short lists.
+func TestSortFindings(t *testing.T) {
+	big := bigReport(t, 300).Findings
+	for i := range big {
+		if i%7 == 0 {
+			big[i].ID = big[i-i%14].ID // equal keys: stability decides their order
+			big[i].Repo, big[i].Lockfile = big[i-i%14].Repo, big[i-i%14].Lockfile
+			big[i].Evidence = fmt.Sprint("copy ", i) // not compared: tells the copies apart
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 2, 3, 10, 300} {
+		for range 20 {
+			fs := slices.Clone(big[:min(n, len(big))])
+			rng.Shuffle(len(fs), func(i, j int) { fs[i], fs[j] = fs[j], fs[i] })
+			want := slices.Clone(fs)
+			slices.SortStableFunc(want, func(a, b Finding) int { return findingOrder(&a, &b) })
+			sortFindings(fs)
+			for i := range fs {
+				if fs[i].ID != want[i].ID || fs[i].Evidence != want[i].Evidence {
+					t.Fatalf("n=%d: position %d holds %s (%s), want %s (%s)", n, i, fs[i].ID, fs[i].Evidence, want[i].ID, want[i].Evidence)
+				}
+			}
 		}
 	}
 }
