@@ -48,7 +48,7 @@ func encodeCompact(buf *byteBuf, bom *cdx.BOM) error {
 	// emptied by a GC, faulted in again), a seventh of an SBOM sweep.
 	buf.b = slices.Grow(buf.b, encodedSizeHint(bom))
 	if fastEncodable(bom) {
-		buf.b, err = appendBOMFast(buf.b, bom)
+		buf.b, err = appendBOMFast(buf.b, bom, nil)
 	} else {
 		err = encodeStd(buf, bom)
 	}
@@ -158,6 +158,9 @@ func serialOf(compact []byte) (string, error) {
 // serial written over the placeholder. bom.SerialNumber is left as the
 // placeholder then.
 func writeJSON(w io.Writer, bom *cdx.BOM, derive bool) (serial string, err error) {
+	if !derive && fastEncodable(bom) {
+		return "", writeJSONStream(w, bom)
+	}
 	compact := getBuf()
 	defer putBuf(compact)
 	if derive {
@@ -177,6 +180,35 @@ func writeJSON(w io.Writer, bom *cdx.BOM, derive bool) (serial string, err error
 		return "", err
 	}
 	return serial, nil
+}
+
+// spillSize is how much of its compact encoding writeJSONStream holds
+// before it indents it onto the writer.
+const spillSize = 16 << 10
+
+// writeJSONStream is writeJSON for a BOM whose serial number is set and
+// that appendBOMFast can encode: its compact encoding is indented onto w
+// every spillSize bytes or so, never held whole (the encoding of a large
+// BOM ran to megabytes, allocated afresh whenever a collection had emptied
+// the pool).
+func writeJSONStream(w io.Writer, bom *cdx.BOM) error {
+	iw := jsonindent.NewWriter(w)
+	buf := getBuf()
+	defer putBuf(buf)
+	b, err := appendBOMFast(buf.b, bom, func(b []byte) []byte {
+		if len(b) < spillSize {
+			return b
+		}
+		iw.Write(b)
+		return b[:0]
+	})
+	if err != nil {
+		iw.Close()
+		return fmt.Errorf("sbom: encode: %w", err)
+	}
+	buf.b = b[:0]
+	iw.Write(b)
+	return iw.Close()
 }
 
 // writeIndented writes the compact JSON src to w, indented, in chunks.

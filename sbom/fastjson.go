@@ -73,8 +73,15 @@ func simpleComponent(c *cdx.Component) bool {
 }
 
 // appendBOMFast appends the compact JSON encoding of bom, and a newline,
-// to dst; fastEncodable(bom) must hold.
-func appendBOMFast(dst []byte, bom *cdx.BOM) ([]byte, error) {
+// to dst; fastEncodable(bom) must hold. spill, when not nil, is given the
+// encoding so far after each component and each dependency, between two
+// tokens, and returns the buffer to go on with: a writer passes the bytes
+// on and returns the buffer emptied, so that the encoding is never held
+// whole.
+func appendBOMFast(dst []byte, bom *cdx.BOM, spill func([]byte) []byte) ([]byte, error) {
+	if spill == nil {
+		spill = func(b []byte) []byte { return b }
+	}
 	// The members before "components": encoding/json, without the closing brace.
 	head := *bom
 	head.Components, head.Dependencies = nil, nil
@@ -91,7 +98,7 @@ func appendBOMFast(dst []byte, bom *cdx.BOM) ([]byte, error) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendComponent(dst, &(*bom.Components)[i])
+			dst = spill(appendComponent(dst, &(*bom.Components)[i]))
 		}
 		dst = append(dst, ']')
 	}
@@ -107,7 +114,7 @@ func appendBOMFast(dst []byte, bom *cdx.BOM) ([]byte, error) {
 				dst = append(dst, `,"dependsOn":`...)
 				dst = appendStrings(dst, *d.Dependencies)
 			}
-			dst = append(dst, '}')
+			dst = spill(append(dst, '}'))
 		}
 		dst = append(dst, ']')
 	}

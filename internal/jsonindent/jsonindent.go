@@ -34,6 +34,58 @@ func Write(w io.Writer, src []byte) error {
 	return nil
 }
 
+// A Writer indents compact JSON written to it in pieces onto an
+// io.Writer, in chunks, so that neither the compact document nor the
+// indented one is held whole. Each piece must end between two tokens or
+// after a string (an Indenter keeps no state inside a string).
+type Writer struct {
+	w   io.Writer
+	ind Indenter
+	buf *[]byte
+	err error
+}
+
+// NewWriter returns a Writer onto w. Close writes what it holds.
+func NewWriter(w io.Writer) *Writer {
+	bp := chunkPool.Get().(*[]byte)
+	*bp = (*bp)[:0]
+	return &Writer{w: w, buf: bp}
+}
+
+// Write indents p; it writes a chunk to the underlying writer whenever one
+// is full. Its error is the underlying writer's first one.
+func (x *Writer) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 && x.err == nil {
+		var k int
+		*x.buf, k = x.ind.Append(*x.buf, p, chunk-len(*x.buf))
+		p = p[k:]
+		if len(*x.buf) >= chunk {
+			x.flush()
+		}
+	}
+	if x.err != nil {
+		return 0, x.err
+	}
+	return n, nil
+}
+
+func (x *Writer) flush() {
+	if x.err == nil && len(*x.buf) > 0 {
+		_, x.err = x.w.Write(*x.buf)
+	}
+	*x.buf = (*x.buf)[:0]
+}
+
+// Close writes what x holds and returns the first write error. x must not
+// be used afterwards.
+func (x *Writer) Close() error {
+	x.flush()
+	chunkPool.Put(x.buf)
+	x.buf = nil
+	return x.err
+}
+
 // indentSpaces is the indentation of the deepest lines that need no loop.
 const indentSpaces = "\n                                                                "
 
