@@ -516,6 +516,11 @@ type scanWorker struct {
 	projects *sync.Map
 	share    chan job
 	resc     chan<- []result
+	// buf is the worker's buffer for the files it reads: a file's bytes
+	// are garbage once it is parsed (inventories hold copies), and a
+	// fleet's lockfiles read into new arrays were most of what a sweep
+	// allocated.
+	buf []byte
 }
 
 // one checks one input and passes its result on.
@@ -523,8 +528,11 @@ func (w *scanWorker) one(j job) {
 	if w.ctx.Err() != nil {
 		return // cancelled files are dropped
 	}
-	w.resc <- []result{check(w.cfg, j, w.projects)}
+	w.resc <- []result{check(w.cfg, j, w.projects, &w.buf)}
 }
+
+// keepBuf is the largest file buffer a worker keeps for its next file.
+const keepBuf = 16 << 20
 
 // Results of a subtree go on in batches of at most batchFiles inputs or,
 // once over batchPackages packages, sooner: a batch of large inventories
@@ -552,7 +560,7 @@ func (w *scanWorker) subtree(t *subtreeTask) {
 			continue
 		default:
 		}
-		r := check(w.cfg, j, w.projects)
+		r := check(w.cfg, j, w.projects, &w.buf)
 		batch = append(batch, r)
 		if r.lockfile.Inventory != nil {
 			pkgs += len(r.lockfile.Inventory.Packages)
@@ -576,7 +584,11 @@ func readRepo(dir string) (RepoInfo, error) {
 
 // check reads, parses and matches one lockfile. It never panics: a panic in
 // a parser or the matcher becomes the file's error, and the scan goes on.
-func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
+//
+// buf, when not nil, is the caller's buffer for the file's bytes: check
+// reads into it and leaves it there for the next call (unless it grew
+// past keepBuf), holding on to nothing else of them.
+func check(cfg ScanConfig, j job, projects *sync.Map, buf *[]byte) (r result) {
 	relPath := joinPrefix(j.prefix, j.found.Path)
 	if !j.hideRepo {
 		r.repo = j.repo
@@ -603,7 +615,16 @@ func check(cfg ScanConfig, j job, projects *sync.Map) (r result) {
 		checkProject(cfg, j, relPath, projects, &r)
 		return r
 	}
-	data, err := lockfiles.ReadRegular(filepath.Join(j.root, filepath.FromSlash(j.found.Path)), cfg.MaxFileSize, false)
+	var data []byte
+	var err error
+	if buf != nil {
+		data, err = lockfiles.ReadRegularInto(*buf, filepath.Join(j.root, filepath.FromSlash(j.found.Path)), cfg.MaxFileSize, false)
+		if cap(data) <= keepBuf {
+			*buf = data[:0]
+		}
+	} else {
+		data, err = lockfiles.ReadRegular(filepath.Join(j.root, filepath.FromSlash(j.found.Path)), cfg.MaxFileSize, false)
+	}
 	if err != nil {
 		r.lockfile.Err = &lockfiles.ParseError{Path: relPath, Err: lockfiles.WithoutPath(err)}
 		return r

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -394,36 +396,8 @@ func (c *counter) Finding(*ioc.Finding) error { c.findings++; return nil }
 // unpacked into a fleet of directories: discovery, reading, parsing and
 // matching end to end. Bytes are the unpacked lockfile bytes.
 func BenchmarkScanCorpus(b *testing.B) {
-	var gzs []string
-	filepath.WalkDir("../testdata/corpus", func(p string, d os.DirEntry, err error) error {
-		if err == nil && strings.HasSuffix(p, ".gz") {
-			gzs = append(gzs, p)
-		}
-		return err
-	})
-	if len(gzs) == 0 {
-		b.Fatal("no corpus files in ../testdata/corpus")
-	}
 	dir := b.TempDir()
-	var total int64
-	for _, gz := range gzs {
-		rel, _ := filepath.Rel("../testdata/corpus", strings.TrimSuffix(gz, ".gz"))
-		f, err := os.Open(gz)
-		if err != nil {
-			b.Fatal(err)
-		}
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		data, err := io.ReadAll(zr)
-		f.Close()
-		if err != nil {
-			b.Fatal(err)
-		}
-		total += int64(len(data))
-		writeFiles(b, dir, map[string]string{filepath.ToSlash(rel): string(data)})
-	}
+	total := unpackCorpus(b, dir)
 	x := testIndex(b)
 	b.SetBytes(total)
 	b.ReportAllocs()
@@ -435,4 +409,90 @@ func BenchmarkScanCorpus(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(c.lockfiles), "lockfiles/op")
+}
+
+// unpackCorpus writes the lockfiles of testdata/corpus, uncompressed, under
+// dir (the corpus's layout: a directory per repository and commit) and
+// returns their size.
+func unpackCorpus(t testing.TB, dir string) int64 {
+	t.Helper()
+	var gzs []string
+	filepath.WalkDir("../testdata/corpus", func(p string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".gz") {
+			gzs = append(gzs, p)
+		}
+		return err
+	})
+	if len(gzs) == 0 {
+		t.Fatal("no corpus files in ../testdata/corpus")
+	}
+	var total int64
+	for _, gz := range gzs {
+		rel, _ := filepath.Rel("../testdata/corpus", strings.TrimSuffix(gz, ".gz"))
+		f, err := os.Open(gz)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(zr)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += int64(len(data))
+		writeFiles(t, dir, map[string]string{filepath.ToSlash(rel): string(data)})
+	}
+	return total
+}
+
+// keeper keeps every lockfile result of a scan.
+type keeper struct{ results []ioc.LockfileResult }
+
+func (k *keeper) Lockfile(r *ioc.LockfileResult) error { k.results = append(k.results, *r); return nil }
+func (k *keeper) Finding(*ioc.Finding) error           { return nil }
+
+// TestScanReusedBufferNotKept: a worker reads each file into the buffer it
+// read the last one into, so no inventory may hold on to a file's bytes.
+// One worker sweeps the corpus and the fixtures (every lockfile format,
+// from 1 KB to 4 MB) while every inventory is kept; each must still equal
+// a parse of its file read on its own.
+func TestScanReusedBufferNotKept(t *testing.T) {
+	dir := t.TempDir()
+	unpackCorpus(t, dir)
+	if err := os.CopyFS(filepath.Join(dir, "fixtures"), os.DirFS("../testdata/fixtures")); err != nil {
+		t.Fatal(err)
+	}
+	var k keeper
+	if _, err := ioc.Scan(context.Background(), ioc.ScanConfig{Roots: []string{dir}, Index: testIndex(t), Jobs: 1}, &k); err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, r := range k.results {
+		if r.Inventory == nil || !lockfiles.IsLockfile(path.Base(r.Path)) {
+			continue
+		}
+		abs := filepath.Join(dir, filepath.FromSlash(r.Path))
+		data, err := os.ReadFile(abs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		project := filepath.Dir(abs)
+		if path.Base(path.Dir(r.Path)) == "node_modules" {
+			project = filepath.Dir(project)
+		}
+		want, err := lockfiles.Parse(lockfiles.Input{Path: r.Path, Data: data, Project: lockfiles.DirFS(project)})
+		if err != nil {
+			t.Fatalf("%s: %v", r.Path, err)
+		}
+		if !reflect.DeepEqual(r.Inventory.Packages, want.Packages) {
+			t.Errorf("%s: the scanned inventory's packages differ from a parse of the file alone", r.Path)
+		}
+		checked++
+	}
+	if checked < 100 {
+		t.Errorf("%d lockfiles compared, want the corpus's and the fixtures' (over 100)", checked)
+	}
 }

@@ -11,11 +11,11 @@ const (
 )
 
 // readRegularFile is [ReadRegular] through the os package.
-func readRegularFile(name string, max int64, follow bool) ([]byte, error) {
+func readRegularFile(dst []byte, name string, max int64, follow bool) ([]byte, error) {
 	f, st, err := OpenRegular(name, follow, false)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return readLimited(f, st.Size(), max)
+	return readLimited(dst, f, st.Size(), max)
 }

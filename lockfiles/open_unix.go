@@ -23,7 +23,7 @@ const (
 // read, close, and nothing else. os.OpenFile would add the poller's
 // registration attempt and a flag change per file, which on a fleet of
 // small projects is a third of the system calls a scan makes.
-func readRegularFile(name string, max int64, follow bool) ([]byte, error) {
+func readRegularFile(dst []byte, name string, max int64, follow bool) ([]byte, error) {
 	flags := syscall.O_RDONLY | syscall.O_CLOEXEC | openNonblock
 	if !follow {
 		flags |= openNoFollow
@@ -50,7 +50,7 @@ func readRegularFile(name string, max int64, follow bool) ([]byte, error) {
 	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: ErrNotRegular}
 	}
-	return readLimited(fdReader{fd, name}, st.Size, max)
+	return readLimited(dst, fdReader{fd, name}, st.Size, max)
 }
 
 // An fdReader reads a file descriptor, retrying on EINTR; errors name the

@@ -72,7 +72,14 @@ func (e *TooLargeError) Error() string {
 // *[TooLargeError], checked before reading and again while reading (the
 // file may grow in between).
 func ReadRegular(name string, max int64, follow bool) ([]byte, error) {
-	return readRegularFile(name, max, follow)
+	return readRegularFile(nil, name, max, follow)
+}
+
+// ReadRegularInto is [ReadRegular] reading into dst's array when it has
+// room (else into a new one): the result may share dst's memory, so dst
+// must not be used while the result is.
+func ReadRegularInto(dst []byte, name string, max int64, follow bool) ([]byte, error) {
+	return readRegularFile(dst, name, max, follow)
 }
 
 // ReadRegularFS is [ReadRegular] for the file name of fsys: it fails unless
@@ -103,18 +110,18 @@ func ReadRegularFS(fsys fs.FS, name string, max int64) ([]byte, error) {
 	if !st.Mode().IsRegular() {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: ErrNotRegular}
 	}
-	return readLimited(f, st.Size(), max)
+	return readLimited(nil, f, st.Size(), max)
 }
 
 // readLimited reads f, whose status gave its size, refusing more than max
 // bytes.
-func readLimited(f io.Reader, size, max int64) ([]byte, error) {
+func readLimited(dst []byte, f io.Reader, size, max int64) ([]byte, error) {
 	if size > max {
 		return nil, &TooLargeError{Size: size, Max: max}
 	}
 	// Read through a limit too: the file may grow between the status and
 	// the read, or its size may say nothing (as in /proc).
-	data, err := readAllSized(io.LimitReader(f, max+1), size)
+	data, err := readAllSized(dst, io.LimitReader(f, max+1), size)
 	if err != nil {
 		return nil, err
 	}
@@ -175,18 +182,21 @@ func (p dirFS) ReadFile(name string) ([]byte, error) {
 	}
 	defer f.Close()
 	sf := f.(statFile)
-	return readAllSized(sf.File, sf.st.Size())
+	return readAllSized(nil, sf.File, sf.st.Size())
 }
 
 // readAllSized is io.ReadAll with a first buffer of size+1 bytes (a file's
-// size from its status): no regrowth when the size is right, the same
-// result when it is not. Once it holds size bytes (size > 0) it stops: a
+// size from its status), dst's array when it has that room: no regrowth
+// when the size is right, the same result when it is not. Once it holds size bytes (size > 0) it stops: a
 // file read whole takes one read, not a second one that sees its end.
-func readAllSized(r io.Reader, size int64) ([]byte, error) {
+func readAllSized(dst []byte, r io.Reader, size int64) ([]byte, error) {
 	if size < 0 || size > 1<<30 {
 		size = 0
 	}
-	b := make([]byte, 0, size+1)
+	b := dst[:0]
+	if int64(cap(b)) < size+1 {
+		b = make([]byte, 0, size+1)
+	}
 	for {
 		n, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
