@@ -52,6 +52,17 @@ type builder struct {
 	// each sized for the most properties a component can have, came to
 	// more memory than the components themselves.
 	props []cdx.Property
+	// one, when set, holds the one component made at a time (see
+	// lazyComponents) and the slices its pointers point to, so that
+	// making a component allocates none of them.
+	one *oneComp
+}
+
+// A oneComp is the component lazyComponents makes, reused for the next.
+type oneComp struct {
+	comp  cdx.Component
+	props []cdx.Property
+	refs  []cdx.ExternalReference
 }
 
 // hashesOf converts an npm integrity string to CycloneDX hashes.
@@ -231,16 +242,71 @@ func setSerial(bom *cdx.BOM, deterministic bool) (err error) {
 
 // build is [New] without the serial number, which it leaves "".
 func build(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx.BOM, error) {
+	doc, lz, err := buildLazy(inv, findings, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]cdx.Component, 0, len(lz.order))
+	lz.b.props = make([]cdx.Property, 0, 3*len(lz.order))
+	for _, c := range lz.order {
+		out = append(out, lz.b.component(c))
+		setPublisher(&out[len(out)-1], c.pkg, opts)
+	}
+	doc.Components = &out
+	return doc, nil
+}
+
+// lazyComponents are the components of a BOM that [buildLazy] laid out
+// but did not make: a BOM written straight away makes each when it encodes
+// it and drops it (see writeJSONLazy), rather than holding an array of
+// large structs for the whole BOM.
+type lazyComponents struct {
+	b     *builder
+	order []*comp // in the BOM's order (by ref), the root left out
+	opts  Options
+	// supplier counts, over the components made so far, those publisher
+	// data could give a supplier and those that have one (see
+	// [SupplierCoverage]).
+	supplier struct{ packages, known int }
+}
+
+// each makes the components in order and calls f with each, until f
+// returns false. A component and what it points to are f's only for the
+// call: the next one reuses their memory.
+func (l *lazyComponents) each(f func(*cdx.Component) bool) {
+	if l.b.one == nil {
+		l.b.one = new(oneComp)
+	}
+	for _, c := range l.order {
+		l.b.props = l.b.props[:0]
+		out := &l.b.one.comp
+		*out = l.b.component(c)
+		setPublisher(out, c.pkg, l.opts)
+		if p, k := supplierCounted(out); p {
+			l.supplier.packages++
+			if k {
+				l.supplier.known++
+			}
+		}
+		if !f(out) {
+			return
+		}
+	}
+}
+
+// buildLazy is build without making the components: the BOM it returns
+// has none (Components nil) and they come from the lazyComponents.
+func buildLazy(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx.BOM, *lazyComponents, error) {
 	if inv == nil {
-		return nil, fmt.Errorf("sbom: no inventory")
+		return nil, nil, fmt.Errorf("sbom: no inventory")
 	}
 	spec, err := opts.specVersion()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ts, err := opts.timestamp()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	b := &builder{inv: inv, importers: inv.Importers, variants: make(map[string][]int32, len(inv.Packages))}
 	if len(b.importers) == 0 {
@@ -295,7 +361,7 @@ func build(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx
 		}
 		for _, e := range inv.Edges {
 			if e.From < 0 || e.From >= len(pkgComp) || e.To < 0 || e.To >= len(pkgComp) {
-				return nil, fmt.Errorf("%s: dependency edge %d->%d out of range", inv.Path, e.From, e.To)
+				return nil, nil, fmt.Errorf("%s: dependency edge %d->%d out of range", inv.Path, e.From, e.To)
 			}
 			if f, t := pkgComp[e.From], pkgComp[e.To]; f != t {
 				addDep(f, t, fill)
@@ -305,7 +371,7 @@ func build(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx
 			imp := &b.importers[i]
 			for _, d := range imp.Deps {
 				if d.To < 0 || d.To >= len(pkgComp) {
-					return nil, fmt.Errorf("%s: importer %q dependency %d out of range", inv.Path, imp.Path, d.To)
+					return nil, nil, fmt.Errorf("%s: importer %q dependency %d out of range", inv.Path, imp.Path, d.To)
 				}
 				if t := pkgComp[d.To]; t != int32(i) {
 					addDep(int32(i), t, fill)
@@ -362,7 +428,7 @@ func build(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx
 		SpecVersion: spec,
 		Version:     1,
 	}
-	b.props = make([]cdx.Property, 0, 3*len(b.comps))
+	b.props = make([]cdx.Property, 0, 16)
 	rootComp := b.component(b.comps[0])
 	rootComp.Type, rootComp.Scope, rootComp.Properties = cdx.ComponentTypeApplication, "", nil
 	if b.importers[0].Name == "" {
@@ -408,13 +474,12 @@ func build(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx
 	// the components, which are large structs.
 	byRef := slices.Clone(b.comps)
 	slices.SortFunc(byRef, func(x, y *comp) int { return cmp.Compare(x.ref, y.ref) })
-	out := make([]cdx.Component, 0, len(b.comps)-1)
+	order := make([]*comp, 0, len(b.comps)-1)
 	deps := make([]cdx.Dependency, 0, len(b.comps))
 	refs := make([]string, 0, sumCounts(counts)) // backing array of every dependsOn
 	for _, c := range byRef {
 		if c != b.comps[0] {
-			out = append(out, b.component(c))
-			setPublisher(&out[len(out)-1], c.pkg, opts)
+			order = append(order, c)
 		}
 		d := cdx.Dependency{Ref: c.ref}
 		if len(c.deps) > 0 {
@@ -431,13 +496,12 @@ func build(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx
 		}
 		deps = append(deps, d)
 	}
-	doc.Components = &out
 	doc.Dependencies = &deps
 
 	if v := b.vulnerabilities(findings); len(v) > 0 {
 		doc.Vulnerabilities = &v
 	}
-	return doc, nil
+	return doc, &lazyComponents{b: b, order: order, opts: opts}, nil
 }
 
 func pkgVersion(p *lockfiles.Package) string {
@@ -499,9 +563,9 @@ func (b *builder) component(c *comp) cdx.Component {
 	if c.isURL {
 		switch p.Source {
 		case lockfiles.SourceGit:
-			out.ExternalReferences = &[]cdx.ExternalReference{{Type: cdx.ERTypeVCS, URL: p.Resolved}}
+			out.ExternalReferences = b.refs(cdx.ExternalReference{Type: cdx.ERTypeVCS, URL: p.Resolved})
 		case lockfiles.SourceRegistry, lockfiles.SourceUnknown, lockfiles.SourceTarball:
-			out.ExternalReferences = &[]cdx.ExternalReference{{Type: cdx.ERTypeDistribution, URL: p.Resolved}}
+			out.ExternalReferences = b.refs(cdx.ExternalReference{Type: cdx.ERTypeDistribution, URL: p.Resolved})
 		}
 	}
 	b.props = c.appendProps(b.props, false)
@@ -516,8 +580,21 @@ func (b *builder) propsFrom(start int) *[]cdx.Property {
 	if end == start {
 		return nil
 	}
+	if b.one != nil {
+		b.one.props = b.props[start:end:end]
+		return &b.one.props
+	}
 	props := b.props[start:end:end]
 	return &props
+}
+
+// refs returns a component's one external reference.
+func (b *builder) refs(r cdx.ExternalReference) *[]cdx.ExternalReference {
+	if b.one != nil {
+		b.one.refs = append(b.one.refs[:0], r)
+		return &b.one.refs
+	}
+	return &[]cdx.ExternalReference{r}
 }
 
 // sortLists sorts and deduplicates c's paths and aliases, and sorts its

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/depsweep/depsweep/ioc"
 	"github.com/depsweep/depsweep/lockfiles"
 )
@@ -192,6 +193,24 @@ func (d *DirWriter) write(j dirJob) (packages, known int, err error) {
 		// The project's own publisher data: its installed manifests and
 		// the registries its .npmrc names, as matching used them.
 		opts.Publishers = j.lf.Publishers
+	}
+	if d.opts.Format == cdx.BOMFileFormatJSON && !d.opts.Deterministic {
+		// The usual case: each component is made as it is encoded (see
+		// writeJSONLazy), never an array of them for the whole BOM.
+		bom, lz, err := buildLazy(j.lf.Inventory, j.findings, opts)
+		if err != nil {
+			return 0, 0, fmt.Errorf("%s: sbom: %w", j.lf.Path, err)
+		}
+		if spec, _ := opts.specVersion(); bom.SpecVersion == spec && fastEncodable(bom) {
+			bom.SerialNumber = randomSerial()
+			err := writeAtomic(j.dst, func(w *bufio.Writer) error { return writeJSONLazy(w, withHeader(bom, spec), lz) })
+			if err == nil {
+				return lz.supplier.packages, lz.supplier.known, nil
+			}
+			if !errors.Is(err, errNotSimple) {
+				return 0, 0, fmt.Errorf("%s: %w", j.lf.Path, err)
+			}
+		}
 	}
 	bom, err := build(j.lf.Inventory, j.findings, opts)
 	if err != nil {

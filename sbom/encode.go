@@ -48,7 +48,7 @@ func encodeCompact(buf *byteBuf, bom *cdx.BOM) error {
 	// emptied by a GC, faulted in again), a seventh of an SBOM sweep.
 	buf.b = slices.Grow(buf.b, encodedSizeHint(bom))
 	if fastEncodable(bom) {
-		buf.b, err = appendBOMFast(buf.b, bom, nil)
+		buf.b, err = appendBOMFast(buf.b, bom, nil, nil)
 	} else {
 		err = encodeStd(buf, bom)
 	}
@@ -192,10 +192,16 @@ const spillSize = 16 << 10
 // BOM ran to megabytes, allocated afresh whenever a collection had emptied
 // the pool).
 func writeJSONStream(w io.Writer, bom *cdx.BOM) error {
+	return writeJSONLazy(w, bom, nil)
+}
+
+// writeJSONLazy is writeJSONStream for a BOM whose components, when lz is
+// not nil, lz makes as they are encoded.
+func writeJSONLazy(w io.Writer, bom *cdx.BOM, lz *lazyComponents) error {
 	iw := jsonindent.NewWriter(w)
 	buf := getBuf()
 	defer putBuf(buf)
-	b, err := appendBOMFast(buf.b, bom, func(b []byte) []byte {
+	b, err := appendBOMFast(buf.b, bom, lz, func(b []byte) []byte {
 		if len(b) < spillSize {
 			return b
 		}

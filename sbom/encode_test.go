@@ -11,6 +11,9 @@ import (
 	"testing"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
+	"github.com/depsweep/depsweep/ioc"
+	"github.com/depsweep/depsweep/ioc/publisher"
+	"github.com/depsweep/depsweep/lockfiles"
 )
 
 // indentCases are compact JSON texts with the shapes that matter to
@@ -289,5 +292,72 @@ func TestBOMTailMirror(t *testing.T) {
 	m, c := slices.Index(order, "Metadata"), slices.Index(order, "Components")
 	if c != m+1 || !slices.Equal(order[c+1:dep.Index[0]], []string{"Services", "ExternalReferences"}) {
 		t.Errorf("cdx.BOM member order changed: %q", order)
+	}
+}
+
+// TestLazyMatchesBuilt: a BOM whose components are made as they are
+// encoded (the DirWriter's usual path) is byte for byte the BOM built
+// whole and written, and counts the same supplier coverage: on every
+// parsable corpus lockfile, the hand-made inventory with findings, and
+// inventories with publisher data (publishers, suppliers, pedigrees).
+func TestLazyMatchesBuilt(t *testing.T) {
+	pubs, err := publisher.LoadPackuments("../ioc/publisher/testdata/npmjs/full")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type sample struct {
+		name     string
+		inv      *lockfiles.Inventory
+		findings []ioc.Finding
+		pubs     ioc.Publishers
+	}
+	hand := handInventory()
+	samples := []sample{
+		{"hand", hand, handFindings(hand), nil},
+		{"hand, publishers", hand, handFindings(hand), pubs},
+		{"npmjs", &lockfiles.Inventory{Path: "package-lock.json", Format: "npm-v3",
+			Packages: []lockfiles.Package{
+				{Name: "left-pad", Version: "1.3.0", Source: lockfiles.SourceRegistry},
+				{Name: "isarray", Version: "2.0.5"},
+				{Name: "isarray", Version: "1.0.0", Source: lockfiles.SourceTarball, Resolved: "https://example.com/isarray-1.0.0.tgz"},
+			}}, nil, pubs},
+	}
+	if !testing.Short() {
+		for _, f := range loadCorpus(t) {
+			if inv, err := parse(f); err == nil {
+				samples = append(samples, sample{f.Path, inv, nil, pubs})
+			}
+		}
+	}
+	const serial = "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79"
+	for _, s := range samples {
+		for _, spec := range specs {
+			opts := Options{Format: cdx.BOMFileFormatJSON, SpecVersion: spec, Time: fixedTime, ToolVersion: "test", Publishers: s.pubs}
+			built, err := build(s.inv, s.findings, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			built.SerialNumber = serial
+			var want bytes.Buffer
+			if err := write(&want, built, opts, false); err != nil {
+				t.Fatal(err)
+			}
+			doc, lz, err := buildLazy(s.inv, s.findings, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc.SerialNumber = serial
+			var got bytes.Buffer
+			if err := writeJSONLazy(&got, withHeader(doc, spec), lz); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Bytes(), want.Bytes()) {
+				t.Errorf("%s, spec %s: lazy BOM differs from the built one:\n%s", s.name, spec, firstDiff(got.Bytes(), want.Bytes()))
+			}
+			p, k := SupplierCoverage(built)
+			if lz.supplier.packages != p || lz.supplier.known != k {
+				t.Errorf("%s, spec %s: lazy supplier coverage %d/%d, built %d/%d", s.name, spec, lz.supplier.known, lz.supplier.packages, k, p)
+			}
+		}
 	}
 }

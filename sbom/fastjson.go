@@ -3,6 +3,7 @@ package sbom
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 )
@@ -78,7 +79,10 @@ func simpleComponent(c *cdx.Component) bool {
 // tokens, and returns the buffer to go on with: a writer passes the bytes
 // on and returns the buffer emptied, so that the encoding is never held
 // whole.
-func appendBOMFast(dst []byte, bom *cdx.BOM, spill func([]byte) []byte) ([]byte, error) {
+//
+// lz, when not nil, makes the components (bom has none then): each is
+// encoded as it is made.
+func appendBOMFast(dst []byte, bom *cdx.BOM, lz *lazyComponents, spill func([]byte) []byte) ([]byte, error) {
 	if spill == nil {
 		spill = func(b []byte) []byte { return b }
 	}
@@ -92,7 +96,27 @@ func appendBOMFast(dst []byte, bom *cdx.BOM, spill func([]byte) []byte) ([]byte,
 		return dst, err
 	}
 	dst = w.b[:len(w.b)-2] // "}\n"; the object has members: bomFormat is never omitted
-	if bom.Components != nil {
+	if lz != nil {
+		var err error
+		dst = append(dst, `,"components":[`...)
+		first := true
+		lz.each(func(c *cdx.Component) bool {
+			if !simpleComponent(c) {
+				err = errNotSimple
+				return false
+			}
+			if !first {
+				dst = append(dst, ',')
+			}
+			first = false
+			dst = spill(appendComponent(dst, c))
+			return true
+		})
+		if err != nil {
+			return dst, err
+		}
+		dst = append(dst, ']')
+	} else if bom.Components != nil {
 		dst = append(dst, `,"components":[`...)
 		for i := range *bom.Components {
 			if i > 0 {
@@ -135,6 +159,10 @@ func appendBOMFast(dst []byte, bom *cdx.BOM, spill func([]byte) []byte) ([]byte,
 	}
 	return append(dst, '}', '\n'), nil
 }
+
+// errNotSimple is appendBOMFast's error for a made component that it
+// cannot encode by hand; components of a built BOM never are.
+var errNotSimple = errors.New("sbom: a component not encodable by hand")
 
 // appendComponent appends the JSON object of c (simpleComponent(c) holds),
 // members in cdx.Component's order, empty ones omitted as its tags say.

@@ -161,25 +161,32 @@ func SupplierCoverage(doc *cdx.BOM) (packages, known int) {
 		return 0, 0
 	}
 	for i := range *doc.Components {
-		c := &(*doc.Components)[i]
-		src := ""
-		if c.Properties != nil {
-			for _, p := range *c.Properties {
-				if p.Name == bom.PropSource {
-					src = p.Value
-					break
-				}
+		if p, k := supplierCounted(&(*doc.Components)[i]); p {
+			packages++
+			if k {
+				known++
 			}
-		}
-		if c.Version == "" || !lockfiles.Source(src).FromRegistry() {
-			continue
-		}
-		packages++
-		if c.Supplier != nil {
-			known++
 		}
 	}
 	return packages, known
+}
+
+// supplierCounted says whether SupplierCoverage counts c, and whether c
+// has a supplier.
+func supplierCounted(c *cdx.Component) (counted, known bool) {
+	src := ""
+	if c.Properties != nil {
+		for _, p := range *c.Properties {
+			if p.Name == bom.PropSource {
+				src = p.Value
+				break
+			}
+		}
+	}
+	if c.Version == "" || !lockfiles.Source(src).FromRegistry() {
+		return false, false
+	}
+	return true, c.Supplier != nil
 }
 
 // pedigreeOf records the patches applied to copies of a package: each an
