@@ -4,8 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 // TestFindUnitsWithoutGit: outside git checkouts the unit of each file is
@@ -112,5 +114,44 @@ func TestReadDeclared(t *testing.T) {
 	}
 	if len(d.Workspaces) != 1 || d.Workspaces[0] != "apps/web" {
 		t.Errorf("workspaces = %q", d.Workspaces)
+	}
+}
+
+// TestReadManifestFirstValue: a package.json is read as its first JSON
+// value, as a json.Decoder reads it (what follows is ignored), whether the
+// file is that value alone or not; a malformed one fails with the
+// Decoder's error, naming the file.
+func TestReadManifestFirstValue(t *testing.T) {
+	want := &Manifest{Name: "app", Version: "1.0.0", Dependencies: map[string]string{"postmark-mcp": "^1.0.0"}, Workspaces: Workspaces{"packages/*"}}
+	body := `{"name": "app", "version": "1.0.0", "dependencies": {"postmark-mcp": "^1.0.0"}, "workspaces": {"packages": ["packages/*"]}}`
+	for _, tc := range []struct {
+		name, data string
+		wantErr    string
+	}{
+		{"alone", body, ""},
+		{"with spaces", "\n" + body + "\n\n", ""},
+		{"followed by more", body + "\n{\"name\": \"other\"}\n", ""},
+		{"followed by garbage", body + " <<<<<<< HEAD", ""},
+		{"null", "null", ""},
+		{"truncated", body[:40], "package.json: unexpected EOF"},
+		{"not JSON", "name: app", "package.json: invalid character 'a' in literal null (expecting 'u')"},
+		{"wrong type", `{"name": 1}`, "package.json: json: cannot unmarshal number into Go struct field Manifest.name of type string"},
+	} {
+		fsys := fstest.MapFS{"package.json": {Data: []byte(tc.data)}}
+		m, err := ReadManifest(fsys, ".")
+		switch {
+		case tc.wantErr != "":
+			if err == nil || err.Error() != "parse "+tc.wantErr {
+				t.Errorf("%s: error %v, want parse %s", tc.name, err, tc.wantErr)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.name == "null":
+			if !reflect.DeepEqual(m, &Manifest{}) {
+				t.Errorf("%s: %+v, want an empty manifest", tc.name, m)
+			}
+		case !reflect.DeepEqual(m, want):
+			t.Errorf("%s: %+v, want %+v", tc.name, m, want)
+		}
 	}
 }

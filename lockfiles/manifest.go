@@ -58,6 +58,15 @@ func ReadManifest(fsys fs.FS, dir string) (*Manifest, error) {
 		return nil, err
 	}
 	var m Manifest
+	// A package.json is its first JSON value (what follows is ignored, as
+	// a Decoder does). Unmarshal reads a file that is one value and no
+	// more, the usual case, without the Decoder's copy of it; anything
+	// else is left to the Decoder, whose result and errors are the ones
+	// depsweep has always given.
+	if json.Unmarshal(data, &m) == nil {
+		return &m, nil
+	}
+	m = Manifest{}
 	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&m); err != nil {
 		return nil, &fs.PathError{Op: "parse", Path: name, Err: err}
 	}

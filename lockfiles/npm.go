@@ -93,9 +93,10 @@ func parseNPM(in Input) (*Inventory, error) {
 	// lockfile more than the rest of its parse.
 	strs := len(in.Data)/256 + 16
 	if n := bytes.Count(in.Data, []byte(`"node_modules/`)); n > 0 {
-		p.entries = make([]npmEntry, 0, n+16)
-		p.byKey = make(map[string]int, n+16)
-		strs = n + 16
+		n += n/8 + 4
+		p.entries = make([]npmEntry, 0, n)
+		p.byKey = make(map[string]int, n)
+		strs = n
 	}
 	p.strs = make(map[string]string, strs)
 	if err := p.read(); err != nil {
