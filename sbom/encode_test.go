@@ -296,8 +296,9 @@ func TestBOMTailMirror(t *testing.T) {
 }
 
 // TestLazyMatchesBuilt: a BOM whose components are made as they are
-// encoded (the DirWriter's usual path) is byte for byte the BOM built
-// whole and written, and counts the same supplier coverage: on every
+// encoded and written indented by hand (the DirWriter's usual path) is
+// byte for byte what cyclonedx-go writes for the BOM built whole, and
+// counts the same supplier coverage: on every
 // parsable corpus lockfile, the hand-made inventory with findings, and
 // inventories with publisher data (publishers, suppliers, pedigrees).
 func TestLazyMatchesBuilt(t *testing.T) {
@@ -321,6 +322,12 @@ func TestLazyMatchesBuilt(t *testing.T) {
 				{Name: "isarray", Version: "2.0.5"},
 				{Name: "isarray", Version: "1.0.0", Source: lockfiles.SourceTarball, Resolved: "https://example.com/isarray-1.0.0.tgz"},
 			}}, nil, pubs},
+		{"patched", &lockfiles.Inventory{Path: "yarn.lock", Format: "yarn-berry-v8",
+			Packages: []lockfiles.Package{
+				{Name: "left-pad", Version: "1.3.0", Source: lockfiles.SourceRegistry, Patch: "./.yarn/patches/left-pad.patch"},
+				{Name: "left-pad", Version: "1.3.0", Source: lockfiles.SourceRegistry, Patch: "optional!builtin<compat/fsevents>"},
+				{Name: "resolve", Version: "1.22.8", Source: lockfiles.SourceRegistry, Patch: "optional!builtin<compat/resolve>"},
+			}}, nil, pubs},
 	}
 	if !testing.Short() {
 		for _, f := range loadCorpus(t) {
@@ -338,8 +345,8 @@ func TestLazyMatchesBuilt(t *testing.T) {
 				t.Fatal(err)
 			}
 			built.SerialNumber = serial
-			var want bytes.Buffer
-			if err := write(&want, built, opts, false); err != nil {
+			var want bytes.Buffer // cyclonedx-go's own pretty encoder: an independent reference
+			if err := cdx.NewBOMEncoder(&want, cdx.BOMFileFormatJSON).SetPretty(true).SetEscapeHTML(false).Encode(withHeader(built, spec)); err != nil {
 				t.Fatal(err)
 			}
 			doc, lz, err := buildLazy(s.inv, s.findings, opts)
