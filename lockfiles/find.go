@@ -164,9 +164,10 @@ func Split(ctx context.Context, root string, opts FindOptions, yield func(Found,
 	return subs
 }
 
-// findReadDir is os.ReadDir; tests replace it to simulate unreadable
-// directories, which permission bits cannot do when tests run as root.
-var findReadDir = os.ReadDir
+// findReadDir is readDir (os.ReadDir, on Linux without an *os.File); tests
+// replace it to simulate unreadable directories, which permission bits
+// cannot do when tests run as root.
+var findReadDir = readDir
 
 type findWalker struct {
 	ctx      context.Context

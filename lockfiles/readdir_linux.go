@@ -1,0 +1,138 @@
+package lockfiles
+
+import (
+	"encoding/binary"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+)
+
+// readDir is os.ReadDir on the directory's descriptor: open, the
+// directory entries, close, without an *os.File (its finalizer, its
+// poller registration attempt and the allocations around them cost more,
+// on a fleet of small checkouts, than the entries themselves). Entries
+// are sorted by name; an entry's type is the one the directory gives
+// (an lstat when the file system gives none, as os.ReadDir does). Errors
+// are *fs.PathError, as os.ReadDir's.
+func readDir(dir string) ([]fs.DirEntry, error) {
+	var fd int
+	var err error
+	for {
+		fd, err = syscall.Open(dir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: dir, Err: err}
+	}
+	defer syscall.Close(fd)
+	bp := direntBufs.Get().(*[]byte)
+	defer direntBufs.Put(bp)
+	buf := *bp
+	var ents []dirEntry
+	for {
+		n, err := syscall.ReadDirent(fd, buf)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &fs.PathError{Op: "readdirent", Path: dir, Err: err}
+		}
+		if n <= 0 {
+			break
+		}
+		ents = parseDirents(ents, buf[:n], dir)
+	}
+	slices.SortFunc(ents, func(a, b dirEntry) int { return strings.Compare(a.name, b.name) })
+	out := make([]fs.DirEntry, 0, len(ents))
+	for i := range ents {
+		e := &ents[i]
+		if e.typ == unknownType {
+			// The file system did not say (DT_UNKNOWN): ask, as os.ReadDir
+			// does, which also leaves out an entry gone in between.
+			st, err := os.Lstat(filepath.Join(dir, e.name))
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			e.typ = st.Mode().Type()
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// direntBufs holds readDir's buffers: one directory read fills one with
+// what a few hundred entries take.
+var direntBufs = sync.Pool{New: func() any { b := make([]byte, 8<<10); return &b }}
+
+// unknownType marks an entry whose type the directory did not give.
+const unknownType fs.FileMode = 1<<32 - 1
+
+// parseDirents appends the entries of a buffer of linux_dirent64 records
+// (d_ino u64, d_off i64, d_reclen u16, d_type u8, d_name NUL-terminated),
+// but "." and "..", to ents.
+func parseDirents(ents []dirEntry, b []byte, dir string) []dirEntry {
+	const nameOff = 19
+	for len(b) >= nameOff {
+		reclen := int(binary.NativeEndian.Uint16(b[16:18]))
+		if reclen < nameOff || reclen > len(b) {
+			break // cannot happen with a kernel's buffer
+		}
+		name := b[nameOff:reclen]
+		if i := slices.Index(name, 0); i >= 0 {
+			name = name[:i]
+		}
+		if s := string(name); s != "." && s != ".." {
+			ents = append(ents, dirEntry{name: s, typ: direntType(b[18]), dir: dir})
+		}
+		b = b[reclen:]
+	}
+	return ents
+}
+
+// direntType maps a d_type to the type bits of an fs.FileMode.
+func direntType(t byte) fs.FileMode {
+	switch t {
+	case syscall.DT_REG:
+		return 0
+	case syscall.DT_DIR:
+		return fs.ModeDir
+	case syscall.DT_LNK:
+		return fs.ModeSymlink
+	case syscall.DT_FIFO:
+		return fs.ModeNamedPipe
+	case syscall.DT_SOCK:
+		return fs.ModeSocket
+	case syscall.DT_CHR:
+		return fs.ModeDevice | fs.ModeCharDevice
+	case syscall.DT_BLK:
+		return fs.ModeDevice
+	}
+	return unknownType
+}
+
+// A dirEntry is an entry readDir read.
+type dirEntry struct {
+	name string
+	typ  fs.FileMode
+	dir  string
+}
+
+func (e *dirEntry) Name() string      { return e.name }
+func (e *dirEntry) IsDir() bool       { return e.typ.IsDir() }
+func (e *dirEntry) Type() fs.FileMode { return e.typ }
+func (e *dirEntry) String() string    { return fs.FormatDirEntry(e) }
+
+// Info returns the entry's status, read now (as os.ReadDir's entries do).
+func (e *dirEntry) Info() (fs.FileInfo, error) {
+	return os.Lstat(filepath.Join(e.dir, e.name))
+}
