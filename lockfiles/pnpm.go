@@ -1,6 +1,7 @@
 package lockfiles
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -104,6 +105,9 @@ func parsePnpm(in Input) (*Inventory, error) {
 		patches:   map[string]string{},
 	}
 	p.inv.Importers = []Importer{{Path: "."}}
+	// Every dependency line is indented six spaces or more: their count
+	// bounds the dependencies, which then need no regrowth.
+	p.deps = make([]pnpmDep, 0, bytes.Count(in.Data, []byte("\n      "))+1)
 	p.inv.Packages = make([]Package, 0, len(in.Data)/400)
 	p.meta = make([]pnpmMeta, 0, len(in.Data)/400)
 	if err := p.run(); err != nil {

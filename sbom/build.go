@@ -26,9 +26,8 @@ type comp struct {
 	pkg      *lockfiles.Package  // first package merged in; nil for an importer no package stands for
 	purl     string
 	ref      string
-	key      string   // purl: the variants map key
 	patches  []string // the patches applied to some copies (yarn patch:, pnpm patchedDependencies)
-	variant  int      // 1 for the first component of key, 2 for the next...
+	variant  int      // 1 for the first component of its purl, 2 for the next...
 	isURL    bool     // pkg.Resolved is a URL (isURL, computed once)
 	hashes   []cdx.Hash
 	paths    []string
@@ -46,7 +45,8 @@ type builder struct {
 	importers []lockfiles.Importer
 	comps     []*comp            // comps[0] is the root, then the workspaces, then packages
 	slab      []comp             // backing store of comps, allocated at once
-	variants  map[string][]int32 // purl → components (told apart by conflicting hashes)
+	variants  map[string]int32   // purl → its first component
+	more      map[string][]int32 // purl → its other components, told apart by conflicting hashes (rare)
 	// props is the backing store of the components' properties, which
 	// take consecutive stretches of it: one small slice per component,
 	// each sized for the most properties a component can have, came to
@@ -181,29 +181,53 @@ func (b *builder) lookup(p *lockfiles.Package, create bool) int32 {
 	// a patch on top (one purl), recorded as the component's
 	// pedigree.patches, not as a second component with the same purl.
 	pu := PURL(p)
-	key := pu
 	hs := hashesOf(p.Integrity)
-	for _, ci := range b.variants[key] {
-		if !conflict(b.comps[ci].hashes, hs) {
-			c := b.comps[ci]
-			if create {
-				for _, h := range hs {
-					if !slices.Contains(c.hashes, h) {
-						c.hashes = append(c.hashes, h)
-					}
-				}
+	first, known := b.variants[pu]
+	if known {
+		if b.same(first, hs, create) {
+			return first
+		}
+		for _, ci := range b.more[pu] {
+			if b.same(ci, hs, create) {
+				return ci
 			}
-			return ci
 		}
 	}
 	if !create {
 		return -1
 	}
 	ci := int32(len(b.comps))
-	b.variants[key] = append(b.variants[key], ci)
+	variant := 1
+	if !known {
+		b.variants[pu] = ci
+	} else {
+		if b.more == nil {
+			b.more = map[string][]int32{}
+		}
+		b.more[pu] = append(b.more[pu], ci)
+		variant += len(b.more[pu])
+	}
 	b.comps = append(b.comps, b.newComp(comp{pkg: p, purl: pu, hashes: hs, dev: true, optional: true,
-		key: key, variant: len(b.variants[key]), isURL: isURL(p.Resolved)}))
+		variant: variant, isURL: isURL(p.Resolved)}))
 	return ci
+}
+
+// same reports whether component ci can stand for a package with hashes hs
+// (no digest of the same algorithm disagrees); with create set, it then
+// takes the hashes it lacks.
+func (b *builder) same(ci int32, hs []cdx.Hash, create bool) bool {
+	c := b.comps[ci]
+	if conflict(c.hashes, hs) {
+		return false
+	}
+	if create {
+		for _, h := range hs {
+			if !slices.Contains(c.hashes, h) {
+				c.hashes = append(c.hashes, h)
+			}
+		}
+	}
+	return true
 }
 
 // newComp returns a pointer to a copy of c in b's slab; the slab has room
@@ -308,7 +332,7 @@ func buildLazy(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (
 	if err != nil {
 		return nil, nil, err
 	}
-	b := &builder{inv: inv, importers: inv.Importers, variants: make(map[string][]int32, len(inv.Packages))}
+	b := &builder{inv: inv, importers: inv.Importers, variants: make(map[string]int32, len(inv.Packages))}
 	if len(b.importers) == 0 {
 		b.importers = []lockfiles.Importer{{Path: "."}}
 	}
@@ -415,7 +439,10 @@ func buildLazy(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (
 	slices.SortFunc(pk, func(x, y *comp) int {
 		// Variants compare as decimal strings ("10" before "2"), the order
 		// refs have always been assigned in.
-		return cmp.Or(cmp.Compare(x.key, y.key), cmp.Compare(strconv.Itoa(x.variant), strconv.Itoa(y.variant)))
+		if c := strings.Compare(x.purl, y.purl); c != 0 {
+			return c
+		}
+		return strings.Compare(strconv.Itoa(x.variant), strconv.Itoa(y.variant))
 	})
 	for _, c := range pk {
 		c.ref = unique(c.purl)
