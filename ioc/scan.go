@@ -619,7 +619,7 @@ func check(cfg ScanConfig, j job, projects *sync.Map, buf *[]byte) (r result) {
 	var err error
 	if buf != nil {
 		data, err = lockfiles.ReadRegularInto(*buf, filepath.Join(j.root, filepath.FromSlash(j.found.Path)), cfg.MaxFileSize, false)
-		if cap(data) <= keepBuf {
+		if err == nil && cap(data) <= keepBuf {
 			*buf = data[:0]
 		}
 	} else {
