@@ -203,13 +203,10 @@ func (d *DirWriter) write(j dirJob) (packages, known int, err error) {
 		}
 		if spec, _ := opts.specVersion(); bom.SpecVersion == spec && fastEncodable(bom) {
 			bom.SerialNumber = randomSerial()
-			err := writeAtomic(j.dst, func(w *bufio.Writer) error { return writeJSONLazy(w, withHeader(bom, spec), lz) })
-			if err == nil {
-				return lz.supplier.packages, lz.supplier.known, nil
-			}
-			if !errors.Is(err, errNotSimple) {
+			if err := writeAtomic(j.dst, func(w *bufio.Writer) error { return writeJSONLazy(w, withHeader(bom, spec), lz) }); err != nil {
 				return 0, 0, fmt.Errorf("%s: %w", j.lf.Path, err)
 			}
+			return lz.supplier.packages, lz.supplier.known, nil
 		}
 	}
 	bom, err := build(j.lf.Inventory, j.findings, opts)

@@ -161,7 +161,9 @@ func appendBOMFast(dst []byte, bom *cdx.BOM, lz *lazyComponents, spill func([]by
 }
 
 // errNotSimple is appendBOMFast's error for a made component that it
-// cannot encode by hand; components of a built BOM never are.
+// cannot encode by hand. build makes none (TestLazyMatchesBuilt): one
+// would be a defect, reported as the BOM's error rather than written
+// wrong.
 var errNotSimple = errors.New("sbom: a component not encodable by hand")
 
 // appendComponent appends the JSON object of c (simpleComponent(c) holds),
