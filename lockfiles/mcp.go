@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // FormatMCPConfig is the Inventory.Format of an MCP configuration.
@@ -21,7 +22,7 @@ const FormatMCPConfig = "mcp-config"
 
 // IsExactVersion reports whether v is an exact semantic version, as a
 // package runner pins one ("1.0.16", "v1.0.16").
-func IsExactVersion(v string) bool { return exactVersion.MatchString(v) }
+func IsExactVersion(v string) bool { return exactVersion().MatchString(v) }
 
 // An mcpServer is one server entry of a client config.
 type mcpServer struct {
@@ -277,7 +278,7 @@ func stripJSONC(data []byte) []byte {
 // validName reports whether s is an npm package name (lowercase, as the
 // registry requires for new packages; old mixed-case names are accepted).
 func ValidName(s string) bool {
-	return len(s) <= 214 && nameRE.MatchString(strings.ToLower(s))
+	return len(s) <= 214 && nameRE().MatchString(strings.ToLower(s))
 }
 
 // specPackage reads a package spec as npx, pnpm dlx and yarn dlx take it:
@@ -316,8 +317,12 @@ func LineOf(data []byte, s string, from int) int {
 }
 
 var (
-	nameRE       = regexp.MustCompile(`^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9._~-][a-z0-9._~-]*$`)
-	exactVersion = regexp.MustCompile(`^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+	nameRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9._~-][a-z0-9._~-]*$`)
+	})
+	exactVersion = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+	})
 )
 
 // IsMCPConfig reports whether the slash path rel names an MCP server

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -114,7 +115,7 @@ func mdErrors(b *bytes.Buffer, r *Report, limit int) {
 			// Why: a parse error names its file and position already
 			// ("a/yarn.lock:17:1: ..."); show that position as the place.
 			if rest, ok := strings.CutPrefix(msg, e.Path); ok {
-				if pos := positionRE.FindString(rest); pos != "" {
+				if pos := positionRE().FindString(rest); pos != "" {
 					where, msg = e.Path+strings.TrimSuffix(pos, ": "), rest[len(pos):]
 				}
 			}
@@ -308,7 +309,7 @@ func mdFindingRow(f *Finding, hist, seen bool) string {
 }
 
 // positionRE matches the ":line:col: " after a path in an error message.
-var positionRE = regexp.MustCompile(`^(:[0-9]+){1,2}: `)
+var positionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(:[0-9]+){1,2}: `) })
 
 // evidence lists what matched, finding by finding, in the table's order.
 func evidence(b *bytes.Buffer, fs []Finding) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // MarkdownBudget is the most bytes [WriteMarkdown] writes. GitHub refuses
@@ -146,11 +147,13 @@ func mdRepoTable(b *bytes.Buffer, lines []RepoLine, limit int) {
 // emailRE matches what GitHub turns into a mailto: link in Markdown text
 // (GFM's extended email autolink): an attacker's address must be shown,
 // never offered as a link to click.
-var emailRE = regexp.MustCompile(`[A-Za-z0-9.+_-]+@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+`)
+var emailRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`[A-Za-z0-9.+_-]+@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+`)
+})
 
 // mdTextCode is mdText with every e-mail address in a code span.
 func mdTextCode(s string) string {
-	locs := emailRE.FindAllStringIndex(s, -1)
+	locs := emailRE().FindAllStringIndex(s, -1)
 	if locs == nil {
 		return mdReplacer.Replace(s)
 	}

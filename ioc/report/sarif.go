@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -203,7 +204,9 @@ func sarifLevel(severity string, collision bool) string {
 	return "note"
 }
 
-var semverRE = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+var semverRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+})
 
 func buildSARIF(r *Report) *sarifLog { return buildSARIFWith(r, SARIFOptions{}) }
 
@@ -215,7 +218,7 @@ func buildSARIFWith(r *Report, opts SARIFOptions) *sarifLog {
 		InformationURI: informationURI,
 		Rules:          []sarifRule{},
 	}
-	if v := strings.TrimPrefix(r.Tool.Version, "v"); semverRE.MatchString(v) {
+	if v := strings.TrimPrefix(r.Tool.Version, "v"); semverRE().MatchString(v) {
 		driver.SemanticVersion = v
 	}
 

@@ -186,7 +186,7 @@ func TestMarkdownFleetBudget(t *testing.T) {
 func TestMarkdownNoMailto(t *testing.T) {
 	for name, r := range samples(t) {
 		out := renderMarkdown(t, r)
-		for _, m := range emailRE.FindAllStringIndex(out, -1) {
+		for _, m := range emailRE().FindAllStringIndex(out, -1) {
 			if m[0] == 0 || out[m[0]-1] != '`' {
 				t.Errorf("%s: address %q outside a code span", name, out[m[0]:m[1]])
 			}

@@ -255,8 +255,8 @@ func (s *scanner) yarnCache(dir string) {
 }
 
 var (
-	yarnHash     = regexp.MustCompile(`^[0-9a-f]{8,}$`)
-	yarnCacheKey = regexp.MustCompile(`^([0-9a-f]{8,}|[0-9]+(c[0-9]+)?)$`)
+	yarnHash     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{8,}$`) })
+	yarnCacheKey = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9a-f]{8,}|[0-9]+(c[0-9]+)?)$`) })
 )
 
 func yarnCacheName(file string) (lockfiles.Package, bool) {
@@ -270,7 +270,7 @@ func yarnCacheName(file string) (lockfiles.Package, bool) {
 	}
 	// Read from the right: the cache key, then the checksum, follow the version.
 	parts := strings.Split(rest, "-")
-	if len(parts) < 3 || !yarnCacheKey.MatchString(parts[len(parts)-1]) || !yarnHash.MatchString(parts[len(parts)-2]) {
+	if len(parts) < 3 || !yarnCacheKey().MatchString(parts[len(parts)-1]) || !yarnHash().MatchString(parts[len(parts)-2]) {
 		return lockfiles.Package{}, false
 	}
 	version := strings.Join(parts[:len(parts)-2], "-")
@@ -321,10 +321,10 @@ func (s *scanner) pnpmStore(store string) {
 	}
 }
 
-var pnpmIndexRE = regexp.MustCompile(`^[0-9a-f]{8,}-(.+)@([^@]+)\.json$`)
+var pnpmIndexRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{8,}-(.+)@([^@]+)\.json$`) })
 
 func pnpmIndexName(file string) (lockfiles.Package, bool) {
-	m := pnpmIndexRE.FindStringSubmatch(file)
+	m := pnpmIndexRE().FindStringSubmatch(file)
 	if m == nil {
 		return lockfiles.Package{}, false
 	}

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/depsweep/depsweep/lockfiles"
@@ -255,7 +256,7 @@ func dlxStamp(name string) (time.Time, bool) {
 // time from the file name.
 func (s *scanner) npmLogs(dir string) {
 	for _, name := range sortedNames(s.readDir(dir)) {
-		m := npmLogName.FindStringSubmatch(name)
+		m := npmLogName().FindStringSubmatch(name)
 		if m == nil {
 			continue
 		}
@@ -280,8 +281,10 @@ func (s *scanner) npmLogs(dir string) {
 }
 
 var (
-	npmLogName  = regexp.MustCompile(`^(\d{4}-\d\d-\d\dT\d\d_\d\d_\d\d_\d{3}Z)-debug(-\d+)?\.log$`)
-	npmLogToken = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
+	npmLogName = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(\d{4}-\d\d-\d\dT\d\d_\d\d_\d\d_\d{3}Z)-debug(-\d+)?\.log$`)
+	})
+	npmLogToken = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`) })
 )
 
 // npmLogPackages returns the packages one debug log names, each once, in
@@ -310,7 +313,7 @@ func npmLogPackages(data []byte) []lockfiles.Package {
 		switch {
 		case strings.HasPrefix(msg, "argv "):
 			var argv []string
-			for _, m := range npmLogToken.FindAllStringSubmatch(msg, -1) {
+			for _, m := range npmLogToken().FindAllStringSubmatch(msg, -1) {
 				a, err := strconv.Unquote(`"` + m[1] + `"`)
 				if err != nil {
 					a = m[1]

@@ -10,6 +10,7 @@ import (
 	"net/textproto"
 	"regexp"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/encoding/htmlindex"
 )
@@ -51,7 +52,7 @@ func parseAddress(s string) (string, error) {
 // looseAddr finds what looks like an address in a header that RFC 5322
 // parsing refused (non-UTF-8 bytes, a broken display name): an address
 // must not be missed because the name next to it is garbage.
-var looseAddr = regexp.MustCompile(`[^\s<>,;:"()\[\]\\]+@[^\s<>,;:"()\[\]\\]+`)
+var looseAddr = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^\s<>,;:"()\[\]\\]+@[^\s<>,;:"()\[\]\\]+`) })
 
 // addresses parses an address-list header. ok is false when it had to be
 // read loosely.
@@ -68,7 +69,7 @@ func addresses(v string) ([]string, bool) {
 		return out, true
 	}
 	var out []string
-	for _, m := range looseAddr.FindAllString(v, -1) {
+	for _, m := range looseAddr().FindAllString(v, -1) {
 		out = append(out, strings.Trim(m, "'."))
 	}
 	return out, false
