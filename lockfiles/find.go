@@ -186,9 +186,9 @@ type findWalker struct {
 	listed map[string][]fs.DirEntry
 }
 
-// readDir lists directory rel: the listing the workspace globs took, if
+// list lists directory rel: the listing the workspace globs took, if
 // they read it, else a fresh one.
-func (w *findWalker) readDir(rel string) ([]fs.DirEntry, error) {
+func (w *findWalker) list(rel string) ([]fs.DirEntry, error) {
 	if entries, ok := w.listed[rel]; ok {
 		delete(w.listed, rel)
 		return entries, nil
@@ -245,7 +245,7 @@ func (w *findWalker) walk(rel, repo string, unit bool, ws []wsScope) bool {
 		w.fail(rel, err)
 		return false
 	}
-	entries, err := w.readDir(rel)
+	entries, err := w.list(rel)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
