@@ -273,8 +273,7 @@ func build(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx
 	out := make([]cdx.Component, 0, len(lz.order))
 	lz.b.props = make([]cdx.Property, 0, 3*len(lz.order))
 	for _, c := range lz.order {
-		out = append(out, lz.b.component(c))
-		setPublisher(&out[len(out)-1], c.pkg, opts)
+		out = append(out, lz.component(c))
 	}
 	doc.Components = &out
 	return doc, nil
@@ -304,8 +303,7 @@ func (l *lazyComponents) each(f func(*cdx.Component) bool) {
 	for _, c := range l.order {
 		l.b.props = l.b.props[:0]
 		out := &l.b.one.comp
-		*out = l.b.component(c)
-		setPublisher(out, c.pkg, l.opts)
+		*out = l.component(c)
 		if p, k := supplierCounted(out); p {
 			l.supplier.packages++
 			if k {
@@ -316,6 +314,13 @@ func (l *lazyComponents) each(f func(*cdx.Component) bool) {
 			return
 		}
 	}
+}
+
+// component makes the component of c, with what publisher data says.
+func (l *lazyComponents) component(c *comp) cdx.Component {
+	out := l.b.component(c)
+	setPublisher(&out, c.pkg, l.opts)
+	return out
 }
 
 // buildLazy is build without making the components: the BOM it returns

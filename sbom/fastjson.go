@@ -96,12 +96,24 @@ func appendBOMFast(dst []byte, bom *cdx.BOM, lz *lazyComponents, spill func([]by
 		return dst, err
 	}
 	dst = w.b[:len(w.b)-2] // "}\n"; the object has members: bomFormat is never omitted
+	// The components: lz's, each checked as it is made (fastEncodable
+	// checked bom's own), else bom's.
+	each := func(f func(*cdx.Component) bool) {
+		for i := range *bom.Components {
+			if !f(&(*bom.Components)[i]) {
+				return
+			}
+		}
+	}
 	if lz != nil {
+		each = lz.each
+	}
+	if lz != nil || bom.Components != nil {
 		var err error
 		dst = append(dst, `,"components":[`...)
 		first := true
-		lz.each(func(c *cdx.Component) bool {
-			if !simpleComponent(c) {
+		each(func(c *cdx.Component) bool {
+			if lz != nil && !simpleComponent(c) {
 				err = errNotSimple
 				return false
 			}
@@ -114,15 +126,6 @@ func appendBOMFast(dst []byte, bom *cdx.BOM, lz *lazyComponents, spill func([]by
 		})
 		if err != nil {
 			return dst, err
-		}
-		dst = append(dst, ']')
-	} else if bom.Components != nil {
-		dst = append(dst, `,"components":[`...)
-		for i := range *bom.Components {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = spill(appendComponent(dst, &(*bom.Components)[i]))
 		}
 		dst = append(dst, ']')
 	}
