@@ -585,9 +585,9 @@ func readRepo(dir string) (RepoInfo, error) {
 // check reads, parses and matches one lockfile. It never panics: a panic in
 // a parser or the matcher becomes the file's error, and the scan goes on.
 //
-// buf, when not nil, is the caller's buffer for the file's bytes: check
-// reads into it and leaves it there for the next call (unless it grew
-// past keepBuf), holding on to nothing else of them.
+// buf is the caller's buffer for the file's bytes: check reads into it
+// and leaves it there for the next call (unless it grew past keepBuf),
+// holding on to nothing else of them.
 func check(cfg ScanConfig, j job, projects *sync.Map, buf *[]byte) (r result) {
 	relPath := joinPrefix(j.prefix, j.found.Path)
 	if !j.hideRepo {
@@ -615,15 +615,9 @@ func check(cfg ScanConfig, j job, projects *sync.Map, buf *[]byte) (r result) {
 		checkProject(cfg, j, relPath, projects, &r)
 		return r
 	}
-	var data []byte
-	var err error
-	if buf != nil {
-		data, err = lockfiles.ReadRegularInto(*buf, filepath.Join(j.root, filepath.FromSlash(j.found.Path)), cfg.MaxFileSize, false)
-		if err == nil && cap(data) <= keepBuf {
-			*buf = data[:0]
-		}
-	} else {
-		data, err = lockfiles.ReadRegular(filepath.Join(j.root, filepath.FromSlash(j.found.Path)), cfg.MaxFileSize, false)
+	data, err := lockfiles.ReadRegularInto(*buf, filepath.Join(j.root, filepath.FromSlash(j.found.Path)), cfg.MaxFileSize, false)
+	if err == nil && cap(data) <= keepBuf {
+		*buf = data[:0]
 	}
 	if err != nil {
 		r.lockfile.Err = &lockfiles.ParseError{Path: relPath, Err: lockfiles.WithoutPath(err)}
