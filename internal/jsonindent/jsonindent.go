@@ -10,28 +10,19 @@ import (
 	"sync"
 )
 
-// chunk is how much indented JSON Write collects before writing it: the
+// chunk is how much indented JSON a Writer collects before writing it: the
 // indented document (about twice the compact one) is never held whole.
 const chunk = 32 << 10
 
-// chunkPool holds Write's chunk buffers.
+// chunkPool holds the Writers' chunk buffers.
 var chunkPool = sync.Pool{New: func() any { b := make([]byte, 0, chunk+4<<10); return &b }}
 
 // Write writes the compact JSON src to w, indented as [Append] does it, in
 // chunks.
 func Write(w io.Writer, src []byte) error {
-	bp := chunkPool.Get().(*[]byte)
-	defer chunkPool.Put(bp)
-	var ind Indenter
-	for len(src) > 0 {
-		var n int
-		*bp, n = ind.Append((*bp)[:0], src, chunk)
-		src = src[n:]
-		if _, err := w.Write(*bp); err != nil {
-			return err
-		}
-	}
-	return nil
+	x := NewWriter(w)
+	x.Write(src)
+	return x.Close()
 }
 
 // A Writer indents compact JSON written to it in pieces onto an

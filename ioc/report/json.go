@@ -34,7 +34,7 @@ func init() {
 // more time than encoding it; a fleet's findings each carry their
 // advisory and run to megabytes).
 func WriteJSON(w io.Writer, r *Report) error {
-	s := &indentStream{w: w}
+	s := jsonindent.NewWriter(w)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -43,7 +43,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 		if err := enc.Encode(v); err != nil {
 			return err
 		}
-		s.write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		s.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 		return nil
 	}
 	rv := reflect.ValueOf(r).Elem()
@@ -56,11 +56,11 @@ func WriteJSON(w io.Writer, r *Report) error {
 			if err := encode(r); err != nil {
 				return err
 			}
-			s.write([]byte("\n"))
-			return s.flush()
+			s.Write([]byte("\n"))
+			return s.Close()
 		}
 	}
-	s.write([]byte("{"))
+	s.Write([]byte("{"))
 	first := true
 	for i := range rt.NumField() {
 		f := rt.Field(i)
@@ -70,25 +70,25 @@ func WriteJSON(w io.Writer, r *Report) error {
 			continue
 		}
 		if !first {
-			s.write([]byte(","))
+			s.Write([]byte(","))
 		}
 		first = false
-		s.write(strconv.AppendQuote(nil, name))
-		s.write([]byte(":"))
+		s.Write(strconv.AppendQuote(nil, name))
+		s.Write([]byte(":"))
 		if v.Kind() != reflect.Slice || v.IsNil() || v.Len() == 0 {
 			if err := encode(v.Addr().Interface()); err != nil {
 				return err
 			}
 			continue
 		}
-		s.write([]byte("["))
+		s.Write([]byte("["))
 		if err := encodeList(s, v); err != nil {
 			return err
 		}
-		s.write([]byte("]"))
+		s.Write([]byte("]"))
 	}
-	s.write([]byte("}\n"))
-	return s.flush()
+	s.Write([]byte("}\n"))
+	return s.Close()
 }
 
 // listWindow is how many list elements encodeList encodes before it
@@ -101,7 +101,7 @@ const listWindow = 128
 // GOMAXPROCS goroutines, each a stretch of them into a buffer of its own
 // (encoding/json takes most of a large report's time), and written in
 // order.
-func encodeList(s *indentStream, v reflect.Value) error {
+func encodeList(s *jsonindent.Writer, v reflect.Value) error {
 	n := v.Len()
 	type worker struct {
 		buf  bytes.Buffer
@@ -149,7 +149,7 @@ func encodeList(s *indentStream, v reflect.Value) error {
 			}
 			start := 0
 			for _, end := range w.ends {
-				s.write(w.out[start:end]) // an element at a time: the indented chunk stays small
+				s.Write(w.out[start:end]) // an element at a time: the indented chunk stays small
 				start = end
 			}
 		}
@@ -174,30 +174,6 @@ func emptyJSON(v reflect.Value) bool {
 		return v.IsNil()
 	}
 	return false
-}
-
-// An indentStream indents compact JSON given in whole tokens onto w, in
-// chunks of about 32 KiB; the first write error sticks.
-type indentStream struct {
-	w   io.Writer
-	ind jsonindent.Indenter
-	buf []byte
-	err error
-}
-
-func (s *indentStream) write(p []byte) {
-	s.buf, _ = s.ind.Append(s.buf, p, -1)
-	if len(s.buf) >= 32<<10 {
-		s.flush()
-	}
-}
-
-func (s *indentStream) flush() error {
-	if s.err == nil && len(s.buf) > 0 {
-		_, s.err = s.w.Write(s.buf)
-	}
-	s.buf = s.buf[:0]
-	return s.err
 }
 
 // JSONL line types: the "type" field of every line of a JSONL stream.
