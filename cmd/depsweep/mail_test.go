@@ -23,6 +23,21 @@ func runMail(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errb.String()
 }
 
+// mailJSON runs mail with args, which must exit 1 (messages were
+// copied), and reads its JSON report.
+func mailJSON(t *testing.T, args ...string) *report.Report {
+	t.Helper()
+	code, out, stderr := runMail(t, args...)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
+	}
+	rep, err := report.Read(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
 // mailInputs are the fixture directories whose dates carry their year.
 func mailInputs(t *testing.T) []string {
 	var ps []string
@@ -40,15 +55,7 @@ func mailInputs(t *testing.T) []string {
 // messages per sender, the windows, and a JSON report that reads back
 // (as JSON and as JSONL) to the same mail section.
 func TestMailReport(t *testing.T) {
-	args := append([]string{"mail", "--format", "json", "-q"}, mailInputs(t)...)
-	code, out, stderr := runMail(t, args...)
-	if code != 1 {
-		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
-	}
-	rep, err := report.Read(strings.NewReader(out))
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := mailJSON(t, append([]string{"mail", "--format", "json", "-q"}, mailInputs(t)...)...)
 	m := rep.Mail
 	if m == nil {
 		t.Fatal("no mail section")
@@ -241,16 +248,7 @@ func TestFeedExport(t *testing.T) {
 // scan: the same messages copied, one advisory with the embedded id and
 // the OSV alias.
 func TestMailFeedsUnified(t *testing.T) {
-	args := append([]string{"mail", "--format", "json", "-q", "--feed", "../../testdata/feeds/valid/example.v1.yaml"}, mailInputs(t)...)
-	code, out, stderr := runMail(t, args...)
-	if code != 1 {
-		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
-	}
-	rep, err := report.Read(strings.NewReader(out))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := rep.Mail
+	m := mailJSON(t, append([]string{"mail", "--format", "json", "-q", "--feed", "../../testdata/feeds/valid/example.v1.yaml"}, mailInputs(t)...)...).Mail
 	if m == nil || len(m.Advisories) != 1 {
 		t.Fatalf("mail advisories = %+v, want one", m)
 	}
