@@ -8,7 +8,8 @@
 # Usage: bench/fleet.sh [small] [N ...]   (default: small 100 1000)
 # Environment: BENCH_DIR (work directory, default: a fresh temporary one),
 #              JOBS (depsweep --jobs, default: the number of CPUs),
-#              DEPSWEEP (a depsweep binary to time instead of building one),
+#              DEPSWEEP (a depsweep binary to time instead of building one
+#              as `make static` does),
 #              RUNS (alternating runs of the small fleet, default 5),
 #              SMALL_N (checkouts in the small fleet, default 300),
 #              TOOLS_DIR (where missing peers are installed, default
@@ -75,8 +76,10 @@ ensure_tool trivy github.com/aquasecurity/trivy/cmd/trivy@v0.74.0 GOEXPERIMENT=j
 if [ -n "${DEPSWEEP:-}" ]; then
 	[ "$DEPSWEEP" -ef "$work/depsweep" ] || cp "$DEPSWEEP" "$work/depsweep"
 else
-	echo "building depsweep"
-	(cd "$repo_root" && go build -o "$work/depsweep" ./cmd/depsweep)
+	# Built as `make static` builds the release binaries (no cgo, so no
+	# dynamic loader at start-up; no symbol table): the binary users run.
+	echo "building depsweep (make static)"
+	(cd "$repo_root" && make -s static OUT="$work/depsweep")
 fi
 
 # The corpus, uncompressed once: name<TAB>lockfile base name.
