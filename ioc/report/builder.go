@@ -21,8 +21,9 @@ import (
 // for concurrent use.
 type Builder struct {
 	r         Report
-	repos     map[string]int // path → index into r.Repos
-	lockfiles map[string]int // path → index into r.Lockfiles, for histories
+	findings  chunks[Finding] // r.Findings until Finish
+	repos     map[string]int  // path → index into r.Repos
+	lockfiles map[string]int  // path → index into r.Lockfiles, for histories
 	sink      Sink
 }
 
@@ -103,10 +104,9 @@ func (b *Builder) Lockfile(lf *ioc.LockfileResult) error {
 
 // Finding implements [ioc.Handler].
 func (b *Builder) Finding(f *ioc.Finding) error {
-	rf := convertFinding(f)
-	b.r.Findings = append(b.r.Findings, rf)
+	rf := b.findings.add(convertFinding(f))
 	if b.sink != nil {
-		return b.sink.Finding(&rf)
+		return b.sink.Finding(rf)
 	}
 	return nil
 }
@@ -119,6 +119,37 @@ func (b *Builder) Error(path string, err error) {
 	b.r.Errors = append(b.r.Errors, Error{Path: path, Error: err.Error()})
 }
 
+// chunks is a list built by appending, stored in arrays of chunkLen
+// elements: a fleet's findings (600 bytes each, and thousands of them)
+// are never copied while the list grows, as a slice's would be at every
+// growth, and are copied once into a slice of the final length.
+type chunks[T any] [][]T
+
+const chunkLen = 128
+
+// add appends v and returns where it is held.
+func (c *chunks[T]) add(v T) *T {
+	if n := len(*c); n == 0 || len((*c)[n-1]) == chunkLen {
+		*c = append(*c, make([]T, 0, chunkLen))
+	}
+	last := &(*c)[len(*c)-1]
+	*last = append(*last, v)
+	return &(*last)[len(*last)-1]
+}
+
+// join returns dst followed by every element of c.
+func (c chunks[T]) join(dst []T) []T {
+	n := len(dst)
+	for _, s := range c {
+		n += len(s)
+	}
+	dst = slices.Grow(dst, n-len(dst))
+	for _, s := range c {
+		dst = append(dst, s...)
+	}
+	return dst
+}
+
 // Finish completes and returns the report: the finish time, whether the
 // scan was interrupted, the publisher coverage cov, the summary counts and
 // the sort order the contract promises. The Builder must not be used
@@ -127,6 +158,7 @@ func (b *Builder) Finish(finished time.Time, interrupted bool, cov Coverage) *Re
 	b.r.Finished = finished
 	b.r.Interrupted = interrupted
 	b.r.Summary.Publisher = cov
+	b.r.Findings = b.findings.join(b.r.Findings)
 	Normalize(&b.r)
 	return &b.r
 }

@@ -20,7 +20,7 @@ import (
 func (b *Builder) History(res *history.Result) {
 	b.addRepo(Repo{Path: res.Repo}).History = repoHistory(res)
 	for i := range res.Exposures {
-		b.r.Findings = append(b.r.Findings, exposureFinding(&res.Exposures[i]))
+		b.findings.add(exposureFinding(&res.Exposures[i]))
 	}
 	for i := range res.Errors {
 		b.Error(res.Errors[i].Path, &res.Errors[i])

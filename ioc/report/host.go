@@ -24,7 +24,7 @@ func (b *Builder) Trace(repo string, inv *lockfiles.Inventory, times []time.Time
 		f := convertFinding(&fs[i])
 		f.Trace = inv.Format
 		f.SeenAt, f.SeenAtFrom = traceTime(inv, times, from, &fs[i])
-		b.r.Findings = append(b.r.Findings, f)
+		b.findings.add(f)
 	}
 }
 

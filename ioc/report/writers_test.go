@@ -215,3 +215,31 @@ func TestSortFindings(t *testing.T) {
 		}
 	}
 }
+
+// TestChunks checks the Builder's finding list across chunk boundaries:
+// join keeps every element in order after what dst holds, and a pointer
+// add returned still points at its element after later adds.
+func TestChunks(t *testing.T) {
+	var c chunks[int]
+	var ptrs []*int
+	for i := range 3*chunkLen + 5 {
+		ptrs = append(ptrs, c.add(i))
+	}
+	for i, p := range ptrs {
+		if *p != i {
+			t.Fatalf("element %d reads %d after later adds", i, *p)
+		}
+	}
+	got := c.join([]int{-1})
+	if len(got) != 3*chunkLen+6 || got[0] != -1 {
+		t.Fatalf("join: %d elements, first %d", len(got), got[0])
+	}
+	for i, v := range got[1:] {
+		if v != i {
+			t.Fatalf("join: element %d is %d", i, v)
+		}
+	}
+	if got := (chunks[int]{}).join(nil); len(got) != 0 {
+		t.Fatalf("empty join: %v", got)
+	}
+}
