@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 
+	"github.com/depsweep/depsweep/internal/jsonstr"
+
 	cdx "github.com/CycloneDX/cyclonedx-go"
 )
 
@@ -268,50 +270,9 @@ func appendStrings(dst []byte, ss []string) []byte {
 }
 
 // appendString appends s as a JSON string, as encoding/json writes it
-// without HTML escaping. Printable ASCII other than the quote and the
-// backslash is written as is; anything else (control bytes, non-ASCII,
-// which encoding/json checks for invalid UTF-8 and U+2028) is left to
-// encoding/json itself, which is rare enough not to matter.
-func appendString(dst []byte, s string) []byte {
-	if !plainString(s) {
-		w := &byteBuf{b: dst}
-		encodeStd(w, s)         // encoding a string cannot fail
-		return w.b[:len(w.b)-1] // the encoder's newline
-	}
-	dst = append(dst, '"')
-	dst = append(dst, s...)
-	return append(dst, '"')
-}
+// without HTML escaping.
+func appendString(dst []byte, s string) []byte { return jsonstr.Append(dst, s) }
 
-// plainString reports whether s is printable ASCII without a quote or a
-// backslash: what appendString writes as is. It looks at eight bytes at a
-// time (the strings of a BOM, purls, digests, URLs, run to dozens of
-// bytes, and a byte at a time was a sixth of encoding one).
-func plainString(s string) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	// zero has the high bit of each zero byte of x set (and perhaps of
-	// bytes above one: a word it flags is looked at byte by byte).
-	zero := func(x uint64) uint64 { return (x - ones) & ^x & highs }
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		if x&highs != 0 || // non-ASCII
-			(x-0x20*ones)&^x&highs != 0 || // a byte below 0x20 (all are below 0x80 here)
-			zero(x^('"'*ones))|zero(x^('\\'*ones))|zero(x^(0x7f*ones)) != 0 {
-			break
-		}
-	}
-	for ; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
-}
-
-// encodeStd writes v, encoded by encoding/json without HTML escaping and
-// followed by a newline, to w.
 // appendStd appends encoding/json's compact encoding of v, which is a
 // supplier or a pedigree (types without a failing encoding), as the
 // encoding of the whole component would hold it.
@@ -323,6 +284,8 @@ func appendStd(dst []byte, v any) []byte {
 	return bytes.TrimSuffix(b.b, []byte("\n"))
 }
 
+// encodeStd writes v, encoded by encoding/json without HTML escaping and
+// followed by a newline, to w.
 func encodeStd(w *byteBuf, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

@@ -1,7 +1,6 @@
 package sbom
 
 import (
-	"math/rand/v2"
 	"net/url"
 	"slices"
 	"strings"
@@ -140,44 +139,5 @@ func TestFastPaths(t *testing.T) {
 	}
 	if len(urls) == len(fastPathURLs) && !testing.Short() {
 		t.Fatal("no corpus package checked")
-	}
-}
-
-// TestPlainString checks the word-at-a-time plainString against a byte at a
-// time: every byte value at every position of strings of 1 to 24 bytes,
-// and random strings of bytes near the edges.
-func TestPlainString(t *testing.T) {
-	slow := func(s string) bool {
-		for i := 0; i < len(s); i++ {
-			if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-				return false
-			}
-		}
-		return true
-	}
-	for n := 1; n <= 24; n++ {
-		for pos := range n {
-			for c := range 256 {
-				b := []byte(strings.Repeat("a", n))
-				b[pos] = byte(c)
-				if s := string(b); plainString(s) != slow(s) {
-					t.Fatalf("plainString(%q) = %v", s, !slow(s))
-				}
-			}
-		}
-	}
-	rng := rand.New(rand.NewPCG(3, 4))
-	edge := []byte{0x00, 0x1f, 0x20, 0x21, '"', '#', '[', '\\', ']', 0x7e, 0x7f, 0x80, 0xff, 'a', '/', ':'}
-	for range 20000 {
-		b := make([]byte, rng.IntN(40))
-		for i := range b {
-			b[i] = edge[rng.IntN(len(edge))]
-			if rng.IntN(3) > 0 {
-				b[i] = 'a' + byte(rng.IntN(26))
-			}
-		}
-		if s := string(b); plainString(s) != slow(s) {
-			t.Fatalf("plainString(%q) = %v", s, !slow(s))
-		}
 	}
 }
