@@ -61,6 +61,30 @@ func (x *Writer) Write(p []byte) (int, error) {
 	return n, nil
 }
 
+// Indenter returns the state of x's indenter: where the next piece
+// written goes.
+func (x *Writer) Indenter() Indenter { return x.ind }
+
+// WriteIndented writes p, which is indented already (from the state
+// [Writer.Indenter] gave), as it is; next is the indenter's state after
+// p. A long p goes to the underlying writer without a copy.
+func (x *Writer) WriteIndented(p []byte, next Indenter) {
+	x.ind = next
+	if x.err != nil {
+		return
+	}
+	if len(*x.buf)+len(p) <= chunk {
+		*x.buf = append(*x.buf, p...)
+		return
+	}
+	x.flush()
+	if len(p) < chunk {
+		*x.buf = append(*x.buf, p...)
+		return
+	}
+	_, x.err = x.w.Write(p)
+}
+
 func (x *Writer) flush() {
 	if x.err == nil && len(*x.buf) > 0 {
 		_, x.err = x.w.Write(*x.buf)
@@ -98,6 +122,16 @@ type Indenter struct {
 	open  bool // after "{" or "[": indent before the next value unless it closes
 }
 
+// At returns an Indenter for values at nesting depth depth (as inside
+// depth levels of objects or arrays), its next value not the first of an
+// object or array.
+func At(depth int) Indenter { return Indenter{depth: depth} }
+
+// Depth returns the nesting depth of ind's next value. After an opening
+// brace or bracket, it is that of the object or array itself (its first
+// member is one deeper).
+func (ind Indenter) Depth() int { return ind.depth }
+
 // Append appends src, indented, to dst until dst has grown by limit bytes
 // (no limit when negative), and returns dst and how many bytes of src it
 // consumed: it stops between tokens or after a string.
@@ -111,7 +145,7 @@ func (ind *Indenter) Append(dst, src []byte, limit int) ([]byte, int) {
 		if ind.open && c != '}' && c != ']' {
 			ind.open = false
 			ind.depth++
-			dst = appendNewline(dst, ind.depth)
+			dst = Newline(dst, ind.depth)
 		}
 		switch c {
 		case '"':
@@ -141,7 +175,7 @@ func (ind *Indenter) Append(dst, src []byte, limit int) ([]byte, int) {
 			dst = append(dst, c)
 		case ',':
 			dst = append(dst, c)
-			dst = appendNewline(dst, ind.depth)
+			dst = Newline(dst, ind.depth)
 		case ':':
 			dst = append(dst, ':', ' ')
 		case '}', ']':
@@ -149,7 +183,7 @@ func (ind *Indenter) Append(dst, src []byte, limit int) ([]byte, int) {
 				ind.open = false // empty: no newline inside
 			} else {
 				ind.depth = max(ind.depth-1, 0) // never below 0, even for unbalanced input
-				dst = appendNewline(dst, ind.depth)
+				dst = Newline(dst, ind.depth)
 			}
 			dst = append(dst, c)
 		default:
@@ -159,8 +193,8 @@ func (ind *Indenter) Append(dst, src []byte, limit int) ([]byte, int) {
 	return dst, len(src)
 }
 
-// appendNewline appends a newline and depth levels of indentation.
-func appendNewline(dst []byte, depth int) []byte {
+// Newline appends a newline and depth levels of indentation.
+func Newline(dst []byte, depth int) []byte {
 	n := 1 + 2*depth
 	if n <= len(indentSpaces) {
 		return append(dst, indentSpaces[:n]...)

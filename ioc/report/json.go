@@ -96,65 +96,91 @@ func WriteJSON(w io.Writer, r *Report) error {
 // report of any size is never held encoded whole.
 const listWindow = 128
 
-// encodeList writes the elements of the slice v to s, compact and
-// separated by commas. The elements of each window are encoded on up to
-// GOMAXPROCS goroutines, each a stretch of them into a buffer of its own
-// (encoding/json takes most of a large report's time), and written in
-// order.
+// encodeList writes the elements of the slice v to s, separated by commas
+// and indented as s would indent them. The elements of each window are
+// encoded and indented on up to GOMAXPROCS goroutines, each a stretch of
+// them into a buffer of its own (encoding took most of a large report's
+// time); findings by [indented.finding], other elements by encoding/json
+// and a [jsonindent.Indenter]. While one window is written to s in order,
+// the next one is encoded.
 func encodeList(s *jsonindent.Writer, v reflect.Value) error {
 	n := v.Len()
+	findings, _ := v.Interface().([]Finding)
+	// s has just opened the array: the elements go one level deeper.
+	depth := s.Indenter().Depth() + 1
 	type worker struct {
-		buf  bytes.Buffer
-		enc  *json.Encoder
-		out  []byte
-		ends []int // where each element (with its comma) ends in out
-		err  error
+		buf bytes.Buffer
+		enc *json.Encoder
+		out []byte
+		err error
 	}
-	ws := make([]worker, max(1, min(runtime.GOMAXPROCS(0), n/64)))
-	for k := range ws {
-		ws[k].enc = json.NewEncoder(&ws[k].buf)
-		ws[k].enc.SetEscapeHTML(false)
+	nw := max(1, min(runtime.GOMAXPROCS(0), n/64))
+	var windows [2]struct {
+		ws []worker
+		wg sync.WaitGroup
 	}
-	for from := 0; from < n; from += listWindow {
-		to := min(from+listWindow, n)
-		var wg sync.WaitGroup
-		for k := range ws {
-			w := &ws[k]
-			lo, hi := from+(to-from)*k/len(ws), from+(to-from)*(k+1)/len(ws)
-			encode := func() {
-				w.out, w.ends = w.out[:0], w.ends[:0]
-				for j := lo; j < hi; j++ {
-					w.buf.Reset()
-					if w.err = w.enc.Encode(v.Index(j).Addr().Interface()); w.err != nil {
-						return
-					}
-					if j > 0 {
-						w.out = append(w.out, ',')
-					}
-					w.out = append(w.out, bytes.TrimSuffix(w.buf.Bytes(), []byte("\n"))...)
-					w.ends = append(w.ends, len(w.out))
+	for k := range windows {
+		windows[k].ws = make([]worker, nw)
+		for i := range windows[k].ws {
+			w := &windows[k].ws[i]
+			w.enc = json.NewEncoder(&w.buf)
+			w.enc.SetEscapeHTML(false)
+		}
+	}
+	encode := func(w *worker, lo, hi int) {
+		w.out, w.err = w.out[:0], nil
+		for j := lo; j < hi; j++ {
+			if j > 0 {
+				w.out = append(w.out, ',')
+			}
+			w.out = jsonindent.Newline(w.out, depth)
+			if findings != nil {
+				x := indented{b: w.out, depth: depth}
+				x.finding(&findings[j])
+				if w.out, w.err = x.b, x.err; w.err != nil {
+					return
 				}
+				continue
 			}
-			if len(ws) == 1 {
-				encode()
-			} else {
-				wg.Go(encode)
+			w.buf.Reset()
+			if w.err = w.enc.Encode(v.Index(j).Addr().Interface()); w.err != nil {
+				return
 			}
+			ind := jsonindent.At(depth)
+			w.out, _ = ind.Append(w.out, bytes.TrimSuffix(w.buf.Bytes(), []byte("\n")), -1)
 		}
-		wg.Wait()
-		for k := range ws {
-			w := &ws[k]
-			if w.err != nil {
-				return w.err
-			}
-			start := 0
-			for _, end := range w.ends {
-				s.Write(w.out[start:end]) // an element at a time: the indented chunk stays small
-				start = end
+	}
+	start := func(k, from int) {
+		win := &windows[k%2]
+		to := min(from+listWindow, n)
+		for i := range win.ws {
+			lo, hi := from+(to-from)*i/nw, from+(to-from)*(i+1)/nw
+			if nw == 1 {
+				encode(&win.ws[i], lo, hi)
+			} else {
+				win.wg.Go(func() { encode(&win.ws[i], lo, hi) })
 			}
 		}
 	}
-	return nil
+	start(0, 0)
+	var err error
+	for k, from := 0, 0; from < n; k, from = k+1, from+listWindow {
+		win := &windows[k%2]
+		win.wg.Wait()
+		if err != nil {
+			continue // wait for every window started, write none
+		}
+		if next := from + listWindow; next < n {
+			start(k+1, next)
+		}
+		for i := range win.ws {
+			if err = win.ws[i].err; err != nil {
+				break
+			}
+			s.WriteIndented(win.ws[i].out, jsonindent.At(depth))
+		}
+	}
+	return err
 }
 
 // emptyJSON is encoding/json's test for omitempty.

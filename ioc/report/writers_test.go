@@ -8,9 +8,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzWriters feeds reports decoded from arbitrary JSON to every writer. The
@@ -241,5 +244,120 @@ func TestChunks(t *testing.T) {
 	}
 	if got := (chunks[int]{}).join(nil); len(got) != 0 {
 		t.Fatalf("empty join: %v", got)
+	}
+}
+
+// TestAppendFindingMatchesEncoder holds the hand-written finding encoder
+// to encoding/json's indented bytes: on a finding with every field set
+// (strings with escapes, non-ASCII and U+2028), the zero finding, a
+// finding with each field alone set, at any depth (a pointer or slice on
+// the way is made), each slice set but empty, and every sample report's
+// findings. A field added to Finding, or to a type it holds, and not to
+// the encoder fails here.
+func TestAppendFindingMatchesEncoder(t *testing.T) {
+	check := func(name string, f *Finding) {
+		t.Helper()
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		wantErr := enc.Encode(f)
+		w := indented{}
+		w.finding(f)
+		if (w.err != nil) != (wantErr != nil) {
+			t.Fatalf("%s: error %v, encoding/json's %v", name, w.err, wantErr)
+		}
+		if wantErr == nil && string(w.b) != strings.TrimSuffix(want.String(), "\n") {
+			t.Fatalf("%s:\n%s\nencoding/json:\n%s", name, w.b, want.String())
+		}
+	}
+	stamp := time.Date(2025, 9, 17, 12, 30, 45, 123456789, time.FixedZone("X", 5400))
+	var fill func(v reflect.Value, name string)
+	fill = func(v reflect.Value, name string) {
+		switch {
+		case v.Type() == reflect.TypeFor[time.Time]():
+			v.Set(reflect.ValueOf(stamp))
+		case v.Kind() == reflect.String:
+			v.SetString(name + " \"q\" \\ \n\t é \u2028 <&>")
+		case v.Kind() == reflect.Bool:
+			v.SetBool(true)
+		case v.Kind() == reflect.Int:
+			v.SetInt(42)
+		case v.Kind() == reflect.Pointer:
+			v.Set(reflect.New(v.Type().Elem()))
+			fill(v.Elem(), name)
+		case v.Kind() == reflect.Slice:
+			v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+			fill(v.Index(0), name+"[0]")
+			fill(v.Index(1), name+"[1]")
+		case v.Kind() == reflect.Struct:
+			for i := range v.NumField() {
+				fill(v.Field(i), name+"."+v.Type().Field(i).Name)
+			}
+		default:
+			t.Fatalf("%s: a %s field; teach the test and indented.finding its encoding", name, v.Kind())
+		}
+	}
+	var full Finding
+	fill(reflect.ValueOf(&full).Elem(), "f")
+	check("every field", &full)
+	check("zero", &Finding{})
+
+	// leaves calls visit for every field of v's type that is not a struct
+	// (a time is one), with the path of field indexes to it.
+	var leaves func(tp reflect.Type, path []int, visit func([]int))
+	leaves = func(tp reflect.Type, path []int, visit func([]int)) {
+		for tp.Kind() == reflect.Pointer || tp.Kind() == reflect.Slice {
+			tp = tp.Elem()
+		}
+		if tp.Kind() != reflect.Struct || tp == reflect.TypeFor[time.Time]() {
+			visit(path)
+			return
+		}
+		for i := range tp.NumField() {
+			leaves(tp.Field(i).Type, append(slices.Clone(path), i), visit)
+		}
+	}
+	n := 0
+	leaves(reflect.TypeFor[Finding](), nil, func(path []int) {
+		n++
+		var f Finding
+		v := reflect.ValueOf(&f).Elem()
+		name := "f"
+		for k, i := range path {
+			v = v.Field(i)
+			name += "." + v.Type().Name() + "#" + strconv.Itoa(i)
+			if k == len(path)-1 {
+				break
+			}
+			for v.Kind() == reflect.Pointer || v.Kind() == reflect.Slice {
+				if v.Kind() == reflect.Pointer {
+					v.Set(reflect.New(v.Type().Elem()))
+					v = v.Elem()
+				} else {
+					v.Set(reflect.MakeSlice(v.Type(), 1, 1))
+					v = v.Index(0)
+				}
+			}
+		}
+		if v.Kind() == reflect.Slice {
+			v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+			check(name+" empty", &f)
+		}
+		fill(v, name)
+		check(name, &f)
+	})
+	if n < 50 {
+		t.Fatalf("only %d leaf fields visited", n)
+	}
+	// A time encoding/json cannot encode ends the encoding with an error.
+	bad := full
+	year := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	bad.SeenAt = &year
+	check("year 10000", &bad)
+	for name, r := range samples(t) {
+		for i := range r.Findings {
+			check(name+" finding "+strconv.Itoa(i), &r.Findings[i])
+		}
 	}
 }
