@@ -8,6 +8,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // A Manifest is what depsweep reads of a package.json.
@@ -57,18 +58,30 @@ func ReadManifest(fsys fs.FS, dir string) (*Manifest, error) {
 	case err != nil:
 		return nil, err
 	}
+	if m, ok := decodeManifest(data); ok {
+		return m, nil
+	}
+	m, err := decodeManifestStd(data)
+	if err != nil {
+		return nil, &fs.PathError{Op: "parse", Path: name, Err: err}
+	}
+	return m, nil
+}
+
+// decodeManifestStd decodes a package.json with encoding/json. A
+// package.json is its first JSON value (what follows is ignored, as a
+// Decoder does). Unmarshal reads a file that is one value and no more
+// without the Decoder's copy of it; anything else is left to the
+// Decoder, whose result and errors are the ones depsweep has always
+// given.
+func decodeManifestStd(data []byte) (*Manifest, error) {
 	var m Manifest
-	// A package.json is its first JSON value (what follows is ignored, as
-	// a Decoder does). Unmarshal reads a file that is one value and no
-	// more, the usual case, without the Decoder's copy of it; anything
-	// else is left to the Decoder, whose result and errors are the ones
-	// depsweep has always given.
 	if json.Unmarshal(data, &m) == nil {
 		return &m, nil
 	}
 	m = Manifest{}
 	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&m); err != nil {
-		return nil, &fs.PathError{Op: "parse", Path: name, Err: err}
+		return nil, err
 	}
 	return &m, nil
 }
@@ -151,4 +164,144 @@ func workspaceCandidates(fsys fs.FS, globs []string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// manifestKeys are the package.json members a Manifest holds, in the
+// order of decodeManifest's bits.
+var manifestKeys = [...]string{"name", "version", "dependencies", "devDependencies", "optionalDependencies", "peerDependencies", "workspaces"}
+
+// errManifestSlow stops decodeManifest where encoding/json must decide.
+var errManifestSlow = errors.New("left to encoding/json")
+
+// decodeManifest decodes a package.json that is one object and nothing
+// more, with the jsonScanner, into what encoding/json's Unmarshal gives
+// for it, without reflection or a map per member object. ok is false for
+// anything it does not decode exactly as encoding/json does, which is
+// left to encoding/json: a document it cannot read (a syntax error, a
+// byte order mark, data after the object), a member of a Manifest field
+// that is null or not of the field's type, a key written twice or
+// matching a field's name only case-insensitively (encoding/json takes
+// it), a kept string that is not valid UTF-8 (encoding/json replaces the
+// bytes).
+// FuzzDecodeManifest compares the two.
+func decodeManifest(data []byte) (m *Manifest, ok bool) {
+	s := jsonScanner{data: data, line: 1}
+	if s.peek() != '{' {
+		return nil, false
+	}
+	m = &Manifest{}
+	var seen uint
+	isObj, err := s.object(func(key []byte, _ int) error {
+		k := -1
+		for i, name := range manifestKeys {
+			if string(key) == name {
+				k = i
+				break
+			}
+			if bytes.EqualFold(key, []byte(name)) {
+				return errManifestSlow
+			}
+		}
+		if k < 0 {
+			return s.skip()
+		}
+		if seen&(1<<k) != 0 {
+			return errManifestSlow
+		}
+		seen |= 1 << k
+		switch k {
+		case 0, 1:
+			v, err := s.manifestString()
+			if k == 0 {
+				m.Name = v
+			} else {
+				m.Version = v
+			}
+			return err
+		case 6:
+			w, err := s.manifestWorkspaces()
+			m.Workspaces = w
+			return err
+		}
+		deps, err := s.manifestDeps()
+		switch k {
+		case 2:
+			m.Dependencies = deps
+		case 3:
+			m.DevDependencies = deps
+		case 4:
+			m.OptionalDependencies = deps
+		case 5:
+			m.PeerDependencies = deps
+		}
+		return err
+	})
+	if err != nil || !isObj || s.end() != nil {
+		return nil, false
+	}
+	return m, true
+}
+
+// manifestString reads a string member's value.
+func (s *jsonScanner) manifestString() (string, error) {
+	if s.peek() != '"' {
+		return "", errManifestSlow
+	}
+	b, err := s.strBytes()
+	if err == nil && !utf8.Valid(b) {
+		err = errManifestSlow
+	}
+	return string(b), err
+}
+
+// manifestDeps reads an object of strings (a dependencies member).
+func (s *jsonScanner) manifestDeps() (map[string]string, error) {
+	if s.peek() != '{' {
+		return nil, errManifestSlow
+	}
+	deps := map[string]string{}
+	_, err := s.object(func(key []byte, _ int) error {
+		if !utf8.Valid(key) {
+			return errManifestSlow
+		}
+		name := string(key) // an escaped key is in the scanner's scratch, which the value reuses
+		v, err := s.manifestString()
+		deps[name] = v
+		return err
+	})
+	return deps, err
+}
+
+// manifestWorkspaces reads workspaces: an array of strings, or an object
+// whose packages member is one (its other members, such as yarn's
+// nohoist, are skipped).
+func (s *jsonScanner) manifestWorkspaces() (Workspaces, error) {
+	list := func() (Workspaces, error) {
+		w := Workspaces{}
+		err := s.array(func() error {
+			v, err := s.manifestString()
+			w = append(w, v)
+			return err
+		})
+		return w, err
+	}
+	switch s.peek() {
+	case '[':
+		return list()
+	case '{':
+		var w Workspaces
+		_, err := s.object(func(key []byte, _ int) error {
+			switch {
+			case string(key) == "packages" && w == nil && s.peek() == '[':
+				var err error
+				w, err = list() // never nil
+				return err
+			case bytes.EqualFold(key, []byte("packages")):
+				return errManifestSlow // twice, not an array, or another case
+			}
+			return s.skip()
+		})
+		return w, err
+	}
+	return nil, errManifestSlow
 }
