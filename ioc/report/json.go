@@ -91,96 +91,130 @@ func WriteJSON(w io.Writer, r *Report) error {
 	return s.Close()
 }
 
-// listWindow is how many list elements encodeList encodes before it
-// writes them: enough to share among the processors, few enough that a
-// report of any size is never held encoded whole.
-const listWindow = 128
-
 // encodeList writes the elements of the slice v to s, separated by commas
-// and indented as s would indent them. The elements of each window are
-// encoded and indented on up to GOMAXPROCS goroutines, each a stretch of
-// them into a buffer of its own (encoding took most of a large report's
-// time); findings by [indented.finding], other elements by encoding/json
-// and a [jsonindent.Indenter]. While one window is written to s in order,
-// the next one is encoded.
+// and indented as s would indent them. Encoding takes most of a large
+// report's time, so the elements are encoded and indented on up to
+// GOMAXPROCS goroutines, listChunk at a time (chunk i on goroutine
+// i mod the count), each into one of its two buffers, while this goroutine
+// writes the chunks in order: findings by [indented.finding], other
+// elements by encoding/json and a [jsonindent.Indenter].
 func encodeList(s *jsonindent.Writer, v reflect.Value) error {
 	n := v.Len()
 	findings, _ := v.Interface().([]Finding)
 	// s has just opened the array: the elements go one level deeper.
 	depth := s.Indenter().Depth() + 1
-	type worker struct {
-		buf bytes.Buffer
-		enc *json.Encoder
-		out []byte
-		err error
-	}
-	nw := max(1, min(runtime.GOMAXPROCS(0), n/64))
-	var windows [2]struct {
-		ws []worker
-		wg sync.WaitGroup
-	}
-	for k := range windows {
-		windows[k].ws = make([]worker, nw)
-		for i := range windows[k].ws {
-			w := &windows[k].ws[i]
-			w.enc = json.NewEncoder(&w.buf)
-			w.enc.SetEscapeHTML(false)
-		}
-	}
-	encode := func(w *worker, lo, hi int) {
-		w.out, w.err = w.out[:0], nil
+	chunks := (n + listChunk - 1) / listChunk
+	nw := max(1, min(runtime.GOMAXPROCS(0), chunks/2))
+
+	// encode appends elements lo to hi-1, each after its comma and
+	// newline, to dst.
+	encode := func(enc *elemEncoder, dst []byte, lo, hi int) ([]byte, error) {
 		for j := lo; j < hi; j++ {
 			if j > 0 {
-				w.out = append(w.out, ',')
+				dst = append(dst, ',')
 			}
-			w.out = jsonindent.Newline(w.out, depth)
+			dst = jsonindent.Newline(dst, depth)
 			if findings != nil {
-				x := indented{b: w.out, depth: depth}
+				x := indented{b: dst, depth: depth}
 				x.finding(&findings[j])
-				if w.out, w.err = x.b, x.err; w.err != nil {
-					return
+				if dst = x.b; x.err != nil {
+					return dst, x.err
 				}
 				continue
 			}
-			w.buf.Reset()
-			if w.err = w.enc.Encode(v.Index(j).Addr().Interface()); w.err != nil {
-				return
-			}
-			ind := jsonindent.At(depth)
-			w.out, _ = ind.Append(w.out, bytes.TrimSuffix(w.buf.Bytes(), []byte("\n")), -1)
-		}
-	}
-	start := func(k, from int) {
-		win := &windows[k%2]
-		to := min(from+listWindow, n)
-		for i := range win.ws {
-			lo, hi := from+(to-from)*i/nw, from+(to-from)*(i+1)/nw
-			if nw == 1 {
-				encode(&win.ws[i], lo, hi)
-			} else {
-				win.wg.Go(func() { encode(&win.ws[i], lo, hi) })
+			var err error
+			if dst, err = enc.append(dst, v.Index(j).Addr().Interface(), depth); err != nil {
+				return dst, err
 			}
 		}
+		return dst, nil
 	}
-	start(0, 0)
+	if nw == 1 {
+		var enc elemEncoder
+		var out []byte
+		for i := range chunks {
+			var err error
+			if out, err = encode(&enc, out[:0], i*listChunk, min((i+1)*listChunk, n)); err != nil {
+				return err
+			}
+			s.WriteIndented(out, jsonindent.At(depth))
+		}
+		return nil
+	}
+
+	// Chunk i goes to slot i mod 2nw: goroutine i mod nw fills its two
+	// slots in turn, each once the chunk it held before has been written.
+	type slot struct {
+		out   []byte
+		err   error
+		free  chan struct{} // the slot may be filled
+		ready chan struct{} // the slot holds its chunk
+	}
+	slots := make([]slot, 2*nw)
+	for i := range slots {
+		slots[i].free = make(chan struct{}, 1)
+		slots[i].free <- struct{}{}
+		slots[i].ready = make(chan struct{}, 1)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range nw {
+		wg.Go(func() {
+			var enc elemEncoder
+			for i := w; i < chunks; i += nw {
+				sl := &slots[i%len(slots)]
+				select {
+				case <-sl.free:
+				case <-stop:
+					return
+				}
+				sl.out, sl.err = encode(&enc, sl.out[:0], i*listChunk, min((i+1)*listChunk, n))
+				sl.ready <- struct{}{}
+			}
+		})
+	}
 	var err error
-	for k, from := 0, 0; from < n; k, from = k+1, from+listWindow {
-		win := &windows[k%2]
-		win.wg.Wait()
-		if err != nil {
-			continue // wait for every window started, write none
+	for i := range chunks {
+		sl := &slots[i%len(slots)]
+		<-sl.ready
+		if err = sl.err; err != nil {
+			break
 		}
-		if next := from + listWindow; next < n {
-			start(k+1, next)
-		}
-		for i := range win.ws {
-			if err = win.ws[i].err; err != nil {
-				break
-			}
-			s.WriteIndented(win.ws[i].out, jsonindent.At(depth))
-		}
+		s.WriteIndented(sl.out, jsonindent.At(depth))
+		sl.free <- struct{}{}
 	}
+	close(stop)
+	wg.Wait()
 	return err
+}
+
+// listChunk is how many list elements encodeList hands a goroutine at a
+// time. Each goroutine holds two chunks' bytes (a finding's are about
+// 2.6 kB): small enough that little memory is new to the process (a
+// fresh page costs a page fault), large enough that the goroutines seldom
+// wait for each other.
+const listChunk = 32
+
+// An elemEncoder encodes list elements other than findings with
+// encoding/json and indents them.
+type elemEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+// append appends v's JSON, indented for depth, to dst.
+func (e *elemEncoder) append(dst []byte, v any, depth int) ([]byte, error) {
+	if e.enc == nil {
+		e.enc = json.NewEncoder(&e.buf)
+		e.enc.SetEscapeHTML(false)
+	}
+	e.buf.Reset()
+	if err := e.enc.Encode(v); err != nil {
+		return dst, err
+	}
+	ind := jsonindent.At(depth)
+	dst, _ = ind.Append(dst, bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")), -1)
+	return dst, nil
 }
 
 // emptyJSON is encoding/json's test for omitempty.

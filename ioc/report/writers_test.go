@@ -361,3 +361,20 @@ func TestAppendFindingMatchesEncoder(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteJSONEncodingError: a finding encoding/json cannot encode (a
+// year past 9999) fails WriteJSON with encoding/json's error, wherever it
+// sits in a long list (the chunks are encoded concurrently and the
+// writing stops at the first failed one) or a short one.
+func TestWriteJSONEncodingError(t *testing.T) {
+	year := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct{ n, bad int }{{500, 0}, {500, 300}, {500, 499}, {3, 1}} {
+		r := bigReport(t, tc.n)
+		r.Findings[tc.bad].SeenAt = &year
+		var out bytes.Buffer
+		err := WriteJSON(&out, r)
+		if err == nil || !strings.Contains(err.Error(), "year outside of range") {
+			t.Errorf("%d findings, finding %d unencodable: error %v", tc.n, tc.bad, err)
+		}
+	}
+}
