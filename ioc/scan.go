@@ -625,7 +625,7 @@ func check(cfg ScanConfig, j job, projects *sync.Map, buf *[]byte) (r result) {
 	}
 	projectDir := filepath.Join(j.root, filepath.FromSlash(j.found.Project))
 	project := lockfiles.DirFS(projectDir)
-	inv, isBOM, err := parseInput(lockfiles.Input{Path: relPath, Data: data, Project: project, Manifest: j.found.PackageJSON, Members: j.found.Members}, j.file, cfg.FileType)
+	inv, isBOM, err := parseInput(lockfiles.Input{Path: relPath, Data: data, Project: project, Manifest: j.found.PackageJSON, Members: j.found.Members, Listings: j.found.Listings}, j.file, cfg.FileType)
 	if isBOM {
 		// An SBOM: no project directory, no installed packages.
 		project = nil

@@ -243,14 +243,15 @@ func inWorkspace(ws []wsScope, rel string) (*Manifest, bool) {
 // workspaceScope reads the package.json in rel (unless known already holds
 // it) and returns it with the workspace members it declares (with
 // pnpm-workspace.yaml's packages when hasPnpmWS says the directory holds
-// one) and their package.json files; nil, nil when it cannot be read.
-func (w *findWalker) workspaceScope(rel string, hasPnpmWS bool, known *Manifest) (wsScope, *Manifest) {
-	fsys := listingFS{FS: DirFS(filepath.Join(w.root, filepath.FromSlash(rel))), w: w, rel: rel}
+// one) and their package.json files, and the listings the globs read (by
+// path relative to rel); nil, nil, nil when it cannot be read.
+func (w *findWalker) workspaceScope(rel string, hasPnpmWS bool, known *Manifest) (wsScope, *Manifest, map[string][]fs.DirEntry) {
+	fsys := listingFS{FS: DirFS(filepath.Join(w.root, filepath.FromSlash(rel))), w: w, rel: rel, got: map[string][]fs.DirEntry{}}
 	m := known
 	if m == nil {
 		var err error
 		if m, err = ReadManifest(fsys, "."); err != nil {
-			return nil, nil
+			return nil, nil, nil
 		}
 	}
 	globs := m.Workspaces
@@ -258,13 +259,13 @@ func (w *findWalker) workspaceScope(rel string, hasPnpmWS bool, known *Manifest)
 		globs = append(globs[:len(globs):len(globs)], pnpmWorkspaceGlobs(fsys)...)
 	}
 	if len(globs) == 0 {
-		return nil, m
+		return nil, m, nil
 	}
 	s := wsScope{}
 	for d, dm := range workspaceManifests(fsys, globs) {
 		s[joinRel(rel, d)] = dm
 	}
-	return s, m
+	return s, m, fsys.got
 }
 
 // members returns the members of scope s, a project's in rel, keyed by

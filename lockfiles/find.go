@@ -39,6 +39,10 @@ type Found struct {
 	// members as discovery read them, by directory relative to Project
 	// (nil for one that did not parse); parsers take them ([Input.Members]).
 	Members map[string]*Manifest
+	// Listings are the directory listings the project's workspace globs
+	// read, by slash path relative to Project, when it has members;
+	// parsers glob through them ([Input.Listings]).
+	Listings map[string][]fs.DirEntry
 }
 
 // FindOptions tune discovery.
@@ -202,7 +206,8 @@ func (w *findWalker) list(rel string) ([]fs.DirEntry, error) {
 type listingFS struct {
 	fs.FS
 	w   *findWalker
-	rel string // the project directory, relative to the root
+	rel string                   // the project directory, relative to the root
+	got map[string][]fs.DirEntry // every listing read, by name relative to rel
 }
 
 // ReadDir implements fs.ReadDirFS.
@@ -222,8 +227,28 @@ func (l listingFS) ReadDir(name string) ([]fs.DirEntry, error) {
 		l.w.listed = map[string][]fs.DirEntry{}
 	}
 	l.w.listed[rel] = entries
+	l.got[name] = entries
 	return entries, nil
 }
+
+// A listedFS is a project directory's file system whose ReadDir returns
+// the listings discovery read (see [Found.Listings]) for the directories
+// they cover, and reads the others.
+type listedFS struct {
+	fs.FS
+	listings map[string][]fs.DirEntry // by name relative to the directory
+}
+
+// ReadDir implements fs.ReadDirFS.
+func (l listedFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	if entries, ok := l.listings[name]; ok {
+		return entries, nil
+	}
+	return fs.ReadDir(l.FS, name)
+}
+
+// Stat implements fs.StatFS.
+func (l listedFS) Stat(name string) (fs.FileInfo, error) { return fs.Stat(l.FS, name) }
 
 func joinRel(dir, name string) string {
 	if dir == "." {
@@ -278,14 +303,17 @@ func (w *findWalker) walk(rel, repo string, unit bool, ws []wsScope) bool {
 	}
 	var pkg *Manifest
 	var members map[string]*Manifest
+	var listings map[string][]fs.DirEntry
 	if hasManifest && (w.opts.Manifests || w.opts.NodeModules) {
 		// A member's package.json was read with its workspace's scope.
 		known, member := inWorkspace(ws, rel)
 		var s wsScope
-		s, pkg = w.workspaceScope(rel, hasPnpmWS, known)
+		s, pkg, listings = w.workspaceScope(rel, hasPnpmWS, known)
 		if len(s) > 0 {
 			ws = append(ws[:len(ws):len(ws)], s)
 			members = s.members(rel)
+		} else {
+			listings = nil
 		}
 		if w.opts.Manifests && !hasLock && !member && !(hasNM && w.hasHidden(rel)) {
 			if !w.yield(Found{Path: joinRel(rel, "package.json"), Project: rel, Repo: repo, Manifest: true, PackageJSON: pkg}, nil) {
@@ -311,7 +339,7 @@ func (w *findWalker) walk(rel, repo string, unit bool, ws []wsScope) bool {
 			case w.skip != nil && w.skip(p):
 			case name == "node_modules":
 				if !hasLock {
-					ok = w.hidden(p, rel, repo, pkg, members)
+					ok = w.hidden(p, rel, repo, pkg, members, listings)
 				}
 				if ok && w.opts.NodeModules && !hasLock && !hasManifest && !w.hasHidden(rel) {
 					ok = w.yield(Found{Path: p, Project: rel, Repo: repo, NodeModules: true}, nil)
@@ -330,7 +358,7 @@ func (w *findWalker) walk(rel, repo string, unit bool, ws []wsScope) bool {
 			case name == NamePackageLock && shrinkwrap:
 				// npm reads npm-shrinkwrap.json and ignores package-lock.json.
 			default:
-				ok = w.yield(Found{Path: p, Project: rel, Repo: repo, PackageJSON: pkg, Members: members}, nil)
+				ok = w.yield(Found{Path: p, Project: rel, Repo: repo, PackageJSON: pkg, Members: members, Listings: listings}, nil)
 			}
 		}
 		if !ok {
@@ -342,7 +370,7 @@ func (w *findWalker) walk(rel, repo string, unit bool, ws []wsScope) bool {
 
 // hidden yields nm/.package-lock.json, the lockfile npm keeps inside
 // node_modules, for project directory project.
-func (w *findWalker) hidden(nm, project, repo string, pkg *Manifest, members map[string]*Manifest) bool {
+func (w *findWalker) hidden(nm, project, repo string, pkg *Manifest, members map[string]*Manifest, listings map[string][]fs.DirEntry) bool {
 	p := nm + "/" + NameHiddenLock
 	st, err := os.Lstat(filepath.Join(w.root, filepath.FromSlash(p)))
 	switch {
@@ -355,7 +383,7 @@ func (w *findWalker) hidden(nm, project, repo string, pkg *Manifest, members map
 	case !st.Mode().IsRegular():
 		return w.fail(p, ErrNotRegular)
 	}
-	return w.yield(Found{Path: p, Project: project, Repo: repo, PackageJSON: pkg, Members: members}, nil)
+	return w.yield(Found{Path: p, Project: project, Repo: repo, PackageJSON: pkg, Members: members, Listings: listings}, nil)
 }
 
 // symlink reports the symlink at p when it matters: it names a lockfile,

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -310,4 +312,65 @@ func TestFindListsEachDirectoryOnce(t *testing.T) {
 		}
 	}
 	check("Split")
+}
+
+// countingFS counts the directory listings and status lookups made
+// through it.
+type countingFS struct {
+	fs.FS
+	readDirs, stats int
+}
+
+func (c *countingFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	c.readDirs++
+	return fs.ReadDir(c.FS, name)
+}
+
+func (c *countingFS) Stat(name string) (fs.FileInfo, error) {
+	c.stats++
+	return fs.Stat(c.FS, name)
+}
+
+// TestParseTakesDiscoveryListings: a yarn classic workspace root's
+// lockfile, parsed with the listings and members discovery read, gives
+// the inventory a parse that reads its project afresh gives, without
+// listing a directory or looking at a member's status again.
+func TestParseTakesDiscoveryListings(t *testing.T) {
+	root := filepath.Join("..", "testdata", "demo-fleet")
+	n := 0
+	for f, err := range Find(context.Background(), root, FindOptions{Manifests: true}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Base(f.Path) != NameYarnLock || len(f.Listings) == 0 {
+			continue
+		}
+		n++
+		data, err := os.ReadFile(filepath.Join(root, f.Path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		project := DirFS(filepath.Join(root, f.Project))
+		fresh, err := Parse(Input{Path: f.Path, Data: data, Project: project})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfs := &countingFS{FS: project}
+		taken, err := Parse(Input{Path: f.Path, Data: data, Project: cfs, Manifest: f.PackageJSON, Members: f.Members, Listings: f.Listings})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(fresh, taken) {
+			t.Errorf("%s: parsed with discovery's listings:\n%+v\nafresh:\n%+v", f.Path, taken.Importers, fresh.Importers)
+		}
+		if len(taken.Importers) != 3 {
+			t.Errorf("%s: %d importers, want the root and its two members", f.Path, len(taken.Importers))
+		}
+		if cfs.readDirs != 0 || cfs.stats != 0 {
+			t.Errorf("%s: %d listings and %d status lookups, want none", f.Path, cfs.readDirs, cfs.stats)
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d yarn.lock files with listings in the demo fleet, want 1 (web-storefront)", n)
+	}
 }

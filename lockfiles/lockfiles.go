@@ -172,6 +172,24 @@ type Input struct {
 	// caller already read, by directory relative to Project (see
 	// [Found.Members]); a nil entry is read again, for its error.
 	Members map[string]*Manifest
+	// Listings, when set, are listings of Project's directories the caller
+	// already read, by slash path relative to Project (see
+	// [Found.Listings]); parsers expand workspace globs through them.
+	Listings map[string][]fs.DirEntry
+}
+
+// workspaceDirs is [WorkspaceDirs] for root in the project, through the
+// listings in.Listings holds, taking the members in.Members holds as
+// holding a regular package.json.
+func (in Input) workspaceDirs(root *Manifest) []string {
+	if in.Project == nil {
+		return nil
+	}
+	var fsys fs.FS = in.Project
+	if len(in.Listings) > 0 {
+		fsys = listedFS{FS: fsys, listings: in.Listings}
+	}
+	return workspaceDirs(fsys, root.Workspaces, in.Members)
 }
 
 // manifest returns the package.json of dir within the project: in.Manifest

@@ -127,10 +127,17 @@ func workspaceManifests(fsys fs.FS, globs []string) map[string]*Manifest {
 // WorkspaceDirs expands the manifest's workspace globs in fsys (relative to
 // the project directory) to the sorted slash paths of the directories that
 // hold a package.json. Negated globs ("!pattern") remove matches.
-func WorkspaceDirs(fsys fs.FS, m *Manifest) []string {
+func WorkspaceDirs(fsys fs.FS, m *Manifest) []string { return workspaceDirs(fsys, m.Workspaces, nil) }
+
+// workspaceDirs is [WorkspaceDirs] for the globs. A directory in regular
+// (whose package.json discovery opened as a regular file, see
+// [Found.Members]) is taken without a second look at its status.
+func workspaceDirs(fsys fs.FS, globs []string, regular map[string]*Manifest) []string {
 	var out []string
-	for _, d := range workspaceCandidates(fsys, m.Workspaces) {
-		if st, err := fs.Stat(fsys, path.Join(d, "package.json")); err == nil && st.Mode().IsRegular() {
+	for _, d := range workspaceCandidates(fsys, globs) {
+		if _, ok := regular[d]; ok {
+			out = append(out, d)
+		} else if st, err := fs.Stat(fsys, path.Join(d, "package.json")); err == nil && st.Mode().IsRegular() {
 			out = append(out, d)
 		}
 	}

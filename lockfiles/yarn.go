@@ -870,7 +870,7 @@ func (b *yarnBuilder) classicImporters(lookup func(name, rng string) int32) {
 		slices.SortFunc(imp.Deps, func(a, c Dep) int { return a.To - c.To })
 	}
 	add(0, root)
-	for _, dir := range WorkspaceDirs(b.project.Project, root) {
+	for _, dir := range b.project.workspaceDirs(root) {
 		if dir == "." {
 			continue
 		}
