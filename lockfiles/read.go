@@ -87,6 +87,14 @@ func ReadRegularInto(dst []byte, name string, max int64, follow bool) ([]byte, e
 // fsys's own (an *fs.PathError naming name). For a file system from
 // [DirFS], the open does not block on a FIFO either.
 func ReadRegularFS(fsys fs.FS, name string, max int64) ([]byte, error) {
+	// Discovery's file systems only list directories their own way; a
+	// file is read from the directory they wrap.
+	switch l := fsys.(type) {
+	case listingFS:
+		fsys = l.FS
+	case listedFS:
+		fsys = l.FS
+	}
 	if d, ok := fsys.(dirFS); ok {
 		if !fs.ValidPath(name) {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
