@@ -244,9 +244,10 @@ func inWorkspace(ws []wsScope, rel string) (*Manifest, bool) {
 // it) and returns it with the workspace members it declares (with
 // pnpm-workspace.yaml's packages when hasPnpmWS says the directory holds
 // one) and their package.json files, and the listings the globs read (by
-// path relative to rel); nil, nil, nil when it cannot be read.
-func (w *findWalker) workspaceScope(rel string, hasPnpmWS bool, known *Manifest) (wsScope, *Manifest, map[string][]fs.DirEntry) {
-	fsys := listingFS{FS: DirFS(filepath.Join(w.root, filepath.FromSlash(rel))), w: w, rel: rel, got: map[string][]fs.DirEntry{}}
+// path relative to rel); nil, nil, nil when it cannot be read. at is a
+// descriptor of rel (-1: none) to read them relative to.
+func (w *findWalker) workspaceScope(rel string, at int, hasPnpmWS bool, known *Manifest) (wsScope, *Manifest, map[string][]fs.DirEntry) {
+	fsys := listingFS{FS: DirFS(filepath.Join(w.root, filepath.FromSlash(rel))), w: w, rel: rel, at: at, got: map[string][]fs.DirEntry{}}
 	m := known
 	if m == nil {
 		var err error

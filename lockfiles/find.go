@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -142,7 +143,7 @@ func (s Subtree) Path() string { return s.rel }
 func (s Subtree) Find() iter.Seq2[Found, error] {
 	return func(yield func(Found, error) bool) {
 		w := *s.w
-		w.yield, w.split, w.listed = yield, nil, nil
+		w.yield, w.split, w.listed, w.held = yield, nil, nil, 0
 		w.walk(s.rel, s.repo, s.unit, s.ws)
 	}
 }
@@ -168,10 +169,19 @@ func Split(ctx context.Context, root string, opts FindOptions, yield func(Found,
 	return subs
 }
 
-// findReadDir is readDir (os.ReadDir, on Linux without an *os.File); tests
-// replace it to simulate unreadable directories, which permission bits
-// cannot do when tests run as root.
-var findReadDir = readDir
+// findListDir is listDir (os.ReadDir, on Linux on a descriptor opened
+// relative to the parent directory's); tests replace it to simulate
+// unreadable directories, which permission bits cannot do when tests run
+// as root.
+var findListDir = listDir
+
+// heldDirs caps the directory descriptors one walk holds open: one per
+// level of the directory it is in, so that each directory, package.json
+// and workspace listing below is opened relative to its parent (one path
+// element for the kernel to resolve, not every one from the file system
+// root: on a fleet of small checkouts, eight or nine elements a path and
+// a third of an open's time). Deeper levels are opened by their path.
+const heldDirs = 64
 
 type findWalker struct {
 	ctx      context.Context
@@ -188,16 +198,29 @@ type findWalker struct {
 	// it reaches them rather than read them a second time. Each is taken
 	// once; the walker that read it is the one that takes it.
 	listed map[string][]fs.DirEntry
+	held   int // directory descriptors open (see heldDirs)
 }
 
-// list lists directory rel: the listing the workspace globs took, if
-// they read it, else a fresh one.
-func (w *findWalker) list(rel string) ([]fs.DirEntry, error) {
+// list lists directory rel, which is name in the directory open as parent
+// (parent < 0: none): the listing the workspace globs took, if they read
+// it, else a fresh one. fd is a descriptor of rel to open its entries
+// relative to, -1 when there is none; the caller closes it with closeDir.
+func (w *findWalker) list(parent int, name, rel string) (entries []fs.DirEntry, fd int, err error) {
+	dir := filepath.Join(w.root, filepath.FromSlash(rel))
+	keep := w.held < heldDirs
 	if entries, ok := w.listed[rel]; ok {
 		delete(w.listed, rel)
-		return entries, nil
+		fd = -1
+		if keep && slices.ContainsFunc(entries, fs.DirEntry.IsDir) {
+			// A descriptor for the walk below; without one (an error
+			// here) each entry is opened by its path instead.
+			if d, err := openDir(parent, name, dir); err == nil {
+				fd = d
+			}
+		}
+		return entries, fd, nil
 	}
-	return findReadDir(filepath.Join(w.root, filepath.FromSlash(rel)))
+	return findListDir(parent, name, dir, keep)
 }
 
 // A listingFS is a project directory's file system whose ReadDir, as the
@@ -207,6 +230,7 @@ type listingFS struct {
 	fs.FS
 	w   *findWalker
 	rel string                   // the project directory, relative to the root
+	at  int                      // a descriptor of it; -1 for none
 	got map[string][]fs.DirEntry // every listing read, by name relative to rel
 }
 
@@ -219,7 +243,7 @@ func (l listingFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	if name != "." {
 		rel = joinRel(l.rel, name)
 	}
-	entries, err := findReadDir(filepath.Join(l.w.root, filepath.FromSlash(rel)))
+	entries, _, err := findListDir(l.at, filepath.FromSlash(name), filepath.Join(l.w.root, filepath.FromSlash(rel)), false)
 	if err != nil {
 		return nil, err
 	}
@@ -266,11 +290,21 @@ func (w *findWalker) fail(rel string, err error) bool {
 // directory, or a project directory above). ws are the workspace scopes
 // of the projects above. It returns false when the walk must stop.
 func (w *findWalker) walk(rel, repo string, unit bool, ws []wsScope) bool {
+	return w.walkAt(-1, rel, rel, repo, unit, ws)
+}
+
+// walkAt is walk for rel, which is name in the directory open as parent
+// (parent < 0: none).
+func (w *findWalker) walkAt(parent int, name, rel, repo string, unit bool, ws []wsScope) bool {
 	if err := w.ctx.Err(); err != nil {
 		w.fail(rel, err)
 		return false
 	}
-	entries, err := w.list(rel)
+	entries, fd, err := w.list(parent, name, rel)
+	if fd >= 0 {
+		w.held++
+		defer func() { closeDir(fd); w.held-- }()
+	}
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -308,7 +342,7 @@ func (w *findWalker) walk(rel, repo string, unit bool, ws []wsScope) bool {
 		// A member's package.json was read with its workspace's scope.
 		known, member := inWorkspace(ws, rel)
 		var s wsScope
-		s, pkg, listings = w.workspaceScope(rel, hasPnpmWS, known)
+		s, pkg, listings = w.workspaceScope(rel, fd, hasPnpmWS, known)
 		if len(s) > 0 {
 			ws = append(ws[:len(ws):len(ws)], s)
 			members = s.members(rel)
@@ -347,7 +381,7 @@ func (w *findWalker) walk(rel, repo string, unit bool, ws []wsScope) bool {
 			case w.split != nil && rel == ".":
 				w.split(p, repo, unit, ws)
 			default:
-				ok = w.walk(p, repo, unit, ws)
+				ok = w.walkAt(fd, name, p, repo, unit, ws)
 			}
 		case typ.IsRegular() && IsMCPConfig(p):
 			ok = w.yield(Found{Path: p, Project: mcpProject(p), Repo: repo}, nil)

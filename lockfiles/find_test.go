@@ -209,12 +209,13 @@ func TestFindUnreadable(t *testing.T) {
 	locked := filepath.Join(root, "locked")
 	if os.Geteuid() == 0 {
 		// Permission bits do not stop root: simulate the failure instead.
-		defer func(orig func(string) ([]os.DirEntry, error)) { findReadDir = orig }(findReadDir)
-		findReadDir = func(dir string) ([]os.DirEntry, error) {
+		orig := findListDir
+		defer func() { findListDir = orig }()
+		findListDir = func(parent int, name, dir string, keep bool) ([]fs.DirEntry, int, error) {
 			if dir == locked {
-				return nil, &os.PathError{Op: "open", Path: dir, Err: syscall.EACCES}
+				return nil, -1, &os.PathError{Op: "open", Path: dir, Err: syscall.EACCES}
 			}
-			return os.ReadDir(dir)
+			return orig(parent, name, dir, keep)
 		}
 	} else {
 		if err := os.Chmod(locked, 0); err != nil {
@@ -261,12 +262,13 @@ func TestFindListsEachDirectoryOnce(t *testing.T) {
 	root := filepath.Join("..", "testdata", "demo-fleet")
 	var mu sync.Mutex
 	counts := map[string]int{}
-	defer func(orig func(string) ([]os.DirEntry, error)) { findReadDir = orig }(findReadDir)
-	findReadDir = func(dir string) ([]os.DirEntry, error) {
+	orig := findListDir
+	defer func() { findListDir = orig }()
+	findListDir = func(parent int, name, dir string, keep bool) ([]fs.DirEntry, int, error) {
 		mu.Lock()
 		counts[filepath.ToSlash(dir)]++
 		mu.Unlock()
-		return os.ReadDir(dir)
+		return orig(parent, name, dir, keep)
 	}
 	check := func(how string) {
 		t.Helper()

@@ -91,6 +91,14 @@ func ReadRegularFS(fsys fs.FS, name string, max int64) ([]byte, error) {
 	// file is read from the directory they wrap.
 	switch l := fsys.(type) {
 	case listingFS:
+		if l.at >= 0 && fs.ValidPath(name) {
+			data, err := readRegularAt(nil, l.at, filepath.FromSlash(name), max, true)
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				pe.Path = name // as for a DirFS below
+			}
+			return data, err
+		}
 		fsys = l.FS
 	case listedFS:
 		fsys = l.FS

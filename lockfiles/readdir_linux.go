@@ -20,18 +20,63 @@ import (
 // (an lstat when the file system gives none, as os.ReadDir does). Errors
 // are *fs.PathError, as os.ReadDir's.
 func readDir(dir string) ([]fs.DirEntry, error) {
-	var fd int
-	var err error
+	entries, _, err := listDir(-1, "", dir, false)
+	return entries, err
+}
+
+// listDir lists directory dir (an OS path) as [readDir] does, opening it
+// as name relative to the directory open as parent when parent >= 0 (the
+// kernel then resolves name alone rather than every element of dir). With
+// keep, fd is its descriptor, left open for the caller to close; else -1.
+// Errors name dir.
+func listDir(parent int, name, dir string, keep bool) (entries []fs.DirEntry, fd int, err error) {
+	if fd, err = openDir(parent, name, dir); err != nil {
+		return nil, -1, err
+	}
+	entries, err = readDirFD(fd, dir)
+	if err != nil || !keep {
+		syscall.Close(fd)
+		fd = -1
+	}
+	return entries, fd, err
+}
+
+// openDir opens directory dir (an OS path), as name relative to the
+// directory open as parent when parent >= 0, for reading its entries or
+// opening them relative to it.
+func openDir(parent int, name, dir string) (fd int, err error) {
 	for {
-		fd, err = syscall.Open(dir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+		if parent >= 0 {
+			fd, err = syscall.Openat(parent, name, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+		} else {
+			fd, err = syscall.Open(dir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+		}
 		if err != syscall.EINTR {
 			break
 		}
 	}
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: dir, Err: err}
+		return -1, &fs.PathError{Op: "open", Path: dir, Err: err}
 	}
-	defer syscall.Close(fd)
+	return fd, nil
+}
+
+// closeDir closes a descriptor listDir or openDir returned (none when fd < 0).
+func closeDir(fd int) {
+	if fd >= 0 {
+		syscall.Close(fd)
+	}
+}
+
+// readRegularAt is [ReadRegular] for name, relative to the directory open
+// as dirfd (name is an OS path when dirfd < 0); follow as for ReadRegular.
+func readRegularAt(dst []byte, dirfd int, name string, max int64, follow bool) ([]byte, error) {
+	return readRegularOpenat(dst, dirfd, name, max, follow)
+}
+
+// readDirFD reads the entries of the directory open as fd, whose OS path
+// is dir.
+func readDirFD(fd int, dir string) ([]fs.DirEntry, error) {
 	bp := direntBufs.Get().(*[]byte)
 	defer direntBufs.Put(bp)
 	buf := *bp

@@ -1,10 +1,13 @@
 package lockfiles
 
 import (
+	"context"
+	"fmt"
 	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -76,5 +79,82 @@ func TestReadDirMatchesOS(t *testing.T) {
 	}
 	if _, err := readDir(filepath.Join(kinds, "missing")); !os.IsNotExist(err) {
 		t.Errorf("readDir of a missing directory: %v, want not exist", err)
+	}
+}
+
+// openFDs counts the process's open file descriptors.
+func openFDs(t *testing.T) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip(err)
+	}
+	return len(ents)
+}
+
+// TestFindOpensRelative: discovery opens each directory below the root
+// relative to its parent's descriptor, up to heldDirs levels, and by its
+// path below that; a lockfile 80 levels down is found; every descriptor
+// is closed when Find returns, also when the walk stops early.
+func TestFindOpensRelative(t *testing.T) {
+	root := t.TempDir()
+	deep := "package-lock.json"
+	for i := 79; i >= 0; i-- {
+		deep = fmt.Sprintf("d%d/%s", i, deep)
+	}
+	writeTree(t, root, deep, "a/package.json", "a/yarn.lock", "a/packages/x/package.json")
+	if err := os.WriteFile(filepath.Join(root, "a", "package.json"), []byte(`{"workspaces": ["packages/*"]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	type listing struct {
+		parent   int
+		name     string
+		depth    int
+		relative bool
+	}
+	var got []listing
+	orig := findListDir
+	defer func() { findListDir = orig }()
+	findListDir = func(parent int, name, dir string, keep bool) ([]fs.DirEntry, int, error) {
+		rel, _ := filepath.Rel(root, dir)
+		depth := 0
+		if rel != "." {
+			depth = strings.Count(filepath.ToSlash(rel), "/") + 1
+		}
+		got = append(got, listing{parent, name, depth, parent >= 0})
+		return orig(parent, name, dir, keep)
+	}
+	before := openFDs(t)
+	var found []string
+	for f, err := range Find(context.Background(), root, FindOptions{Manifests: true}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		found = append(found, f.Path)
+	}
+	if after := openFDs(t); after != before {
+		t.Errorf("%d descriptors open before Find, %d after", before, after)
+	}
+	if !slices.Contains(found, deep) || !slices.Contains(found, "a/yarn.lock") {
+		t.Fatalf("found %q, want the lockfile 80 levels down and a/yarn.lock", found)
+	}
+	for _, l := range got {
+		want := l.depth > 0 && l.depth <= heldDirs
+		if l.depth == 2 && l.name == "packages" {
+			want = true // listed by a's workspace globs, relative to a
+		}
+		if l.relative != want {
+			t.Errorf("listing at depth %d (%q): opened relative to a descriptor %v, want %v", l.depth, l.name, l.relative, want)
+		}
+	}
+	if len(got) < 80 {
+		t.Fatalf("%d listings", len(got))
+	}
+	// A walk stopped early closes what it holds.
+	for range Find(context.Background(), root, FindOptions{}) {
+		break
+	}
+	if after := openFDs(t); after != before {
+		t.Errorf("%d descriptors open before an early stop, %d after", before, after)
 	}
 }
