@@ -357,10 +357,12 @@ func (w *findWalker) walkAt(parent int, name, rel, repo string, unit bool, ws []
 	}
 	for _, e := range entries {
 		name, typ := e.Name(), e.Type()
+		if name == ".git" || (typ.IsRegular() && !isLockName(name) && name != ".mcp.json" && name != "mcp.json") {
+			continue // most entries: nothing to walk, yield or report
+		}
 		p := joinRel(rel, name)
 		ok := true
 		switch {
-		case name == ".git":
 		case typ&fs.ModeSymlink != 0:
 			ok = w.symlink(p, name)
 		case typ.IsDir() && isLockName(name):

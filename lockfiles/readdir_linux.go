@@ -136,12 +136,50 @@ func parseDirents(ents []dirEntry, b []byte, dir string) []dirEntry {
 		if i := slices.Index(name, 0); i >= 0 {
 			name = name[:i]
 		}
-		if s := string(name); s != "." && s != ".." {
+		if s := entryName(name); s != "." && s != ".." {
 			ents = append(ents, dirEntry{name: s, typ: direntType(b[18]), dir: dir})
 		}
 		b = b[reclen:]
 	}
 	return ents
+}
+
+// entryName returns name as a string, without a copy for the names most
+// project directories hold.
+func entryName(name []byte) string {
+	switch string(name) {
+	case ".":
+		return "."
+	case "..":
+		return ".."
+	case "package.json":
+		return "package.json"
+	case "node_modules":
+		return "node_modules"
+	case ".git":
+		return ".git"
+	case ".npmrc":
+		return ".npmrc"
+	case NamePackageLock:
+		return NamePackageLock
+	case NameYarnLock:
+		return NameYarnLock
+	case NamePnpmLock:
+		return NamePnpmLock
+	case "packages":
+		return "packages"
+	case "src":
+		return "src"
+	case "README.md":
+		return "README.md"
+	case ".gitignore":
+		return ".gitignore"
+	case ".yarnrc":
+		return ".yarnrc"
+	case ".yarnrc.yml":
+		return ".yarnrc.yml"
+	}
+	return string(name)
 }
 
 // direntType maps a d_type to the type bits of an fs.FileMode.
