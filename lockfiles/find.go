@@ -178,9 +178,9 @@ var findListDir = listDir
 // heldDirs caps the directory descriptors one walk holds open: one per
 // level of the directory it is in, so that each directory, package.json
 // and workspace listing below is opened relative to its parent (one path
-// element for the kernel to resolve, not every one from the file system
-// root: on a fleet of small checkouts, eight or nine elements a path and
-// a third of an open's time). Deeper levels are opened by their path.
+// element for the kernel to resolve, not the eight or nine from the file
+// system root of a path in a fleet checkout). Deeper levels are opened by
+// their path.
 const heldDirs = 64
 
 type findWalker struct {

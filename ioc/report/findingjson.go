@@ -147,8 +147,8 @@ func (w *indented) period(k string, p *Period) {
 	w.close('}')
 }
 
-// appendFinding appends f's JSON, its first line at w.depth (the caller
-// wrote the newline and indentation before it).
+// finding appends f's JSON, its members one level deeper than w.depth
+// (the caller wrote the newline and indentation before its brace).
 func (w *indented) finding(f *Finding) {
 	w.open('{')
 	w.str("id", f.ID)
