@@ -243,9 +243,10 @@ func inWorkspace(ws []wsScope, rel string) (*Manifest, bool) {
 // workspaceScope reads the package.json in rel (unless known already holds
 // it) and returns it with the workspace members it declares (with
 // pnpm-workspace.yaml's packages when hasPnpmWS says the directory holds
-// one) and their package.json files, and the listings the globs read (by
-// path relative to rel); nil, nil, nil when it cannot be read. at is a
-// descriptor of rel (-1: none) to read them relative to.
+// one) and their package.json files, and, when it has members, the
+// listings the globs read (by path relative to rel); nil, nil, nil when it
+// cannot be read. at is a descriptor of rel (-1: none) to read them
+// relative to.
 func (w *findWalker) workspaceScope(rel string, at int, hasPnpmWS bool, known *Manifest) (wsScope, *Manifest, map[string][]fs.DirEntry) {
 	fsys := listingFS{FS: DirFS(filepath.Join(w.root, filepath.FromSlash(rel))), w: w, rel: rel, at: at, got: map[string][]fs.DirEntry{}}
 	m := known
@@ -265,6 +266,9 @@ func (w *findWalker) workspaceScope(rel string, at int, hasPnpmWS bool, known *M
 	s := wsScope{}
 	for d, dm := range workspaceManifests(fsys, globs) {
 		s[joinRel(rel, d)] = dm
+	}
+	if len(s) == 0 {
+		return s, m, nil
 	}
 	return s, m, fsys.got
 }

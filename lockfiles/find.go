@@ -225,7 +225,7 @@ func (w *findWalker) list(parent int, name, rel string) (entries []fs.DirEntry, 
 
 // A listingFS is a project directory's file system whose ReadDir, as the
 // workspace globs call it, keeps each listing for the walk (see
-// findWalker.listed). Listings go through findReadDir, as the walk's do.
+// findWalker.listed). Listings go through findListDir, as the walk's do.
 type listingFS struct {
 	fs.FS
 	w   *findWalker
@@ -346,8 +346,6 @@ func (w *findWalker) walkAt(parent int, name, rel, repo string, unit bool, ws []
 		if len(s) > 0 {
 			ws = append(ws[:len(ws):len(ws)], s)
 			members = s.members(rel)
-		} else {
-			listings = nil
 		}
 		if w.opts.Manifests && !hasLock && !member && !(hasNM && w.hasHidden(rel)) {
 			if !w.yield(Found{Path: joinRel(rel, "package.json"), Project: rel, Repo: repo, Manifest: true, PackageJSON: pkg}, nil) {

@@ -10,6 +10,12 @@ const (
 	openNoFollow = 0
 )
 
+// readRegularAt is readRegularFile: dirfd is always -1 here (discovery
+// holds no directory descriptors), name an OS path.
+func readRegularAt(dst []byte, _ int, name string, max int64, follow bool) ([]byte, error) {
+	return readRegularFile(dst, name, max, follow)
+}
+
 // readRegularFile is [ReadRegular] through the os package.
 func readRegularFile(dst []byte, name string, max int64, follow bool) ([]byte, error) {
 	f, st, err := OpenRegular(name, follow, false)

@@ -24,13 +24,13 @@ const (
 // registration attempt and a flag change per file, which on a fleet of
 // small projects is a third of the system calls a scan makes.
 func readRegularFile(dst []byte, name string, max int64, follow bool) ([]byte, error) {
-	return readRegularOpenat(dst, -1, name, max, follow)
+	return readRegularAt(dst, -1, name, max, follow)
 }
 
-// readRegularOpenat is readRegularFile for name relative to the directory
-// open as dirfd, where the system has openat (name is an OS path when
-// dirfd < 0). Errors name name.
-func readRegularOpenat(dst []byte, dirfd int, name string, max int64, follow bool) ([]byte, error) {
+// readRegularAt is readRegularFile for name relative to the directory open
+// as dirfd (name is an OS path when dirfd < 0; only discovery on Linux
+// holds directory descriptors). Errors name name.
+func readRegularAt(dst []byte, dirfd int, name string, max int64, follow bool) ([]byte, error) {
 	flags := syscall.O_RDONLY | syscall.O_CLOEXEC | openNonblock
 	if !follow {
 		flags |= openNoFollow

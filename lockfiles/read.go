@@ -88,18 +88,12 @@ func ReadRegularInto(dst []byte, name string, max int64, follow bool) ([]byte, e
 // [DirFS], the open does not block on a FIFO either.
 func ReadRegularFS(fsys fs.FS, name string, max int64) ([]byte, error) {
 	// Discovery's file systems only list directories their own way; a
-	// file is read from the directory they wrap.
+	// file is read from the directory they wrap, relative to its
+	// descriptor when the walk holds one.
+	at := -1
 	switch l := fsys.(type) {
 	case listingFS:
-		if l.at >= 0 && fs.ValidPath(name) {
-			data, err := readRegularAt(nil, l.at, filepath.FromSlash(name), max, true)
-			var pe *fs.PathError
-			if errors.As(err, &pe) {
-				pe.Path = name // as for a DirFS below
-			}
-			return data, err
-		}
-		fsys = l.FS
+		fsys, at = l.FS, l.at
 	case listedFS:
 		fsys = l.FS
 	}
@@ -107,7 +101,11 @@ func ReadRegularFS(fsys fs.FS, name string, max int64) ([]byte, error) {
 		if !fs.ValidPath(name) {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 		}
-		data, err := ReadRegular(filepath.Join(d.dir, filepath.FromSlash(name)), max, true)
+		osName := filepath.FromSlash(name)
+		if at < 0 {
+			osName = filepath.Join(d.dir, osName)
+		}
+		data, err := readRegularAt(nil, at, osName, max, true)
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			pe.Path = name // like os.DirFS: the name as given, not the OS path

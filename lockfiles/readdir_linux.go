@@ -68,12 +68,6 @@ func closeDir(fd int) {
 	}
 }
 
-// readRegularAt is [ReadRegular] for name, relative to the directory open
-// as dirfd (name is an OS path when dirfd < 0); follow as for ReadRegular.
-func readRegularAt(dst []byte, dirfd int, name string, max int64, follow bool) ([]byte, error) {
-	return readRegularOpenat(dst, dirfd, name, max, follow)
-}
-
 // readDirFD reads the entries of the directory open as fd, whose OS path
 // is dir.
 func readDirFD(fd int, dir string) ([]fs.DirEntry, error) {

@@ -23,9 +23,3 @@ func openDir(int, string, string) (int, error) { return -1, nil }
 
 // closeDir closes nothing: listDir keeps no descriptor here.
 func closeDir(int) {}
-
-// readRegularAt is [ReadRegular] for name; dirfd is always -1 here, name
-// an OS path.
-func readRegularAt(dst []byte, _ int, name string, max int64, follow bool) ([]byte, error) {
-	return readRegularFile(dst, name, max, follow)
-}
