@@ -197,6 +197,9 @@ func decodeManifest(data []byte) (m *Manifest, ok bool) {
 		return nil, false
 	}
 	m = &Manifest{}
+	// The fields, in manifestKeys' order.
+	strs := [...]*string{&m.Name, &m.Version}
+	deps := [...]*map[string]string{&m.Dependencies, &m.DevDependencies, &m.OptionalDependencies, &m.PeerDependencies}
 	var seen uint
 	isObj, err := s.object(func(key []byte, _ int) error {
 		k := -1
@@ -216,30 +219,14 @@ func decodeManifest(data []byte) (m *Manifest, ok bool) {
 			return errManifestSlow
 		}
 		seen |= 1 << k
-		switch k {
-		case 0, 1:
-			v, err := s.manifestString()
-			if k == 0 {
-				m.Name = v
-			} else {
-				m.Version = v
-			}
-			return err
-		case 6:
-			w, err := s.manifestWorkspaces()
-			m.Workspaces = w
-			return err
-		}
-		deps, err := s.manifestDeps()
-		switch k {
-		case 2:
-			m.Dependencies = deps
-		case 3:
-			m.DevDependencies = deps
-		case 4:
-			m.OptionalDependencies = deps
-		case 5:
-			m.PeerDependencies = deps
+		var err error
+		switch {
+		case k < len(strs):
+			*strs[k], err = s.manifestString()
+		case k < len(strs)+len(deps):
+			*deps[k-len(strs)], err = s.manifestDeps()
+		default:
+			m.Workspaces, err = s.manifestWorkspaces()
 		}
 		return err
 	})
