@@ -35,15 +35,13 @@ func init() {
 // advisory and run to megabytes).
 func WriteJSON(w io.Writer, r *Report) error {
 	s := jsonindent.NewWriter(w)
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
+	var enc elemEncoder
 	encode := func(v any) error {
-		buf.Reset()
-		if err := enc.Encode(v); err != nil {
+		b, err := enc.compact(v)
+		if err != nil {
 			return err
 		}
-		s.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		s.Write(b)
 		return nil
 	}
 	rv := reflect.ValueOf(r).Elem()
@@ -129,19 +127,6 @@ func encodeList(s *jsonindent.Writer, v reflect.Value) error {
 		}
 		return dst, nil
 	}
-	if nw == 1 {
-		var enc elemEncoder
-		var out []byte
-		for i := range chunks {
-			var err error
-			if out, err = encode(&enc, out[:0], i*listChunk, min((i+1)*listChunk, n)); err != nil {
-				return err
-			}
-			s.WriteIndented(out, jsonindent.At(depth))
-		}
-		return nil
-	}
-
 	// Chunk i goes to slot i mod 2nw: goroutine i mod nw fills its two
 	// slots in turn, each once the chunk it held before has been written.
 	type slot struct {
@@ -195,25 +180,34 @@ func encodeList(s *jsonindent.Writer, v reflect.Value) error {
 // wait for each other.
 const listChunk = 32
 
-// An elemEncoder encodes list elements other than findings with
-// encoding/json and indents them.
+// An elemEncoder encodes report values other than findings with
+// encoding/json, without HTML escaping.
 type elemEncoder struct {
 	buf bytes.Buffer
 	enc *json.Encoder
 }
 
-// append appends v's JSON, indented for depth, to dst.
-func (e *elemEncoder) append(dst []byte, v any, depth int) ([]byte, error) {
+// compact returns v's compact JSON, valid until the next call.
+func (e *elemEncoder) compact(v any) ([]byte, error) {
 	if e.enc == nil {
 		e.enc = json.NewEncoder(&e.buf)
 		e.enc.SetEscapeHTML(false)
 	}
 	e.buf.Reset()
 	if err := e.enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")), nil
+}
+
+// append appends v's JSON, indented for depth, to dst.
+func (e *elemEncoder) append(dst []byte, v any, depth int) ([]byte, error) {
+	b, err := e.compact(v)
+	if err != nil {
 		return dst, err
 	}
 	ind := jsonindent.At(depth)
-	dst, _ = ind.Append(dst, bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")), -1)
+	dst, _ = ind.Append(dst, b, -1)
 	return dst, nil
 }
 
