@@ -74,7 +74,7 @@ func BenchmarkSBOMDirWriter(b *testing.B) {
 					b.Fatal(err)
 				}
 				bom.SerialNumber = randomSerial()
-				if err := writeJSONLazy(io.Discard, withHeader(bom, spec), lz); err != nil {
+				if err := writeJSONStream(io.Discard, withHeader(bom, spec), lz); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -281,7 +281,7 @@ func build(inv *lockfiles.Inventory, findings []ioc.Finding, opts Options) (*cdx
 
 // lazyComponents are the components of a BOM that [buildLazy] laid out
 // but did not make: a BOM written straight away makes each when it encodes
-// it and drops it (see writeJSONLazy), rather than holding an array of
+// it and drops it (see writeJSONStream), rather than holding an array of
 // large structs for the whole BOM.
 type lazyComponents struct {
 	b     *builder

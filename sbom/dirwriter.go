@@ -196,14 +196,14 @@ func (d *DirWriter) write(j dirJob) (packages, known int, err error) {
 	}
 	if d.opts.Format == cdx.BOMFileFormatJSON && !d.opts.Deterministic {
 		// The usual case: each component is made as it is encoded (see
-		// writeJSONLazy), never an array of them for the whole BOM.
+		// writeJSONStream), never an array of them for the whole BOM.
 		bom, lz, err := buildLazy(j.lf.Inventory, j.findings, opts)
 		if err != nil {
 			return 0, 0, fmt.Errorf("%s: sbom: %w", j.lf.Path, err)
 		}
 		if spec, _ := opts.specVersion(); bom.SpecVersion == spec && fastEncodable(bom) {
 			bom.SerialNumber = randomSerial()
-			if err := writeAtomic(j.dst, func(w *bufio.Writer) error { return writeJSONLazy(w, withHeader(bom, spec), lz) }); err != nil {
+			if err := writeAtomic(j.dst, func(w *bufio.Writer) error { return writeJSONStream(w, withHeader(bom, spec), lz) }); err != nil {
 				return 0, 0, fmt.Errorf("%s: %w", j.lf.Path, err)
 			}
 			return lz.supplier.packages, lz.supplier.known, nil

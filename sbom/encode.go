@@ -159,7 +159,7 @@ func serialOf(compact []byte) (string, error) {
 // placeholder then.
 func writeJSON(w io.Writer, bom *cdx.BOM, derive bool) (serial string, err error) {
 	if !derive && fastEncodable(bom) {
-		return "", writeJSONStream(w, bom)
+		return "", writeJSONStream(w, bom, nil)
 	}
 	compact := getBuf()
 	defer putBuf(compact)
@@ -190,14 +190,9 @@ const spillSize = 16 << 10
 // that appendBOMFast can encode: its compact encoding is indented onto w
 // every spillSize bytes or so, never held whole (the encoding of a large
 // BOM ran to megabytes, allocated afresh whenever a collection had emptied
-// the pool).
-func writeJSONStream(w io.Writer, bom *cdx.BOM) error {
-	return writeJSONLazy(w, bom, nil)
-}
-
-// writeJSONLazy is writeJSONStream for a BOM whose components, when lz is
-// not nil, lz makes as they are encoded.
-func writeJSONLazy(w io.Writer, bom *cdx.BOM, lz *lazyComponents) error {
+// the pool). When lz is not nil it makes the components as they are
+// encoded (bom has none then).
+func writeJSONStream(w io.Writer, bom *cdx.BOM, lz *lazyComponents) error {
 	iw := jsonindent.NewWriter(w)
 	buf := getBuf()
 	defer putBuf(buf)

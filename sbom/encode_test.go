@@ -355,7 +355,7 @@ func TestLazyMatchesBuilt(t *testing.T) {
 			}
 			doc.SerialNumber = serial
 			var got bytes.Buffer
-			if err := writeJSONLazy(&got, withHeader(doc, spec), lz); err != nil {
+			if err := writeJSONStream(&got, withHeader(doc, spec), lz); err != nil {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(got.Bytes(), want.Bytes()) {
